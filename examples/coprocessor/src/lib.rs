@@ -1,0 +1,1 @@
+//! An example co-processor instruction.

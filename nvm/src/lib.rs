@@ -1,0 +1,1 @@
+//! The Crease virtual machine.

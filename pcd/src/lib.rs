@@ -1,0 +1,3 @@
+//! The parallel proof tree of the Crease zkVM.
+//!
+//! Not built yet: see the project issues.
