@@ -1,0 +1,4 @@
+#![no_std]
+#![no_main]
+crease_rt::entry!(main);
+fn main() {}
