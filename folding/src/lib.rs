@@ -1,1 +1,41 @@
 //! Cross-term-free Nova-style folding with CycleFold over BN254/Grumpkin.
+//!
+//! The crate folds any R1CS written with `ark-r1cs-std`. Its pieces:
+//!
+//! - [`poseidon`]: the one Poseidon parameter set over BN254 Fr, a native transcript and its
+//!   in-circuit twin;
+//! - [`commitment`]: the commitment trait, the BN254 powers-of-tau MSM commitment and the
+//!   Grumpkin Pedersen commitment;
+//! - [`r1cs`]: relaxed R1CS shapes extracted from constraint systems, instances, witnesses and
+//!   their satisfiability checks;
+//! - [`step`]: the step-circuit seam;
+//! - [`mova`]: the fold that carries an evaluation claim on the error term instead of a
+//!   commitment to it (prover, verifier and their proof).
+//!
+//! See `docs/FOLDING.md` for the protocol and its soundness argument.
+#![forbid(unsafe_code)]
+
+pub mod commitment;
+mod error;
+pub mod mle;
+pub mod mova;
+pub mod poseidon;
+pub mod r1cs;
+pub mod step;
+#[doc(hidden)]
+pub mod testing;
+
+pub use error::Error;
+
+/// The primary field: BN254's scalar field, also Grumpkin's base field.
+pub type Fr = ark_bn254::Fr;
+/// BN254's base field, also Grumpkin's scalar field.
+pub type Fq = ark_bn254::Fq;
+/// A BN254 G1 point in affine form (commitments to primary witnesses).
+pub type G1 = ark_bn254::G1Affine;
+/// A BN254 G1 point in projective form.
+pub type G1Projective = ark_bn254::G1Projective;
+/// A Grumpkin point in affine form (commitments to CycleFold witnesses).
+pub type GrumpkinAffine = ark_grumpkin::Affine;
+/// A Grumpkin point in projective form.
+pub type GrumpkinProjective = ark_grumpkin::Projective;

@@ -1,0 +1,239 @@
+//! The cross-term-free fold of a running instance with a fresh one.
+//!
+//! Transcript (both sides, after the caller's own absorptions):
+//!
+//! 1. absorb the running instance `U` and the fresh instance `u`;
+//! 2. squeeze `β ∈ F^n` (`n = ⌈log2 m⌉`);
+//! 3. the prover sends `h(X) = MLE(E_U)(ℓ(X))` for the line `ℓ(X) = r_E + X·(β − r_E)`,
+//!    as its coefficients of degree 1..n (the constant term is the claim `v_E`); absorb them;
+//! 4. squeeze `α`; the new point is `ρ = ℓ(α)`;
+//! 5. the prover sends `t = MLE(T)(ρ)` for the cross term
+//!    `T = Az_U ∘ Bz_u + Az_u ∘ Bz_U − u_U·Cz_u − Cz_U`; absorb it;
+//! 6. squeeze a 128-bit `r`; the folded instance is
+//!    `(C_W1 + r·C_W1', C_W2 + r·C_W2', x + r·x', u + r, ρ, h(α) + r·t)`.
+//!
+//! `docs/FOLDING.md` gives the soundness argument. No commitment to `T` or `E` is made.
+
+use ark_ec::{AffineRepr, CurveGroup};
+use ark_ff::{AdditiveGroup, Field};
+use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
+use rayon::prelude::*;
+
+use crate::commitment::PowersOfTauKey;
+use crate::poseidon::Transcript;
+use crate::r1cs::{FreshInstance, R1csShape, RunningInstance, Witness};
+use crate::{mle, Error, Fr, G1};
+
+/// The prover's messages of one fold: `n + 1` field elements.
+#[derive(Clone, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
+pub struct FoldProof {
+    /// Coefficients of degree 1..n of `h(X)`.
+    pub h: Vec<Fr>,
+    /// `MLE(T)(ρ)`.
+    pub t: Fr,
+}
+
+/// The challenges of one fold, for callers that must repeat them elsewhere (CycleFold).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FoldChallenges {
+    /// The random point `β`.
+    pub beta: Vec<Fr>,
+    /// The line parameter `α`.
+    pub alpha: Fr,
+    /// The folding scalar `r` (128 bits).
+    pub r: Fr,
+    /// The bits of `r`, least significant first.
+    pub r_bits: Vec<bool>,
+}
+
+/// Absorbs a running instance.
+pub fn absorb_running(t: &mut Transcript, inst: &RunningInstance) {
+    t.absorb_g1(&inst.cw1);
+    t.absorb_g1(&inst.cw2);
+    t.absorb_slice(&inst.x);
+    t.absorb(&inst.u);
+    t.absorb_slice(&inst.r_e);
+    t.absorb(&inst.v_e);
+}
+
+/// Absorbs a fresh instance.
+pub fn absorb_fresh(t: &mut Transcript, inst: &FreshInstance) {
+    t.absorb_g1(&inst.cw1);
+    t.absorb_g1(&inst.cw2);
+    t.absorb_slice(&inst.x);
+}
+
+/// The running witness together with the products `Az, Bz, Cz` of its `z`, which fold
+/// linearly and so are never recomputed by the prover.
+#[derive(Clone, Debug)]
+pub struct RunningWitness {
+    /// The witness.
+    pub w: Witness,
+    az: Vec<Fr>,
+    bz: Vec<Fr>,
+    cz: Vec<Fr>,
+}
+
+impl RunningWitness {
+    /// Wraps a witness of `inst`, computing its products.
+    pub fn new(shape: &R1csShape, inst: &RunningInstance, w: Witness) -> Result<Self, Error> {
+        let z = shape.z(inst.u, &inst.x, &w.w1, &w.w2)?;
+        let (az, bz, cz) = shape.products(&z);
+        Ok(Self { w, az, bz, cz })
+    }
+
+    /// The all-zero witness of [`RunningInstance::zero`].
+    pub fn zero(shape: &R1csShape) -> Self {
+        let m = shape.num_constraints;
+        Self {
+            w: Witness::zero(shape),
+            az: vec![Fr::ZERO; m],
+            bz: vec![Fr::ZERO; m],
+            cz: vec![Fr::ZERO; m],
+        }
+    }
+}
+
+/// Folds a fresh instance into a running one (prover side).
+pub fn prove(
+    shape: &R1csShape,
+    transcript: &mut Transcript,
+    big_u: &RunningInstance,
+    big_w: &RunningWitness,
+    u: &FreshInstance,
+    w: &Witness,
+) -> Result<(RunningInstance, RunningWitness, FoldProof, FoldChallenges), Error> {
+    let n = shape.num_vars();
+    let z = shape.z(Fr::ONE, &u.x, &w.w1, &w.w2)?;
+    let (az2, bz2, cz2) = shape.products(&z);
+
+    absorb_running(transcript, big_u);
+    absorb_fresh(transcript, u);
+    let beta = transcript.challenges(n);
+
+    let e1: Vec<Fr> = big_w
+        .az
+        .par_iter()
+        .zip(&big_w.bz)
+        .zip(&big_w.cz)
+        .map(|((a, b), c)| *a * b - big_u.u * c)
+        .collect();
+    let dir: Vec<Fr> = beta.iter().zip(&big_u.r_e).map(|(b, r)| *b - r).collect();
+    let h_full = mle::restrict_to_line(&e1, &big_u.r_e, &dir);
+    let h = h_full[1..].to_vec();
+    transcript.absorb_slice(&h);
+    let alpha = transcript.challenge();
+    let rho = mle::line_point(&big_u.r_e, &beta, alpha);
+
+    let cross: Vec<Fr> = (0..shape.num_constraints)
+        .into_par_iter()
+        .map(|i| big_w.az[i] * bz2[i] + az2[i] * big_w.bz[i] - big_u.u * cz2[i] - big_w.cz[i])
+        .collect();
+    let t = mle::evaluate(&cross, &rho);
+    transcript.absorb(&t);
+    let (r_bits, r) = transcript.short_challenge();
+
+    let proof = FoldProof { h, t };
+    let folded = fold_instances(big_u, u, &proof, alpha, rho, r);
+    let lin =
+        |a: &[Fr], b: &[Fr]| -> Vec<Fr> { a.par_iter().zip(b).map(|(x, y)| *x + r * y).collect() };
+    let new_w = RunningWitness {
+        w: Witness {
+            w1: lin(&big_w.w.w1, &w.w1),
+            w2: lin(&big_w.w.w2, &w.w2),
+        },
+        az: lin(&big_w.az, &az2),
+        bz: lin(&big_w.bz, &bz2),
+        cz: lin(&big_w.cz, &cz2),
+    };
+    let challenges = FoldChallenges {
+        beta,
+        alpha,
+        r,
+        r_bits,
+    };
+    Ok((folded, new_w, proof, challenges))
+}
+
+/// Folds the instances (verifier side): replays the transcript and returns the folded
+/// instance and the challenges.
+pub fn verify(
+    shape: &R1csShape,
+    transcript: &mut Transcript,
+    big_u: &RunningInstance,
+    u: &FreshInstance,
+    proof: &FoldProof,
+) -> Result<(RunningInstance, FoldChallenges), Error> {
+    let n = shape.num_vars();
+    for (what, expected, got) in [
+        ("h", n, proof.h.len()),
+        ("r_E", n, big_u.r_e.len()),
+        ("running x", shape.num_io, big_u.x.len()),
+        ("fresh x", shape.num_io, u.x.len()),
+    ] {
+        if expected != got {
+            return Err(Error::WrongLength {
+                what,
+                expected,
+                got,
+            });
+        }
+    }
+    absorb_running(transcript, big_u);
+    absorb_fresh(transcript, u);
+    let beta = transcript.challenges(n);
+    transcript.absorb_slice(&proof.h);
+    let alpha = transcript.challenge();
+    let rho = mle::line_point(&big_u.r_e, &beta, alpha);
+    transcript.absorb(&proof.t);
+    let (r_bits, r) = transcript.short_challenge();
+    let folded = fold_instances(big_u, u, proof, alpha, rho, r);
+    Ok((
+        folded,
+        FoldChallenges {
+            beta,
+            alpha,
+            r,
+            r_bits,
+        },
+    ))
+}
+
+fn fold_instances(
+    big_u: &RunningInstance,
+    u: &FreshInstance,
+    proof: &FoldProof,
+    alpha: Fr,
+    rho: Vec<Fr>,
+    r: Fr,
+) -> RunningInstance {
+    // h(α) with the constant term v_E.
+    let mut h_alpha = Fr::ZERO;
+    for c in proof.h.iter().rev() {
+        h_alpha = (h_alpha + c) * alpha;
+    }
+    h_alpha += big_u.v_e;
+    RunningInstance {
+        cw1: fold_point(&big_u.cw1, &u.cw1, r),
+        cw2: fold_point(&big_u.cw2, &u.cw2, r),
+        x: big_u.x.iter().zip(&u.x).map(|(a, b)| *a + r * b).collect(),
+        u: big_u.u + r,
+        r_e: rho,
+        v_e: h_alpha + r * proof.t,
+    }
+}
+
+/// `a + r·b` on G1.
+pub fn fold_point(a: &G1, b: &G1, r: Fr) -> G1 {
+    (a.into_group() + *b * r).into_affine()
+}
+
+/// Checks a running instance against its witness (the decider's relation).
+pub fn check(
+    shape: &R1csShape,
+    key: &PowersOfTauKey,
+    inst: &RunningInstance,
+    w: &RunningWitness,
+) -> Result<(), Error> {
+    shape.check_running(key, inst, &w.w)
+}

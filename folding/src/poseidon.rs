@@ -1,0 +1,308 @@
+//! Poseidon over BN254 Fr: the one parameter set, a native transcript and its in-circuit twin.
+//!
+//! Parameters: width t = 5 (rate 4, capacity 1), S-box x^5, 8 full rounds and 60 partial
+//! rounds — the Poseidon paper's (ePrint 2019/458, Table 2) choice for 128-bit security over a
+//! 254-bit prime field with t = 5. Round constants and the MDS matrix come from the paper's
+//! Grain LFSR (`find_poseidon_ark_and_mds` in ark-crypto-primitives, with `prime_bits = 254`,
+//! no skipped matrices). `tests::params_digest_is_pinned` pins a digest of the whole set.
+//!
+//! The transcript absorbs a BN254 G1 point (coordinates in Fq, not native here) as four
+//! 128-bit chunks of its coordinates, with the infinity flag packed above the top chunk; the
+//! in-circuit twin does the same from 64-bit limbs, so both sides absorb the same elements.
+
+use std::sync::OnceLock;
+
+use ark_crypto_primitives::sponge::constraints::CryptographicSpongeVar;
+use ark_crypto_primitives::sponge::poseidon::constraints::PoseidonSpongeVar;
+use ark_crypto_primitives::sponge::poseidon::{
+    find_poseidon_ark_and_mds, PoseidonConfig, PoseidonSponge,
+};
+use ark_crypto_primitives::sponge::{CryptographicSponge, FieldBasedCryptographicSponge};
+use ark_ec::AffineRepr;
+use ark_ff::{BigInteger, PrimeField};
+use ark_r1cs_std::boolean::Boolean;
+use ark_r1cs_std::fields::fp::FpVar;
+use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
+
+use crate::{Fq, Fr, GrumpkinAffine, G1};
+
+/// Sponge rate in field elements.
+pub const RATE: usize = 4;
+/// Sponge capacity in field elements.
+pub const CAPACITY: usize = 1;
+/// Number of full rounds.
+pub const FULL_ROUNDS: usize = 8;
+/// Number of partial rounds.
+pub const PARTIAL_ROUNDS: usize = 60;
+/// S-box exponent.
+pub const ALPHA: u64 = 5;
+/// Bits in a short challenge (the fold's scalar for the commitments).
+pub const CHALLENGE_BITS: usize = 128;
+
+/// The Poseidon parameters shared by every native and in-circuit hash of the crate.
+pub fn poseidon_config() -> &'static PoseidonConfig<Fr> {
+    static CONFIG: OnceLock<PoseidonConfig<Fr>> = OnceLock::new();
+    CONFIG.get_or_init(|| {
+        let (ark, mds) = find_poseidon_ark_and_mds::<Fr>(
+            Fr::MODULUS_BIT_SIZE as u64,
+            RATE,
+            FULL_ROUNDS as u64,
+            PARTIAL_ROUNDS as u64,
+            0,
+        );
+        PoseidonConfig::new(FULL_ROUNDS, PARTIAL_ROUNDS, ALPHA, mds, ark, RATE, CAPACITY)
+    })
+}
+
+/// Maps a domain-separation label to a field element (little-endian, reduced).
+pub fn label_to_field(label: &[u8]) -> Fr {
+    Fr::from_le_bytes_mod_order(label)
+}
+
+/// Splits an Fq element into four 64-bit limbs, least significant first, as Fr elements.
+pub fn fq_to_limbs(x: &Fq) -> [Fr; 4] {
+    let big = x.into_bigint();
+    let words = big.as_ref();
+    [
+        Fr::from(words[0]),
+        Fr::from(words[1]),
+        Fr::from(words[2]),
+        Fr::from(words[3]),
+    ]
+}
+
+/// The four elements a G1 point is absorbed as: (x_lo, x_hi, y_lo, y_hi + inf·2^127), each
+/// chunk 128 bits of a coordinate (the point at infinity has coordinates zero).
+pub fn g1_to_absorb(p: &G1) -> [Fr; 4] {
+    let (x, y, inf) = match p.xy() {
+        Some((x, y)) => (x, y, false),
+        None => (Fq::from(0u64), Fq::from(0u64), true),
+    };
+    let xl = fq_to_limbs(&x);
+    let yl = fq_to_limbs(&y);
+    let two64 = Fr::from(1u128 << 64);
+    let flag = if inf {
+        Fr::from(1u128 << 127)
+    } else {
+        Fr::from(0u64)
+    };
+    [
+        xl[0] + xl[1] * two64,
+        xl[2] + xl[3] * two64,
+        yl[0] + yl[1] * two64,
+        yl[2] + yl[3] * two64 + flag,
+    ]
+}
+
+/// The three elements a Grumpkin point is absorbed as: (x, y, inf), coordinates native in Fr.
+pub fn grumpkin_to_absorb(p: &GrumpkinAffine) -> [Fr; 3] {
+    match p.xy() {
+        Some((x, y)) => [x, y, Fr::from(0u64)],
+        None => [Fr::from(0u64), Fr::from(0u64), Fr::from(1u64)],
+    }
+}
+
+/// A Fiat–Shamir transcript over the crate's Poseidon sponge.
+#[derive(Clone)]
+pub struct Transcript {
+    sponge: PoseidonSponge<Fr>,
+}
+
+impl Transcript {
+    /// A transcript whose first absorbed element is `label`.
+    pub fn new(label: &[u8]) -> Self {
+        let mut sponge = PoseidonSponge::new(poseidon_config());
+        sponge.absorb(&label_to_field(label));
+        Self { sponge }
+    }
+
+    /// Absorbs one field element.
+    pub fn absorb(&mut self, x: &Fr) {
+        self.sponge.absorb(x);
+    }
+
+    /// Absorbs field elements in order.
+    pub fn absorb_slice(&mut self, xs: &[Fr]) {
+        for x in xs {
+            self.sponge.absorb(x);
+        }
+    }
+
+    /// Absorbs a BN254 G1 point (see [`g1_to_absorb`]).
+    pub fn absorb_g1(&mut self, p: &G1) {
+        self.absorb_slice(&g1_to_absorb(p));
+    }
+
+    /// Absorbs a Grumpkin point (see [`grumpkin_to_absorb`]).
+    pub fn absorb_grumpkin(&mut self, p: &GrumpkinAffine) {
+        self.absorb_slice(&grumpkin_to_absorb(p));
+    }
+
+    /// Squeezes one full-size challenge.
+    pub fn challenge(&mut self) -> Fr {
+        self.sponge.squeeze_native_field_elements(1)[0]
+    }
+
+    /// Squeezes `n` full-size challenges.
+    pub fn challenges(&mut self, n: usize) -> Vec<Fr> {
+        self.sponge.squeeze_native_field_elements(n)
+    }
+
+    /// Squeezes a [`CHALLENGE_BITS`]-bit challenge; returns its bits (little-endian) and value.
+    pub fn short_challenge(&mut self) -> (Vec<bool>, Fr) {
+        let bits = self.sponge.squeeze_bits(CHALLENGE_BITS);
+        let value = Fr::from_bigint(BigInteger::from_bits_le(&bits)).unwrap_or_default();
+        (bits, value)
+    }
+}
+
+/// Poseidon hash of a list of field elements under a label (a fresh transcript's challenge).
+pub fn hash(label: &[u8], xs: &[Fr]) -> Fr {
+    let mut t = Transcript::new(label);
+    t.absorb_slice(xs);
+    t.challenge()
+}
+
+/// The in-circuit twin of [`Transcript`].
+pub struct TranscriptVar {
+    sponge: PoseidonSpongeVar<Fr>,
+}
+
+impl TranscriptVar {
+    /// The twin of [`Transcript::new`].
+    pub fn new(cs: ConstraintSystemRef<Fr>, label: &[u8]) -> Result<Self, SynthesisError> {
+        let mut sponge = PoseidonSpongeVar::new(cs, poseidon_config());
+        sponge.absorb(&FpVar::Constant(label_to_field(label)))?;
+        Ok(Self { sponge })
+    }
+
+    /// The twin of [`Transcript::absorb`].
+    pub fn absorb(&mut self, x: &FpVar<Fr>) -> Result<(), SynthesisError> {
+        self.sponge.absorb(x)
+    }
+
+    /// The twin of [`Transcript::absorb_slice`].
+    pub fn absorb_slice(&mut self, xs: &[FpVar<Fr>]) -> Result<(), SynthesisError> {
+        for x in xs {
+            self.sponge.absorb(x)?;
+        }
+        Ok(())
+    }
+
+    /// The twin of [`Transcript::challenge`].
+    pub fn challenge(&mut self) -> Result<FpVar<Fr>, SynthesisError> {
+        Ok(self.sponge.squeeze_field_elements(1)?.remove(0))
+    }
+
+    /// The twin of [`Transcript::challenges`].
+    pub fn challenges(&mut self, n: usize) -> Result<Vec<FpVar<Fr>>, SynthesisError> {
+        self.sponge.squeeze_field_elements(n)
+    }
+
+    /// The twin of [`Transcript::short_challenge`].
+    pub fn short_challenge(&mut self) -> Result<(Vec<Boolean<Fr>>, FpVar<Fr>), SynthesisError> {
+        let bits = self.sponge.squeeze_bits(CHALLENGE_BITS)?;
+        let value = Boolean::le_bits_to_fp(&bits)?;
+        Ok((bits, value))
+    }
+}
+
+/// The in-circuit twin of [`hash`].
+pub fn hash_var(
+    cs: ConstraintSystemRef<Fr>,
+    label: &[u8],
+    xs: &[FpVar<Fr>],
+) -> Result<FpVar<Fr>, SynthesisError> {
+    let mut t = TranscriptVar::new(cs, label)?;
+    t.absorb_slice(xs)?;
+    t.challenge()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ark_ff::UniformRand;
+    use ark_r1cs_std::prelude::*;
+    use ark_relations::gr1cs::ConstraintSystem;
+    use ark_serialize::CanonicalSerialize;
+    use sha2::{Digest, Sha256};
+
+    #[test]
+    fn params_digest_is_pinned() {
+        let mut bytes = Vec::new();
+        poseidon_config().serialize_compressed(&mut bytes).unwrap();
+        let digest = Sha256::digest(&bytes);
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(poseidon_config().ark.len(), FULL_ROUNDS + PARTIAL_ROUNDS);
+        assert_eq!(
+            hex,
+            "f4e1db45f74439a770c2468f74624587a8b5978d554e1bc41c0d876326317109"
+        );
+    }
+
+    #[test]
+    fn native_and_circuit_transcripts_agree() {
+        let mut rng = ark_std::test_rng();
+        for n in [0usize, 1, 3, 4, 5, 9] {
+            let xs: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
+            let mut t = Transcript::new(b"test");
+            t.absorb_slice(&xs);
+            let c1 = t.challenge();
+            let cs2 = t.challenges(2);
+            let (bits, short) = t.short_challenge();
+
+            let cs = ConstraintSystem::<Fr>::new_ref();
+            let xv: Vec<FpVar<Fr>> = xs
+                .iter()
+                .map(|x| FpVar::new_witness(cs.clone(), || Ok(*x)).unwrap())
+                .collect();
+            let mut tv = TranscriptVar::new(cs.clone(), b"test").unwrap();
+            tv.absorb_slice(&xv).unwrap();
+            assert_eq!(tv.challenge().unwrap().value().unwrap(), c1);
+            let v2: Vec<Fr> = tv
+                .challenges(2)
+                .unwrap()
+                .iter()
+                .map(|v| v.value().unwrap())
+                .collect();
+            assert_eq!(v2, cs2);
+            let (bv, sv) = tv.short_challenge().unwrap();
+            assert_eq!(sv.value().unwrap(), short);
+            let bv: Vec<bool> = bv.iter().map(|b| b.value().unwrap()).collect();
+            assert_eq!(bv, bits);
+            assert!(cs.is_satisfied().unwrap());
+            assert_eq!(hash(b"h", &xs), {
+                let cs = ConstraintSystem::<Fr>::new_ref();
+                let xv: Vec<FpVar<Fr>> = xs.iter().map(|x| FpVar::Constant(*x)).collect();
+                hash_var(cs, b"h", &xv).unwrap().value().unwrap()
+            });
+        }
+    }
+
+    #[test]
+    fn g1_absorption_is_injective_on_samples() {
+        let mut rng = ark_std::test_rng();
+        let p = G1::rand(&mut rng);
+        let q = G1::rand(&mut rng);
+        assert_ne!(g1_to_absorb(&p), g1_to_absorb(&q));
+        assert_ne!(g1_to_absorb(&G1::zero()), g1_to_absorb(&p));
+        let neg = -p;
+        assert_ne!(g1_to_absorb(&neg), g1_to_absorb(&p));
+    }
+}
+#[cfg(test)]
+mod reference_tests {
+    use super::*;
+    use ark_ff::MontFp;
+
+    /// The generator reproduces the reference script's constants: for t = 3 (8 full, 57
+    /// partial rounds) its first round constant is the one published with circomlib's
+    /// Poseidon, which was generated by the same Grain LFSR script.
+    #[test]
+    fn grain_lfsr_matches_reference_for_t3() {
+        let (ark, _) = find_poseidon_ark_and_mds::<Fr>(254, 2, 8, 57, 0);
+        let expected: Fr =
+            MontFp!("6745197990210204598374042828761989596302876299545964402857411729872131034734");
+        assert_eq!(ark[0][0], expected);
+    }
+}

@@ -1,0 +1,348 @@
+//! Relaxed R1CS over BN254 Fr: shapes, instances, witnesses and satisfiability.
+//!
+//! A shape holds sparse matrices `A, B, C` with `m` rows over `z = (u, x, W1, W2)`. A witness
+//! is split in two parts, each committed on its own: `W1` (fixed before any challenge of the
+//! run) and `W2` (the rest). A *fresh* instance has `u = 1` and satisfies `Az ∘ Bz = Cz`. A
+//! *running* instance `(C_W1, C_W2, x, u, r_E, v_E)` claims that the error vector
+//! `E = Az ∘ Bz − u·Cz` has multilinear extension `v_E` at `r_E` (see `docs/FOLDING.md`).
+
+use ark_ec::AffineRepr;
+use ark_ff::{AdditiveGroup, Field, Zero};
+use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError, R1CS_PREDICATE_LABEL};
+use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
+use rayon::prelude::*;
+
+use crate::commitment::{CommitmentKey, PowersOfTauKey};
+use crate::{mle, Error, Fr, G1};
+
+/// A sparse matrix in compressed-row form.
+#[derive(Clone, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
+pub struct SparseMatrix {
+    row_start: Vec<u64>,
+    cols: Vec<u32>,
+    vals: Vec<Fr>,
+}
+
+impl SparseMatrix {
+    fn from_rows(rows: &[Vec<(Fr, usize)>]) -> Self {
+        let mut row_start = Vec::with_capacity(rows.len() + 1);
+        let mut cols = Vec::new();
+        let mut vals = Vec::new();
+        row_start.push(0);
+        for row in rows {
+            for (v, c) in row {
+                cols.push(*c as u32);
+                vals.push(*v);
+            }
+            row_start.push(cols.len() as u64);
+        }
+        Self {
+            row_start,
+            cols,
+            vals,
+        }
+    }
+
+    /// Number of rows.
+    pub fn num_rows(&self) -> usize {
+        self.row_start.len().saturating_sub(1)
+    }
+
+    /// Number of non-zero entries.
+    pub fn nnz(&self) -> usize {
+        self.vals.len()
+    }
+
+    /// `M·z`. Every column index must be below `z.len()` (checked by the shape).
+    pub fn mul_vec(&self, z: &[Fr]) -> Vec<Fr> {
+        let row = |i: usize| {
+            let (s, e) = (self.row_start[i] as usize, self.row_start[i + 1] as usize);
+            let mut acc = Fr::ZERO;
+            for k in s..e {
+                let v = self.vals[k];
+                let x = z[self.cols[k] as usize];
+                if v == Fr::ONE {
+                    acc += x;
+                } else {
+                    acc += v * x;
+                }
+            }
+            acc
+        };
+        (0..self.num_rows()).into_par_iter().map(row).collect()
+    }
+
+    fn max_col(&self) -> Option<usize> {
+        self.cols.iter().max().map(|&c| c as usize)
+    }
+}
+
+/// The shape of a relaxed R1CS: matrices and the sizes of the parts of `z`.
+#[derive(Clone, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
+pub struct R1csShape {
+    /// Number of constraints `m`.
+    pub num_constraints: usize,
+    /// Number of public inputs (not counting the leading `u`).
+    pub num_io: usize,
+    /// Length of `W1`.
+    pub num_w1: usize,
+    /// Length of `W2`.
+    pub num_w2: usize,
+    a: SparseMatrix,
+    b: SparseMatrix,
+    c: SparseMatrix,
+}
+
+impl R1csShape {
+    /// Extracts the shape of a synthesized constraint system whose first `num_w1` witness
+    /// variables form `W1`. Call it once, at setup.
+    pub fn from_cs(cs: &ConstraintSystemRef<Fr>, num_w1: usize) -> Result<Self, Error> {
+        cs.finalize();
+        let num_io = cs.num_instance_variables() - 1;
+        let num_w = cs.num_witness_variables();
+        if num_w1 > num_w {
+            return Err(Error::WrongLength {
+                what: "W1 (more than all witness variables)",
+                expected: num_w,
+                got: num_w1,
+            });
+        }
+        let matrices = cs
+            .borrow()
+            .ok_or(SynthesisError::MissingCS)?
+            .to_matrices()?;
+        let (a, b, c) = match matrices.get(R1CS_PREDICATE_LABEL) {
+            Some(m) if m.len() == 3 => (
+                SparseMatrix::from_rows(&m[0]),
+                SparseMatrix::from_rows(&m[1]),
+                SparseMatrix::from_rows(&m[2]),
+            ),
+            _ => {
+                let empty = SparseMatrix::from_rows(&[]);
+                (empty.clone(), empty.clone(), empty)
+            }
+        };
+        let shape = Self {
+            num_constraints: a.num_rows(),
+            num_io,
+            num_w1,
+            num_w2: num_w - num_w1,
+            a,
+            b,
+            c,
+        };
+        shape.check_columns()?;
+        Ok(shape)
+    }
+
+    fn check_columns(&self) -> Result<(), Error> {
+        let len = self.z_len();
+        for m in [&self.a, &self.b, &self.c] {
+            if m.num_rows() != self.num_constraints {
+                return Err(Error::WrongLength {
+                    what: "matrix rows",
+                    expected: self.num_constraints,
+                    got: m.num_rows(),
+                });
+            }
+            if let Some(c) = m.max_col() {
+                if c >= len {
+                    return Err(Error::WrongLength {
+                        what: "matrix columns",
+                        expected: len,
+                        got: c + 1,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Length of `z = (u, x, W1, W2)`.
+    pub fn z_len(&self) -> usize {
+        1 + self.num_io + self.num_w1 + self.num_w2
+    }
+
+    /// Number of variables of the error vector's MLE: `⌈log2 m⌉`.
+    pub fn num_vars(&self) -> usize {
+        mle::num_vars(self.num_constraints)
+    }
+
+    /// Total non-zero entries of `A, B, C`.
+    pub fn nnz(&self) -> usize {
+        self.a.nnz() + self.b.nnz() + self.c.nnz()
+    }
+
+    /// Builds `z` after checking the lengths of its parts.
+    pub fn z(&self, u: Fr, x: &[Fr], w1: &[Fr], w2: &[Fr]) -> Result<Vec<Fr>, Error> {
+        check_len("x", self.num_io, x.len())?;
+        check_len("W1", self.num_w1, w1.len())?;
+        check_len("W2", self.num_w2, w2.len())?;
+        let mut z = Vec::with_capacity(self.z_len());
+        z.push(u);
+        z.extend_from_slice(x);
+        z.extend_from_slice(w1);
+        z.extend_from_slice(w2);
+        Ok(z)
+    }
+
+    /// `(Az, Bz, Cz)`.
+    pub fn products(&self, z: &[Fr]) -> (Vec<Fr>, Vec<Fr>, Vec<Fr>) {
+        let (az, (bz, cz)) = rayon::join(
+            || self.a.mul_vec(z),
+            || rayon::join(|| self.b.mul_vec(z), || self.c.mul_vec(z)),
+        );
+        (az, bz, cz)
+    }
+
+    /// Checks a fresh instance: commitments open to the witness and `Az ∘ Bz = Cz`.
+    pub fn check_fresh(
+        &self,
+        key: &PowersOfTauKey,
+        u: &FreshInstance,
+        w: &Witness,
+    ) -> Result<(), Error> {
+        let z = self.z(Fr::ONE, &u.x, &w.w1, &w.w2)?;
+        let (az, bz, cz) = self.products(&z);
+        let ok = az
+            .par_iter()
+            .zip(&bz)
+            .zip(&cz)
+            .all(|((a, b), c)| *a * b == *c);
+        if !ok {
+            return Err(Error::Unsatisfied("Az ∘ Bz ≠ Cz"));
+        }
+        check_commitments(key, &u.cw1, &u.cw2, w)
+    }
+
+    /// Checks a running instance: commitments open to the witness and
+    /// `MLE(Az ∘ Bz − u·Cz)(r_E) = v_E`.
+    pub fn check_running(
+        &self,
+        key: &PowersOfTauKey,
+        inst: &RunningInstance,
+        w: &Witness,
+    ) -> Result<(), Error> {
+        check_len("r_E", self.num_vars(), inst.r_e.len())?;
+        let z = self.z(inst.u, &inst.x, &w.w1, &w.w2)?;
+        let e = self.error_vector(&z, inst.u);
+        if mle::evaluate(&e, &inst.r_e) != inst.v_e {
+            return Err(Error::Unsatisfied("MLE(E)(r_E) ≠ v_E"));
+        }
+        check_commitments(key, &inst.cw1, &inst.cw2, w)
+    }
+
+    /// `E = Az ∘ Bz − u·Cz`.
+    pub fn error_vector(&self, z: &[Fr], u: Fr) -> Vec<Fr> {
+        let (az, bz, cz) = self.products(z);
+        az.par_iter()
+            .zip(&bz)
+            .zip(&cz)
+            .map(|((a, b), c)| *a * b - u * c)
+            .collect()
+    }
+}
+
+fn check_len(what: &'static str, expected: usize, got: usize) -> Result<(), Error> {
+    if expected != got {
+        return Err(Error::WrongLength {
+            what,
+            expected,
+            got,
+        });
+    }
+    Ok(())
+}
+
+fn check_commitments(key: &PowersOfTauKey, cw1: &G1, cw2: &G1, w: &Witness) -> Result<(), Error> {
+    if key.commit(&w.w1)? != *cw1 {
+        return Err(Error::CommitmentMismatch("C_W1"));
+    }
+    if key.commit(&w.w2)? != *cw2 {
+        return Err(Error::CommitmentMismatch("C_W2"));
+    }
+    Ok(())
+}
+
+/// A witness `(W1, W2)`.
+#[derive(Clone, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
+pub struct Witness {
+    /// The part fixed before any challenge of the run.
+    pub w1: Vec<Fr>,
+    /// The rest.
+    pub w2: Vec<Fr>,
+}
+
+impl Witness {
+    /// The all-zero witness of a shape.
+    pub fn zero(shape: &R1csShape) -> Self {
+        Self {
+            w1: vec![Fr::ZERO; shape.num_w1],
+            w2: vec![Fr::ZERO; shape.num_w2],
+        }
+    }
+}
+
+/// A fresh (strict) instance: `u = 1`, `E = 0`.
+#[derive(Clone, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
+pub struct FreshInstance {
+    /// Commitment to `W1`.
+    pub cw1: G1,
+    /// Commitment to `W2`.
+    pub cw2: G1,
+    /// Public inputs.
+    pub x: Vec<Fr>,
+}
+
+impl FreshInstance {
+    /// Commits to a witness and forms the instance.
+    pub fn commit(key: &PowersOfTauKey, x: Vec<Fr>, w: &Witness) -> Result<Self, Error> {
+        Ok(Self {
+            cw1: key.commit(&w.w1)?,
+            cw2: key.commit(&w.w2)?,
+            x,
+        })
+    }
+}
+
+/// A running instance: commitments, `x`, `u`, and the claim `MLE(E)(r_E) = v_E`.
+#[derive(Clone, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
+pub struct RunningInstance {
+    /// Commitment to `W1`.
+    pub cw1: G1,
+    /// Commitment to `W2`.
+    pub cw2: G1,
+    /// Public inputs.
+    pub x: Vec<Fr>,
+    /// The relaxation scalar.
+    pub u: Fr,
+    /// The evaluation point of the error claim.
+    pub r_e: Vec<Fr>,
+    /// The claimed evaluation of `MLE(E)` at `r_E`.
+    pub v_e: Fr,
+}
+
+impl RunningInstance {
+    /// The trivial running instance (zero witness, `u = 0`, `E = 0`), satisfied by
+    /// [`Witness::zero`].
+    pub fn zero(shape: &R1csShape) -> Self {
+        Self {
+            cw1: G1::zero(),
+            cw2: G1::zero(),
+            x: vec![Fr::ZERO; shape.num_io],
+            u: Fr::ZERO,
+            r_e: vec![Fr::ZERO; shape.num_vars()],
+            v_e: Fr::ZERO,
+        }
+    }
+
+    /// Whether this is exactly [`Self::zero`].
+    pub fn is_zero(&self) -> bool {
+        self.cw1.is_zero()
+            && self.cw2.is_zero()
+            && self.x.iter().all(Zero::is_zero)
+            && self.u.is_zero()
+            && self.r_e.iter().all(Zero::is_zero)
+            && self.v_e.is_zero()
+    }
+}

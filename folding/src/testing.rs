@@ -1,0 +1,116 @@
+//! Synthetic circuits for the crate's tests and benches.
+
+use ark_r1cs_std::fields::fp::FpVar;
+use ark_r1cs_std::prelude::*;
+use ark_relations::gr1cs::{ConstraintSystem, ConstraintSystemRef, SynthesisError};
+
+use crate::r1cs::{R1csShape, Witness};
+use crate::step::StepCircuit;
+use crate::{Error, Fr};
+
+/// A step circuit of about `size` constraints: `W1` holds `size` values below `2^bits`
+/// (bits ≤ 64), the state is `(acc, sum)`, and each step computes
+/// `acc ← Π (acc + w_k + γ)` over its values and `sum ← sum + Σ w_k`, where `γ` is the
+/// run's public constant. `W2` holds the running products.
+#[derive(Clone, Debug)]
+pub struct ProductCircuit {
+    /// Values per step.
+    pub size: usize,
+    /// Bit width of each value.
+    pub bits: u32,
+}
+
+impl StepCircuit for ProductCircuit {
+    type ExternalWitness = Vec<Fr>;
+
+    fn arity(&self) -> usize {
+        2
+    }
+
+    fn num_constants(&self) -> usize {
+        1
+    }
+
+    fn dummy_external_witness(&self) -> Vec<Fr> {
+        vec![Fr::from(0u64); self.size]
+    }
+
+    fn generate_w1(
+        &self,
+        cs: ConstraintSystemRef<Fr>,
+        ext: &Vec<Fr>,
+    ) -> Result<Vec<FpVar<Fr>>, SynthesisError> {
+        if ext.len() != self.size {
+            return Err(SynthesisError::AssignmentMissing);
+        }
+        ext.iter()
+            .map(|v| FpVar::new_witness(cs.clone(), || Ok(*v)))
+            .collect()
+    }
+
+    fn generate_step_constraints(
+        &self,
+        _cs: ConstraintSystemRef<Fr>,
+        constants: &[FpVar<Fr>],
+        z: &[FpVar<Fr>],
+        w1: &[FpVar<Fr>],
+        _ext: &Vec<Fr>,
+    ) -> Result<Vec<FpVar<Fr>>, SynthesisError> {
+        let gamma = &constants[0];
+        let mut acc = z[0].clone();
+        let mut sum = z[1].clone();
+        for w in w1 {
+            acc *= w + gamma;
+            sum += w;
+        }
+        Ok(vec![acc, sum])
+    }
+}
+
+/// Random values below `2^bits` from a seed.
+pub fn values(seed: u64, n: usize, bits: u32) -> Vec<Fr> {
+    use ark_std::rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(seed);
+    (0..n)
+        .map(|_| {
+            let v: u64 = rng.gen();
+            let v = if bits >= 64 {
+                v
+            } else {
+                v & ((1u64 << bits) - 1)
+            };
+            Fr::from(v)
+        })
+        .collect()
+}
+
+/// Synthesizes one step of `circuit` as a standalone R1CS: public inputs `(γ, z_in, z_out)`,
+/// `W1` the circuit's values, `W2` the rest. Returns the shape, `x` and the witness.
+pub fn standalone(
+    circuit: &ProductCircuit,
+    gamma: Fr,
+    z: &[Fr],
+    ext: &Vec<Fr>,
+) -> Result<(R1csShape, Vec<Fr>, Witness), Error> {
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    let w1 = circuit.generate_w1(cs.clone(), ext)?;
+    let num_w1 = cs.num_witness_variables();
+    let g = FpVar::new_input(cs.clone(), || Ok(gamma))?;
+    let zin: Vec<FpVar<Fr>> = z
+        .iter()
+        .map(|v| FpVar::new_input(cs.clone(), || Ok(*v)))
+        .collect::<Result<_, _>>()?;
+    let out = circuit.generate_step_constraints(cs.clone(), &[g], &zin, &w1, ext)?;
+    for o in &out {
+        let pub_o = FpVar::new_input(cs.clone(), || o.value())?;
+        o.enforce_equal(&pub_o)?;
+    }
+    let shape = R1csShape::from_cs(&cs, num_w1)?;
+    let x = cs.instance_assignment()?[1..].to_vec();
+    let w = cs.witness_assignment()?;
+    let witness = Witness {
+        w1: w[..num_w1].to_vec(),
+        w2: w[num_w1..].to_vec(),
+    };
+    Ok((shape, x, witness))
+}
