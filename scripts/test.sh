@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The test command: installs the guest toolchains if they are missing, then checks formatting,
+# lints and runs every test (proof-heavy code is built optimized, see Cargo.toml).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+./scripts/setup.sh --deps-only
+
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets -- -D warnings
+cargo test --workspace
