@@ -102,13 +102,18 @@ pub enum GuestKind {
     C(Vec<PathBuf>),
 }
 
-/// The crease checkout: `CREASE_HOME` if set, else the checkout this binary was built from.
+/// The crease checkout: `CREASE_HOME` if set, else the checkout this code was built from
+/// (the nearest directory above the compiling package that holds `nvm/rt`).
 pub fn crease_home() -> PathBuf {
     match std::env::var_os("CREASE_HOME") {
         Some(home) if !home.is_empty() => PathBuf::from(home),
         _ => {
-            let cli = Path::new(env!("CARGO_MANIFEST_DIR"));
-            cli.parent().unwrap_or(cli).to_path_buf()
+            let package = Path::new(env!("CARGO_MANIFEST_DIR"));
+            package
+                .ancestors()
+                .find(|dir| dir.join("nvm/rt/Cargo.toml").is_file())
+                .unwrap_or(package)
+                .to_path_buf()
         }
     }
 }
