@@ -42,5 +42,5 @@ pub use executor::{
 pub use instruction::Instruction;
 pub use isa::Isa;
 pub use machine::Machine;
-pub use program::{CodeWord, Program, Segment, MAX_CODE_SPAN};
-pub use trace::{Access, Space, Step, Trace, TraceSink};
+pub use program::{CodeWord, Program, Segment, MAX_CODE_SPAN, TRAP_WORDS};
+pub use trace::{timestamp, Access, Space, Step, Trace, TraceSink};

@@ -84,9 +84,8 @@ impl Program {
     /// Every word of every executable segment is decoded now. A word no instruction of the
     /// set decodes fails the load with [`Error::UnknownInstruction`] naming the word, its
     /// opcode and its address, and a 16-bit parcel fails it with
-    /// [`Error::CompressedInstruction`]; the only exception is the all-zero word (the
-    /// spec's defined illegal instruction, used by linkers as padding), which is recorded
-    /// as illegal and faults only if executed.
+    /// [`Error::CompressedInstruction`]. The exceptions are the [`TRAP_WORDS`] (padding,
+    /// `unimp`), which are recorded as illegal and fault only if executed.
     pub fn from_elf(bytes: &[u8], isa: &Isa) -> Result<Program, Error> {
         let image = elf::parse(bytes)?;
         Program::from_parts(image.entry, image.segments, isa)
@@ -245,6 +244,12 @@ fn decode_code(
     Ok(slots)
 }
 
+/// Words compilers and linkers place in code on purpose as traps or padding: recorded as
+/// illegal (a fault if executed) instead of failing the load. `0x00000000` and `0xffffffff`
+/// are illegal by the spec; `0xc0001073` is the assembler's `unimp` (`csrrw x0, cycle, x0`),
+/// which LLVM emits for `abort` and unreachable code.
+pub const TRAP_WORDS: [u32; 3] = [0x0000_0000, 0xffff_ffff, 0xc000_1073];
+
 fn decode_word(word: u32, address: u32, isa: &Isa, n: u16) -> Result<Slot, Error> {
     let illegal = Slot {
         // The illegal-instruction fault reports the word, which it finds here.
@@ -255,7 +260,7 @@ fn decode_word(word: u32, address: u32, isa: &Isa, n: u16) -> Result<Slot, Error
         word,
         inst: n + ILLEGAL,
     };
-    if word == 0 {
+    if TRAP_WORDS.contains(&word) {
         return Ok(illegal);
     }
     if word & 3 != 3 {

@@ -31,21 +31,27 @@ pub enum Space {
     Mem = 2,
 }
 
+/// The timestamp of access `j` of step `t`.
+#[inline]
+pub const fn timestamp(t: u64, j: usize) -> u64 {
+    TS_PER_STEP * (t + 1) + j as u64
+}
+
 /// One access: a read of `read` followed by a write of `write` (equal for a pure read).
+///
+/// Its own timestamp is not stored: access `j` of step `t` has [`timestamp`]`(t, j)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Access {
-    /// The address space.
-    pub space: Space,
-    /// The address within it.
+    /// The timestamp of the previous access to the same address (0: the initial state).
+    pub prev_ts: u64,
+    /// The address within its space.
     pub addr: u32,
     /// The value before the access.
     pub read: u32,
     /// The value after the access.
     pub write: u32,
-    /// This access's timestamp.
-    pub ts: u64,
-    /// The timestamp of the previous access to the same address (0: the initial state).
-    pub prev_ts: u64,
+    /// The address space.
+    pub space: Space,
 }
 
 /// One executed instruction.
@@ -85,6 +91,11 @@ pub struct Trace {
 }
 
 impl Trace {
+    /// Steps with their accesses, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&Step, &[Access])> {
+        self.steps.iter().map(|s| (s, self.accesses_of(s)))
+    }
+
     /// The accesses of one step.
     pub fn accesses_of(&self, step: &Step) -> &[Access] {
         let start = step.first_access as usize;
@@ -136,7 +147,6 @@ impl<'a> Tracer<'a> {
             addr: 0,
             read: pc,
             write: pc,
-            ts: self.base,
             prev_ts: self.pc_ts,
         });
         self.pc_ts = self.base;
@@ -160,7 +170,6 @@ impl<'a> Tracer<'a> {
             addr: r as u32,
             read,
             write,
-            ts,
             prev_ts,
         });
     }
@@ -177,7 +186,6 @@ impl<'a> Tracer<'a> {
             addr: word_addr,
             read,
             write,
-            ts,
             prev_ts,
         });
     }

@@ -339,3 +339,19 @@ fn oversized_input_is_rejected() {
         }
     ));
 }
+
+#[test]
+fn trap_words_load_and_fault_when_executed() {
+    for word in crease_nvm::TRAP_WORDS {
+        let code = vec![addi(T0, 0, 1), beq(0, 0, 8), word, ebreak()];
+        // Skipped over: the program loads and reaches the ebreak.
+        let fault = fault_of(run_code(&code));
+        assert_eq!(fault.kind, FaultKind::Breakpoint);
+        // Executed: an illegal-instruction fault naming the word.
+        let code = vec![addi(T0, 0, 1), word];
+        let fault = fault_of(run_code(&code));
+        assert_eq!(fault.kind, FaultKind::IllegalInstruction { word });
+        assert_eq!((fault.pc, fault.cycle), (CODE + 4, 1));
+        assert!(fault.to_string().contains(&format!("{word:08x}")));
+    }
+}

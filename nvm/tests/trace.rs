@@ -9,8 +9,8 @@ use crease_nvm::encode::*;
 use crease_nvm::layout::*;
 use crease_nvm::trace::TS_PER_STEP;
 use crease_nvm::{
-    run, run_with_sink, Access, Decoded, Error, Fault, FaultKind, Input, Instruction, Isa, Machine,
-    Pattern, Program, RunOptions, Space, Step, Trace, TraceSink,
+    run, run_with_sink, timestamp, Access, Decoded, Error, Fault, FaultKind, Input, Instruction,
+    Isa, Machine, Pattern, Program, RunOptions, Space, Step, Trace, TraceSink,
 };
 
 /// Sums the public input bytes into RAM word by byte stores, writes a message, and exits
@@ -102,10 +102,11 @@ fn timestamps_increase_and_values_chain() {
             (step.pc, step.next_pc)
         );
         for (j, a) in accesses.iter().enumerate() {
-            assert_eq!(a.ts, TS_PER_STEP * (step.t + 1) + j as u64);
-            assert!(a.ts > last_ts);
-            last_ts = a.ts;
-            assert!(a.prev_ts < a.ts);
+            let ts = timestamp(step.t, j);
+            assert_eq!(ts, TS_PER_STEP * (step.t + 1) + j as u64);
+            assert!(ts > last_ts);
+            last_ts = ts;
+            assert!(a.prev_ts < ts);
             let initial = match a.space {
                 Space::Pc => program.entry(),
                 Space::Reg if a.addr == 2 => STACK_TOP,
@@ -130,7 +131,7 @@ fn timestamps_increase_and_values_chain() {
                     assert_eq!(a.read, 0xaaaa_aaaa);
                 }
             }
-            state.insert((a.space, a.addr), (a.ts, a.write));
+            state.insert((a.space, a.addr), (ts, a.write));
         }
     }
     assert_eq!(covered, trace.accesses.len() as u64);
@@ -166,7 +167,8 @@ fn byte_stores_read_and_write_whole_words() {
         (mem[2].addr, mem[2].read, mem[2].write),
         (DATA, 0xaaff_aaaa, 0xaaff_aaaa)
     );
-    assert_eq!(mem[2].prev_ts, mem[0].ts);
+    let store_step = trace.steps.iter().find(|s| s.pc == CODE + 16).unwrap();
+    assert_eq!(mem[2].prev_ts, timestamp(store_step.t, 3));
 }
 
 #[test]

@@ -1,0 +1,109 @@
+//! Executor throughput: instructions per second with and without the full trace.
+//!
+//! The program is hand-assembled: a loop of ALU operations, a multiply, a load, a store and
+//! a branch over a 4 KiB RAM buffer, i.e. the instruction mix of a hashing or sorting
+//! kernel. Each iteration is 16 instructions.
+
+use crease_nvm::encode::*;
+use crease_nvm::layout::RAM_START;
+use crease_nvm::{
+    run, run_with_sink, Access, Input, Isa, Program, RunOptions, Segment, Step, TraceSink,
+};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+
+const S0: u8 = 8;
+const T0: u8 = 5;
+const T1: u8 = 6;
+const A0: u8 = 10;
+const A1: u8 = 11;
+const A2: u8 = 12;
+const A3: u8 = 13;
+const A4: u8 = 14;
+const A5: u8 = 15;
+const A6: u8 = 16;
+const A7: u8 = 17;
+
+/// A program running `iterations` loop iterations (16 instructions each).
+fn kernel(iterations: u32) -> Program {
+    let mut code = Vec::new();
+    code.extend(li(S0, RAM_START));
+    code.extend(li(T1, iterations));
+    code.push(addi(A0, 0, 1));
+    let body = [
+        andi(T0, T1, 0x3fc),
+        add(T0, T0, S0),
+        lw(A1, T0, 0),
+        add(A0, A0, A1),
+        xor(A2, A0, T1),
+        slli(A3, A2, 3),
+        srli(A4, A2, 7),
+        or(A3, A3, A4),
+        sw(A3, T0, 4),
+        addi(A4, T1, 7),
+        and(A5, A4, A3),
+        sub(A0, A0, A5),
+        mul(A6, A0, T1),
+        xor(A0, A0, A6),
+        addi(T1, T1, -1),
+    ];
+    code.extend(body);
+    code.push(bne(T1, 0, -4 * body.len() as i32));
+    code.push(addi(A7, 0, 93));
+    code.push(ecall());
+    let segment = Segment {
+        vaddr: 0x1000,
+        mem_size: 4 * code.len() as u32,
+        data: code.iter().flat_map(|w| w.to_le_bytes()).collect(),
+        read: true,
+        write: false,
+        exec: true,
+    };
+    match Program::from_parts(0x1000, vec![segment], &Isa::rv32im()) {
+        Ok(p) => p,
+        Err(e) => panic!("bench program: {e}"),
+    }
+}
+
+/// Counts steps and accesses without storing them: the cost of producing the trace.
+struct CountingSink(u64);
+
+impl TraceSink for CountingSink {
+    fn step(&mut self, _step: &Step, accesses: &[Access]) {
+        self.0 += accesses.len() as u64;
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let mut group = c.benchmark_group("execute");
+    group.sample_size(10);
+    for (name, iterations) in [("no_trace", 1_000_000u32), ("trace", 100_000)] {
+        let program = kernel(iterations);
+        let cycles = match run(&program, &Input::default(), RunOptions::default()) {
+            Ok(e) => e.cycles,
+            Err(e) => panic!("bench program: {e}"),
+        };
+        group.throughput(Throughput::Elements(cycles));
+        group.bench_with_input(BenchmarkId::new(name, cycles), &program, |b, p| {
+            b.iter(|| {
+                let options = RunOptions {
+                    trace: name == "trace",
+                    ..RunOptions::default()
+                };
+                run(p, &Input::default(), options).map(|e| e.cycles).ok()
+            })
+        });
+        if name == "trace" {
+            group.bench_with_input(BenchmarkId::new("trace_sink", cycles), &program, |b, p| {
+                b.iter(|| {
+                    let mut sink = CountingSink(0);
+                    run_with_sink(p, &Input::default(), RunOptions::default(), &mut sink).ok();
+                    sink.0
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
