@@ -4,6 +4,9 @@
 //! a branch over a 4 KiB RAM buffer, i.e. the instruction mix of a hashing or sorting
 //! kernel. Each iteration is 16 instructions.
 
+// criterion's macros generate undocumented functions.
+#![allow(missing_docs)]
+
 use crease_nvm::encode::*;
 use crease_nvm::layout::RAM_START;
 use crease_nvm::{
