@@ -1,0 +1,337 @@
+//! End-to-end tests of the example guests: each is built (Rust with Debian's rustc, C with
+//! clang-14), run on the NVM with several inputs, and its exit code, printed output and
+//! public output are checked against values computed here on the host.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use sha2::{Digest, Sha256};
+
+/// Which toolchain builds the guest.
+#[derive(Clone, Copy, Debug)]
+enum Lang {
+    Rust,
+    C,
+}
+
+/// Builds an example, or returns `None` (after a loud notice) if its toolchain is absent.
+fn example(lang: Lang, name: &str) -> Option<PathBuf> {
+    match lang {
+        Lang::Rust => support::have_rust_toolchain().then(|| support::rust_example(name)),
+        Lang::C => support::have_clang().then(|| support::c_example(name)),
+    }
+}
+
+/// Runs `elf` and checks exit code 0, the exact stdout and the public output.
+fn expect(elf: &Path, public: &[u8], private: &[u8], stdout: &str, output: &[u8]) {
+    let exec = support::run(elf, public, private);
+    let name = elf.display();
+    assert_eq!(
+        exec.exit_code,
+        0,
+        "{name}: stderr {}",
+        String::from_utf8_lossy(&exec.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&exec.stdout), stdout, "{name}");
+    assert_eq!(exec.public_output, output, "{name}");
+}
+
+fn le_words(words: &[u32]) -> Vec<u8> {
+    words.iter().flat_map(|w| w.to_le_bytes()).collect()
+}
+
+fn check_fibonacci(lang: Lang) {
+    let Some(elf) = example(lang, "fibonacci") else {
+        return;
+    };
+    let fib = |n: u32| {
+        let (mut a, mut b) = (0u64, 1u64);
+        for _ in 0..n {
+            (a, b) = (b, a.wrapping_add(b));
+        }
+        a
+    };
+    assert_eq!(fib(10), 55);
+    for (input, n) in [(vec![], 10), (0u32.to_le_bytes().to_vec(), 0)]
+        .into_iter()
+        .chain([1u32, 2, 50, 93, 94, 1000].map(|n| (n.to_le_bytes().to_vec(), n)))
+    {
+        let f = fib(n);
+        expect(
+            &elf,
+            &input,
+            &[],
+            &format!("fib({n}) = {f}\n"),
+            &f.to_le_bytes(),
+        );
+    }
+}
+
+fn check_sha256(lang: Lang) {
+    let Some(elf) = example(lang, "sha256") else {
+        return;
+    };
+    let mut rng = StdRng::seed_from_u64(256);
+    // Every padding case: empty, short, 55/56 (one or two padding blocks), block edges.
+    for len in [
+        0usize, 1, 3, 55, 56, 57, 63, 64, 65, 119, 120, 128, 1000, 4099,
+    ] {
+        let input: Vec<u8> = (0..len).map(|_| rng.gen()).collect();
+        let digest = Sha256::digest(&input);
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        expect(
+            &elf,
+            &input,
+            &[],
+            &format!("sha256 of {len} bytes: {hex}\n"),
+            &digest,
+        );
+    }
+    let abc = Sha256::digest(b"abc");
+    assert_eq!(
+        format!("{abc:x}"),
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    );
+}
+
+fn check_sort(lang: Lang) {
+    let Some(elf) = example(lang, "sort") else {
+        return;
+    };
+    let mut rng = StdRng::seed_from_u64(5027);
+    for len in [0usize, 1, 2, 7, 100, 2048] {
+        // Few distinct values in some runs, so that duplicates are sorted too.
+        let range = if len % 2 == 0 { u32::MAX } else { 16 };
+        let words: Vec<u32> = (0..len).map(|_| rng.gen_range(0..=range)).collect();
+        let mut sorted = words.clone();
+        sorted.sort_unstable();
+        let stdout = match (sorted.first(), sorted.last()) {
+            (Some(min), Some(max)) => format!("sorted {len} words, min {min}, max {max}\n"),
+            _ => "sorted 0 words\n".to_string(),
+        };
+        expect(&elf, &le_words(&words), &[], &stdout, &le_words(&sorted));
+    }
+}
+
+fn check_sieve(lang: Lang) {
+    let Some(elf) = example(lang, "sieve") else {
+        return;
+    };
+    // Trial division, independent of the guest's sieve.
+    let is_prime = |n: u32| n >= 2 && (2..).take_while(|d| d * d <= n).all(|d| n % d != 0);
+    for (input, limit) in [(vec![], 1000u32)]
+        .into_iter()
+        .chain([0u32, 1, 2, 3, 100, 7919, 65_537].map(|n| (n.to_le_bytes().to_vec(), n)))
+    {
+        let primes: Vec<u32> = (0..=limit).filter(|&n| is_prime(n)).collect();
+        let (count, largest) = (primes.len() as u32, primes.last().copied().unwrap_or(0));
+        expect(
+            &elf,
+            &input,
+            &[],
+            &format!("{count} primes up to {limit}, the largest is {largest}\n"),
+            &le_words(&[count, largest]),
+        );
+    }
+}
+
+fn check_collections(lang: Lang) {
+    let Some(elf) = example(lang, "collections") else {
+        return;
+    };
+    let collatz_len_peak = |mut x: u64| {
+        let (mut len, mut peak) = (1u32, x);
+        while x != 1 {
+            x = if x % 2 == 0 { x / 2 } else { 3 * x + 1 };
+            len += 1;
+            peak = peak.max(x);
+        }
+        (len, peak)
+    };
+    for (input, n) in [(vec![], 30u32)]
+        .into_iter()
+        .chain([1u32, 2, 27, 500].map(|n| (n.to_le_bytes().to_vec(), n)))
+    {
+        let (mut best, mut best_len, mut best_peak, mut total) = (1u64, 0u32, 0u64, 0u32);
+        for start in 1..=n as u64 {
+            let (len, peak) = collatz_len_peak(start);
+            total += len;
+            // The first start value of the longest sequence wins.
+            if len > best_len {
+                (best, best_len, best_peak) = (start, len, peak);
+            }
+        }
+        expect(
+            &elf,
+            &input,
+            &[],
+            &format!(
+                "longest Collatz sequence up to {n} starts at {best} ({best_len} terms, peak {best_peak})\n"
+            ),
+            &le_words(&[best as u32, best_len, total]),
+        );
+    }
+}
+
+fn check_factor(lang: Lang) {
+    let Some(elf) = example(lang, "factor") else {
+        return;
+    };
+    let (p, q) = (4_294_967_291u64, 4_294_967_279u64); // the two largest primes below 2^32
+    let n = p * q;
+    let hint = |a: u64, b: u64| [a.to_le_bytes(), b.to_le_bytes()].concat();
+    expect(
+        &elf,
+        &n.to_le_bytes(),
+        &hint(q, p),
+        &format!("{n} has a non-trivial factorization\n"),
+        &n.to_le_bytes(),
+    );
+    // A wrong hint, a trivial one, one that overflows, and a missing one are all refused,
+    // and nothing is committed.
+    for (private, code) in [
+        (hint(q, p + 2), 1),
+        (hint(1, n), 1),
+        (hint(n, 1), 1),
+        (hint(1 << 33, 1 << 33), 1),
+        (vec![1, 2, 3], 2),
+    ] {
+        let exec = support::run(&elf, &n.to_le_bytes(), &private);
+        assert_eq!(exec.exit_code, code, "{}: hint {private:?}", elf.display());
+        assert!(exec.public_output.is_empty());
+        assert!(exec.stdout.is_empty());
+        assert!(!exec.stderr.is_empty(), "the guest explains the refusal");
+    }
+    let exec = support::run(&elf, &[], &[]);
+    assert_eq!(exec.exit_code, 2, "missing public input");
+}
+
+#[test]
+fn fibonacci_rust() {
+    check_fibonacci(Lang::Rust);
+}
+
+#[test]
+fn fibonacci_c() {
+    check_fibonacci(Lang::C);
+}
+
+#[test]
+fn sha256_rust() {
+    check_sha256(Lang::Rust);
+}
+
+#[test]
+fn sha256_c() {
+    check_sha256(Lang::C);
+}
+
+#[test]
+fn sort_rust() {
+    check_sort(Lang::Rust);
+}
+
+#[test]
+fn sort_c() {
+    check_sort(Lang::C);
+}
+
+#[test]
+fn sieve_rust() {
+    check_sieve(Lang::Rust);
+}
+
+#[test]
+fn sieve_c() {
+    check_sieve(Lang::C);
+}
+
+#[test]
+fn collections_rust() {
+    check_collections(Lang::Rust);
+}
+
+#[test]
+fn collections_c() {
+    check_collections(Lang::C);
+}
+
+#[test]
+fn factor_rust() {
+    check_factor(Lang::Rust);
+}
+
+#[test]
+fn factor_c() {
+    check_factor(Lang::C);
+}
+
+#[test]
+fn sha256_of_one_mebibyte() {
+    for lang in [Lang::Rust, Lang::C] {
+        let Some(elf) = example(lang, "sha256") else {
+            continue;
+        };
+        let input: Vec<u8> = (0..1u32 << 20).map(|i| (i * 7 + (i >> 8)) as u8).collect();
+        let exec = support::run(&elf, &input, &[]);
+        assert_eq!(exec.exit_code, 0);
+        assert_eq!(exec.public_output, Sha256::digest(&input).as_slice());
+        // The benchmark workload: tens of millions of instructions.
+        assert!(exec.cycles > 10_000_000, "{lang:?}: {} cycles", exec.cycles);
+    }
+}
+
+#[test]
+fn rust_panics_print_the_message_and_exit_101() {
+    let Some(elf) = example(Lang::Rust, "sieve") else {
+        return;
+    };
+    // A limit whose sieve cannot be allocated: the allocation failure is a panic.
+    let exec = support::run(&elf, &0xffff_fff0u32.to_le_bytes(), &[]);
+    assert_eq!(exec.exit_code, 101);
+    let stderr = String::from_utf8_lossy(&exec.stderr);
+    assert!(stderr.contains("panicked at"), "stderr: {stderr}");
+    assert!(exec.public_output.is_empty());
+}
+
+#[test]
+fn c_panics_print_the_message_and_exit_101() {
+    let Some(elf) = example(Lang::C, "sieve") else {
+        return;
+    };
+    let exec = support::run(&elf, &(2u32 << 20).to_le_bytes(), &[]);
+    assert_eq!(exec.exit_code, 101);
+    assert_eq!(
+        String::from_utf8_lossy(&exec.stderr),
+        "panicked: limit too large\n"
+    );
+}
+
+#[test]
+fn scaffolded_guest_builds_and_runs() {
+    if !support::have_rust_toolchain() {
+        return;
+    }
+    let dir = support::scratch_dir("new-guest").join("hello-guest");
+    // The scaffolder lives in the CLI; the test drives it through the same module files.
+    new::new_guest(&dir, "hello-guest").expect("scaffold");
+    let elf = support::build_guest(&dir);
+    let exec = support::run(&elf, b"abc", &[]);
+    assert_eq!(exec.exit_code, 0);
+    assert_eq!(
+        String::from_utf8_lossy(&exec.stdout),
+        "Hello from hello-guest! 3 bytes of public input\n"
+    );
+    assert_eq!(exec.public_output, (97u32 + 98 + 99).to_le_bytes());
+}
+
+/// `crease new`'s scaffolder, compiled into this test next to the builder it relies on.
+#[path = "../cli/src/new.rs"]
+mod new;
+
+mod build {
+    pub use crate::support::build::*;
+}
