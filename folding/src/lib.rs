@@ -16,6 +16,8 @@
 #![forbid(unsafe_code)]
 
 pub mod commitment;
+pub mod cyclefold;
+pub mod gadgets;
 mod error;
 pub mod mle;
 pub mod mova;

@@ -1,8 +1,9 @@
 //! The cross-term-free fold of a running instance with a fresh one.
 //!
-//! Transcript (both sides, after the caller's own absorptions):
+//! Transcript (both sides):
 //!
-//! 1. absorb the running instance `U` and the fresh instance `u`;
+//! 1. the caller absorbs the running instance `U` and the fresh instance `u`, or values that
+//!    bind them (the IVC absorbs `u`, whose public input is a hash of `U`);
 //! 2. squeeze `β ∈ F^n` (`n = ⌈log2 m⌉`);
 //! 3. the prover sends `h(X) = MLE(E_U)(ℓ(X))` for the line `ℓ(X) = r_E + X·(β − r_E)`,
 //!    as its coefficients of degree 1..n (the constant term is the claim `v_E`); absorb them;
@@ -94,7 +95,8 @@ impl RunningWitness {
     }
 }
 
-/// Folds a fresh instance into a running one (prover side).
+/// Folds a fresh instance into a running one (prover side). The transcript must already
+/// bind both instances (see the module docs).
 pub fn prove(
     shape: &R1csShape,
     transcript: &mut Transcript,
@@ -107,8 +109,6 @@ pub fn prove(
     let z = shape.z(Fr::ONE, &u.x, &w.w1, &w.w2)?;
     let (az2, bz2, cz2) = shape.products(&z);
 
-    absorb_running(transcript, big_u);
-    absorb_fresh(transcript, u);
     let beta = transcript.challenges(n);
 
     let e1: Vec<Fr> = big_w
@@ -155,8 +155,8 @@ pub fn prove(
     Ok((folded, new_w, proof, challenges))
 }
 
-/// Folds the instances (verifier side): replays the transcript and returns the folded
-/// instance and the challenges.
+/// Folds the instances (verifier side): replays the transcript, which must already bind both
+/// instances, and returns the folded instance and the challenges.
 pub fn verify(
     shape: &R1csShape,
     transcript: &mut Transcript,
@@ -179,8 +179,6 @@ pub fn verify(
             });
         }
     }
-    absorb_running(transcript, big_u);
-    absorb_fresh(transcript, u);
     let beta = transcript.challenges(n);
     transcript.absorb_slice(&proof.h);
     let alpha = transcript.challenge();

@@ -7,7 +7,7 @@
 //! `E = Az ∘ Bz − u·Cz` has multilinear extension `v_E` at `r_E` (see `docs/FOLDING.md`).
 
 use ark_ec::AffineRepr;
-use ark_ff::{AdditiveGroup, Field, Zero};
+use ark_ff::{AdditiveGroup, Field, PrimeField, Zero};
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError, R1CS_PREDICATE_LABEL};
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use rayon::prelude::*;
@@ -17,14 +17,14 @@ use crate::{mle, Error, Fr, G1};
 
 /// A sparse matrix in compressed-row form.
 #[derive(Clone, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
-pub struct SparseMatrix {
+pub struct SparseMatrix<F: PrimeField = Fr> {
     row_start: Vec<u64>,
     cols: Vec<u32>,
-    vals: Vec<Fr>,
+    vals: Vec<F>,
 }
 
-impl SparseMatrix {
-    fn from_rows(rows: &[Vec<(Fr, usize)>]) -> Self {
+impl<F: PrimeField> SparseMatrix<F> {
+    fn from_rows(rows: &[Vec<(F, usize)>]) -> Self {
         let mut row_start = Vec::with_capacity(rows.len() + 1);
         let mut cols = Vec::new();
         let mut vals = Vec::new();
@@ -54,14 +54,14 @@ impl SparseMatrix {
     }
 
     /// `M·z`. Every column index must be below `z.len()` (checked by the shape).
-    pub fn mul_vec(&self, z: &[Fr]) -> Vec<Fr> {
+    pub fn mul_vec(&self, z: &[F]) -> Vec<F> {
         let row = |i: usize| {
             let (s, e) = (self.row_start[i] as usize, self.row_start[i + 1] as usize);
-            let mut acc = Fr::ZERO;
+            let mut acc = F::ZERO;
             for k in s..e {
                 let v = self.vals[k];
                 let x = z[self.cols[k] as usize];
-                if v == Fr::ONE {
+                if v == F::ONE {
                     acc += x;
                 } else {
                     acc += v * x;
@@ -79,7 +79,7 @@ impl SparseMatrix {
 
 /// The shape of a relaxed R1CS: matrices and the sizes of the parts of `z`.
 #[derive(Clone, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
-pub struct R1csShape {
+pub struct R1csShape<F: PrimeField = Fr> {
     /// Number of constraints `m`.
     pub num_constraints: usize,
     /// Number of public inputs (not counting the leading `u`).
@@ -88,15 +88,15 @@ pub struct R1csShape {
     pub num_w1: usize,
     /// Length of `W2`.
     pub num_w2: usize,
-    a: SparseMatrix,
-    b: SparseMatrix,
-    c: SparseMatrix,
+    a: SparseMatrix<F>,
+    b: SparseMatrix<F>,
+    c: SparseMatrix<F>,
 }
 
-impl R1csShape {
+impl<F: PrimeField> R1csShape<F> {
     /// Extracts the shape of a synthesized constraint system whose first `num_w1` witness
     /// variables form `W1`. Call it once, at setup.
-    pub fn from_cs(cs: &ConstraintSystemRef<Fr>, num_w1: usize) -> Result<Self, Error> {
+    pub fn from_cs(cs: &ConstraintSystemRef<F>, num_w1: usize) -> Result<Self, Error> {
         cs.finalize();
         let num_io = cs.num_instance_variables() - 1;
         let num_w = cs.num_witness_variables();
@@ -174,7 +174,7 @@ impl R1csShape {
     }
 
     /// Builds `z` after checking the lengths of its parts.
-    pub fn z(&self, u: Fr, x: &[Fr], w1: &[Fr], w2: &[Fr]) -> Result<Vec<Fr>, Error> {
+    pub fn z(&self, u: F, x: &[F], w1: &[F], w2: &[F]) -> Result<Vec<F>, Error> {
         check_len("x", self.num_io, x.len())?;
         check_len("W1", self.num_w1, w1.len())?;
         check_len("W2", self.num_w2, w2.len())?;
@@ -187,7 +187,7 @@ impl R1csShape {
     }
 
     /// `(Az, Bz, Cz)`.
-    pub fn products(&self, z: &[Fr]) -> (Vec<Fr>, Vec<Fr>, Vec<Fr>) {
+    pub fn products(&self, z: &[F]) -> (Vec<F>, Vec<F>, Vec<F>) {
         let (az, (bz, cz)) = rayon::join(
             || self.a.mul_vec(z),
             || rayon::join(|| self.b.mul_vec(z), || self.c.mul_vec(z)),
@@ -195,6 +195,18 @@ impl R1csShape {
         (az, bz, cz)
     }
 
+    /// `E = Az ∘ Bz − u·Cz`.
+    pub fn error_vector(&self, z: &[F], u: F) -> Vec<F> {
+        let (az, bz, cz) = self.products(z);
+        az.par_iter()
+            .zip(&bz)
+            .zip(&cz)
+            .map(|((a, b), c)| *a * b - u * c)
+            .collect()
+    }
+}
+
+impl R1csShape<Fr> {
     /// Checks a fresh instance: commitments open to the witness and `Az ∘ Bz = Cz`.
     pub fn check_fresh(
         &self,
@@ -230,16 +242,6 @@ impl R1csShape {
             return Err(Error::Unsatisfied("MLE(E)(r_E) ≠ v_E"));
         }
         check_commitments(key, &inst.cw1, &inst.cw2, w)
-    }
-
-    /// `E = Az ∘ Bz − u·Cz`.
-    pub fn error_vector(&self, z: &[Fr], u: Fr) -> Vec<Fr> {
-        let (az, bz, cz) = self.products(z);
-        az.par_iter()
-            .zip(&bz)
-            .zip(&cz)
-            .map(|((a, b), c)| *a * b - u * c)
-            .collect()
     }
 }
 

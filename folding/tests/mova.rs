@@ -58,6 +58,8 @@ fn run(
         };
         tamper(i, &mut u, &mut w, &mut dummy);
         let mut tp = Transcript::new(b"fold");
+        mova::absorb_running(&mut tp, &big_u);
+        mova::absorb_fresh(&mut tp, &u);
         let (pu, pw, mut proof, pc) = mova::prove(&s.shape, &mut tp, &big_u, &big_w, &u, &w)?;
         if !dummy.h.is_empty() || dummy.t != Fr::ZERO {
             for (a, b) in proof.h.iter_mut().zip(&dummy.h) {
@@ -66,6 +68,8 @@ fn run(
             proof.t += dummy.t;
         }
         let mut tv = Transcript::new(b"fold");
+        mova::absorb_running(&mut tv, &big_u);
+        mova::absorb_fresh(&mut tv, &u);
         let (vu, vc) = mova::verify(&s.shape, &mut tv, &big_u, &u, &proof)?;
         if dummy.h.is_empty() && dummy.t == Fr::ZERO {
             assert_eq!(vu, pu);

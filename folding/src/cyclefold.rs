@@ -1,0 +1,302 @@
+//! The CycleFold circuit over BN254 Fq and its committed relaxed R1CS.
+//!
+//! One CycleFold instance proves the group operations of one primary fold:
+//! `P_out = P_acc + r·P_new` for the two commitments `C_W1` and `C_W2`, with a 128-bit `r`.
+//! Its public inputs are 56 small integers: `r` as two 64-bit limbs, then for each fold the
+//! points `P_acc, P_new, P_out`, each as four 64-bit limbs of x, four of y, and an infinity
+//! flag. Being below `2^64`, they mean the same integers in Fr and in Fq, so the primary
+//! circuit (over Fr) can fold them without non-native arithmetic: a running value is
+//! `Σ_k ρ_k·x_k < 2^192·N`, which stays below both moduli for any `N < 2^59` folds.
+//!
+//! The instances are folded Nova-style with a committed cross term (they are small):
+//! running `(C_W, C_E, u, x)` on Grumpkin, whose scalar field is Fq.
+
+use ark_bn254::constraints::GVar as G1ProjVar;
+use ark_ec::{AffineRepr, CurveGroup};
+use ark_ff::{AdditiveGroup, BigInteger, Field, PrimeField};
+use ark_r1cs_std::fields::fp::FpVar;
+use ark_r1cs_std::prelude::*;
+use ark_relations::gr1cs::{ConstraintSystem, ConstraintSystemRef, SynthesisError};
+use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
+use rayon::prelude::*;
+
+use crate::commitment::{CommitmentKey, PedersenKey};
+use crate::gadgets::g1_cf_inputs;
+use crate::r1cs::R1csShape;
+use crate::{Error, Fq, Fr, GrumpkinAffine, G1};
+
+/// Folds per CycleFold instance (the two witness commitments).
+pub const CF_FOLDS: usize = 2;
+/// Public inputs of a CycleFold instance.
+pub const CF_IO_LEN: usize = 2 + CF_FOLDS * 3 * 9;
+
+/// What one CycleFold instance proves: `out = acc + r·new` for each fold.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CfStatement {
+    /// The bits of `r`, least significant first (128 of them).
+    pub r_bits: Vec<bool>,
+    /// `(acc, new, out)` per fold.
+    pub folds: [(G1, G1, G1); CF_FOLDS],
+}
+
+impl CfStatement {
+    /// A statement of the identity points (used at the base case and at setup).
+    pub fn dummy() -> Self {
+        let z = G1::zero();
+        Self {
+            r_bits: vec![false; crate::poseidon::CHALLENGE_BITS],
+            folds: [(z, z, z); CF_FOLDS],
+        }
+    }
+
+    /// The public inputs as Fr integers (the primary circuit's view).
+    pub fn public_inputs_fr(&self) -> Vec<Fr> {
+        let limb = |bits: &[bool]| Fr::from_bigint(BigInteger::from_bits_le(bits)).unwrap_or_default();
+        let mut v = vec![limb(&self.r_bits[..64]), limb(&self.r_bits[64..128])];
+        for (a, n, o) in &self.folds {
+            v.extend(g1_cf_inputs(a));
+            v.extend(g1_cf_inputs(n));
+            v.extend(g1_cf_inputs(o));
+        }
+        v
+    }
+}
+
+/// Maps a small Fr integer to the same integer in Fq (Fr's modulus is below Fq's).
+pub fn fr_to_fq(x: &Fr) -> Fq {
+    Fq::from_bigint(x.into_bigint()).unwrap_or_default()
+}
+
+/// Maps an Fq integer below Fr's modulus to Fr; `None` if it is not.
+pub fn fq_to_fr(x: &Fq) -> Option<Fr> {
+    Fr::from_bigint(x.into_bigint())
+}
+
+fn point_from_inputs(
+    cs: &ConstraintSystemRef<Fq>,
+    io: &[FpVar<Fq>],
+) -> Result<(G1ProjVar, FpVar<Fq>, FpVar<Fq>, FpVar<Fq>), SynthesisError> {
+    let recompose = |limbs: &[FpVar<Fq>]| {
+        let mut acc = FpVar::Constant(Fq::ZERO);
+        let mut base = Fq::ONE;
+        for l in limbs {
+            acc += l * base;
+            base *= Fq::from(1u128 << 64);
+        }
+        acc
+    };
+    let x = recompose(&io[0..4]);
+    let y = recompose(&io[4..8]);
+    let inf_b = Boolean::new_witness(cs.clone(), || io[8].value().map(|v| v == Fq::ONE))?;
+    let inf = FpVar::from(inf_b);
+    inf.enforce_equal(&io[8])?;
+    let zero = FpVar::Constant(Fq::ZERO);
+    x.mul_equals(&inf, &zero)?;
+    y.mul_equals(&inf, &zero)?;
+    let not_inf = FpVar::Constant(Fq::ONE) - &inf;
+    // y² = x³ + 3 unless the point is the identity.
+    let x3 = x.square()? * &x;
+    let lhs = y.square()? - x3 - Fq::from(3u64);
+    lhs.mul_equals(&not_inf, &zero)?;
+    let p = G1ProjVar::new(x.clone(), &y + &inf, not_inf);
+    Ok((p, x, y, inf))
+}
+
+/// Synthesizes the CycleFold circuit for `stmt` into `cs`.
+pub fn synthesize(cs: ConstraintSystemRef<Fq>, stmt: &CfStatement) -> Result<(), SynthesisError> {
+    let io: Vec<FpVar<Fq>> = stmt
+        .public_inputs_fr()
+        .iter()
+        .map(|v| FpVar::new_input(cs.clone(), || Ok(fr_to_fq(v))))
+        .collect::<Result<_, _>>()?;
+    let mut r_bits = Vec::with_capacity(128);
+    for (k, limb) in io[..2].iter().enumerate() {
+        let bits = (0..64)
+            .map(|j| Boolean::new_witness(cs.clone(), || Ok(stmt.r_bits[64 * k + j])))
+            .collect::<Result<Vec<_>, _>>()?;
+        Boolean::le_bits_to_fp(&bits)?.enforce_equal(limb)?;
+        r_bits.extend(bits);
+    }
+    for f in 0..CF_FOLDS {
+        let base = 2 + 27 * f;
+        let (acc, _, _, _) = point_from_inputs(&cs, &io[base..base + 9])?;
+        let (new, _, _, _) = point_from_inputs(&cs, &io[base + 9..base + 18])?;
+        let (_, xo, yo, info) = point_from_inputs(&cs, &io[base + 18..base + 27])?;
+        let res = acc + new.scalar_mul_le(r_bits.iter())?;
+        // res = (X : Y : Z) must equal (xo, yo) or the identity.
+        let zero = FpVar::Constant(Fq::ZERO);
+        xo.mul_equals(&res.z, &res.x)?;
+        let not_info = FpVar::Constant(Fq::ONE) - &info;
+        (&res.y - &yo * &res.z).mul_equals(&not_info, &zero)?;
+        info.mul_equals(&res.z, &zero)?;
+        let z_inv = FpVar::new_witness(cs.clone(), || {
+            Ok(res.z.value()?.inverse().unwrap_or(Fq::ZERO))
+        })?;
+        res.z.mul_equals(&z_inv, &not_info)?;
+    }
+    Ok(())
+}
+
+/// Synthesizes `stmt` and returns `(x, w)`, checking the circuit is satisfied.
+pub fn assign(stmt: &CfStatement) -> Result<(Vec<Fq>, Vec<Fq>), Error> {
+    let cs = ConstraintSystem::<Fq>::new_ref();
+    synthesize(cs.clone(), stmt)?;
+    if !cs.is_satisfied()? {
+        return Err(Error::Unsatisfied("CycleFold statement is false"));
+    }
+    let x = cs.instance_assignment()?[1..].to_vec();
+    let w = cs.witness_assignment()?;
+    Ok((x, w))
+}
+
+/// The CycleFold shape (setup).
+pub fn shape() -> Result<R1csShape<Fq>, Error> {
+    let cs = ConstraintSystem::<Fq>::new_ref();
+    synthesize(cs.clone(), &CfStatement::dummy())?;
+    R1csShape::from_cs(&cs, 0)
+}
+
+/// A running CycleFold instance: `(C_W, C_E, u, x)`.
+#[derive(Clone, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
+pub struct CfInstance {
+    /// Commitment to the witness.
+    pub cm_w: GrumpkinAffine,
+    /// Commitment to the error vector.
+    pub cm_e: GrumpkinAffine,
+    /// The relaxation scalar.
+    pub u: Fq,
+    /// Public inputs.
+    pub x: Vec<Fq>,
+}
+
+/// The witness of a running CycleFold instance.
+#[derive(Clone, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
+pub struct CfWitness {
+    /// Witness vector.
+    pub w: Vec<Fq>,
+    /// Error vector.
+    pub e: Vec<Fq>,
+}
+
+impl CfInstance {
+    /// The trivial instance (all zero), satisfied by [`CfWitness::zero`].
+    pub fn zero(shape: &R1csShape<Fq>) -> Self {
+        Self {
+            cm_w: GrumpkinAffine::zero(),
+            cm_e: GrumpkinAffine::zero(),
+            u: Fq::ZERO,
+            x: vec![Fq::ZERO; shape.num_io],
+        }
+    }
+
+    /// The public inputs as Fr integers; `None` if one is not below Fr's modulus.
+    pub fn x_fr(&self) -> Option<Vec<Fr>> {
+        self.x.iter().map(fq_to_fr).collect()
+    }
+}
+
+impl CfWitness {
+    /// The all-zero witness.
+    pub fn zero(shape: &R1csShape<Fq>) -> Self {
+        Self {
+            w: vec![Fq::ZERO; shape.num_w2],
+            e: vec![Fq::ZERO; shape.num_constraints],
+        }
+    }
+}
+
+/// The prover's half of a CycleFold fold: the fresh witness commitment and the cross term.
+pub struct CfFoldMessage {
+    /// Commitment to the fresh witness.
+    pub cm_w_new: GrumpkinAffine,
+    /// Commitment to the cross term.
+    pub cm_t: GrumpkinAffine,
+    x_new: Vec<Fq>,
+    w_new: Vec<Fq>,
+    t: Vec<Fq>,
+}
+
+/// Computes the fresh instance's commitment and the cross term with the running pair.
+pub fn prepare_fold(
+    shape: &R1csShape<Fq>,
+    key: &PedersenKey,
+    running: &CfInstance,
+    witness: &CfWitness,
+    stmt: &CfStatement,
+) -> Result<CfFoldMessage, Error> {
+    let (x_new, w_new) = assign(stmt)?;
+    let z1 = shape.z(running.u, &running.x, &[], &witness.w)?;
+    let z2 = shape.z(Fq::ONE, &x_new, &[], &w_new)?;
+    let ((a1, b1, c1), (a2, b2, c2)) =
+        rayon::join(|| shape.products(&z1), || shape.products(&z2));
+    let t: Vec<Fq> = (0..shape.num_constraints)
+        .into_par_iter()
+        .map(|i| a1[i] * b2[i] + a2[i] * b1[i] - running.u * c2[i] - c1[i])
+        .collect();
+    Ok(CfFoldMessage {
+        cm_w_new: key.commit(&w_new)?,
+        cm_t: key.commit(&t)?,
+        x_new,
+        w_new,
+        t,
+    })
+}
+
+/// Folds with challenge `rho` (a 128-bit integer, the same in Fr and Fq).
+pub fn fold(
+    running: &CfInstance,
+    witness: &CfWitness,
+    msg: &CfFoldMessage,
+    rho: Fq,
+) -> (CfInstance, CfWitness) {
+    let lin = |a: &[Fq], b: &[Fq]| -> Vec<Fq> { a.iter().zip(b).map(|(x, y)| *x + rho * y).collect() };
+    let inst = fold_instance(running, &msg.x_new, &msg.cm_w_new, &msg.cm_t, rho);
+    let wit = CfWitness {
+        w: lin(&witness.w, &msg.w_new),
+        e: lin(&witness.e, &msg.t),
+    };
+    (inst, wit)
+}
+
+/// The verifier's half of [`fold`].
+pub fn fold_instance(
+    running: &CfInstance,
+    x_new: &[Fq],
+    cm_w_new: &GrumpkinAffine,
+    cm_t: &GrumpkinAffine,
+    rho: Fq,
+) -> CfInstance {
+    CfInstance {
+        cm_w: (running.cm_w.into_group() + *cm_w_new * rho).into_affine(),
+        cm_e: (running.cm_e.into_group() + *cm_t * rho).into_affine(),
+        u: running.u + rho,
+        x: running.x.iter().zip(x_new).map(|(a, b)| *a + rho * b).collect(),
+    }
+}
+
+/// Checks a running CycleFold instance against its witness.
+pub fn check(
+    shape: &R1csShape<Fq>,
+    key: &PedersenKey,
+    inst: &CfInstance,
+    w: &CfWitness,
+) -> Result<(), Error> {
+    let z = shape.z(inst.u, &inst.x, &[], &w.w)?;
+    if w.e.len() != shape.num_constraints {
+        return Err(Error::WrongLength {
+            what: "CycleFold E",
+            expected: shape.num_constraints,
+            got: w.e.len(),
+        });
+    }
+    if shape.error_vector(&z, inst.u) != w.e {
+        return Err(Error::Unsatisfied("CycleFold: Az ∘ Bz − u·Cz ≠ E"));
+    }
+    if key.commit(&w.w)? != inst.cm_w {
+        return Err(Error::CommitmentMismatch("CycleFold C_W"));
+    }
+    if key.commit(&w.e)? != inst.cm_e {
+        return Err(Error::CommitmentMismatch("CycleFold C_E"));
+    }
+    Ok(())
+}

@@ -1,0 +1,86 @@
+//! The CycleFold circuit: its size, its soundness on false statements, and its fold.
+
+use ark_ec::{AffineRepr, CurveGroup};
+use ark_ff::{BigInteger, PrimeField, UniformRand};
+use ark_std::rand::Rng;
+use crease_folding::commitment::PedersenKey;
+use crease_folding::cyclefold::{self, CfInstance, CfStatement, CfWitness, CF_FOLDS};
+use crease_folding::{Error, Fq, Fr, G1};
+
+fn statement(rng: &mut impl Rng, acc_zero: bool) -> CfStatement {
+    let r_bits: Vec<bool> = (0..128).map(|_| rng.gen()).collect();
+    let r = Fr::from_bigint(BigInteger::from_bits_le(&r_bits)).unwrap();
+    let mk = |rng: &mut _| {
+        let acc = if acc_zero { G1::zero() } else { G1::rand(rng) };
+        let new = G1::rand(rng);
+        let out = (acc.into_group() + new * r).into_affine();
+        (acc, new, out)
+    };
+    CfStatement {
+        r_bits,
+        folds: [mk(rng), mk(rng)],
+    }
+}
+
+#[test]
+fn constraint_count_is_pinned() {
+    let shape = cyclefold::shape().unwrap();
+    let per_point = shape.num_constraints / CF_FOLDS;
+    println!("CycleFold: {} constraints", shape.num_constraints);
+    assert!(per_point <= 1500, "{per_point} constraints per point");
+    assert_eq!(shape.num_constraints, 2556);
+    assert_eq!(shape.num_io, cyclefold::CF_IO_LEN);
+}
+
+#[test]
+fn true_statements_hold_and_false_ones_do_not() {
+    let mut rng = ark_std::test_rng();
+    for acc_zero in [false, true] {
+        let s = statement(&mut rng, acc_zero);
+        cyclefold::assign(&s).unwrap();
+    }
+    // Identity results: acc = −r·new.
+    let mut s = statement(&mut rng, false);
+    let r = Fr::from_bigint(BigInteger::from_bits_le(&s.r_bits)).unwrap();
+    let (_, new, _) = s.folds[0];
+    s.folds[0] = ((-(new * r)).into_affine(), new, G1::zero());
+    cyclefold::assign(&s).unwrap();
+
+    let mut bad = statement(&mut rng, false);
+    bad.folds[1].2 = G1::rand(&mut rng);
+    assert!(matches!(cyclefold::assign(&bad), Err(Error::Unsatisfied(_))));
+    let mut bad = statement(&mut rng, false);
+    bad.r_bits[5] = !bad.r_bits[5];
+    assert!(matches!(cyclefold::assign(&bad), Err(Error::Unsatisfied(_))));
+    let mut bad = statement(&mut rng, false);
+    bad.folds[0].2 = G1::zero();
+    assert!(matches!(cyclefold::assign(&bad), Err(Error::Unsatisfied(_))));
+}
+
+#[test]
+fn folded_instances_stay_satisfied_and_tampering_fails() {
+    let mut rng = ark_std::test_rng();
+    let shape = cyclefold::shape().unwrap();
+    let key = PedersenKey::new(b"cf test", shape.num_constraints.max(shape.num_w2));
+    let mut inst = CfInstance::zero(&shape);
+    let mut wit = CfWitness::zero(&shape);
+    cyclefold::check(&shape, &key, &inst, &wit).unwrap();
+    for _ in 0..3 {
+        let s = statement(&mut rng, false);
+        let msg = cyclefold::prepare_fold(&shape, &key, &inst, &wit, &s).unwrap();
+        let rho = Fq::from(rng.gen::<u128>());
+        let (i2, w2) = cyclefold::fold(&inst, &wit, &msg, rho);
+        cyclefold::check(&shape, &key, &i2, &w2).unwrap();
+        inst = i2;
+        wit = w2;
+    }
+    let mut bad = inst.clone();
+    bad.x[7] += Fq::from(1u64);
+    assert!(cyclefold::check(&shape, &key, &bad, &wit).is_err());
+    let mut bad = inst.clone();
+    bad.u += Fq::from(1u64);
+    assert!(cyclefold::check(&shape, &key, &bad, &wit).is_err());
+    let mut bad = inst.clone();
+    bad.cm_e = bad.cm_w;
+    assert!(cyclefold::check(&shape, &key, &bad, &wit).is_err());
+}
