@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Sets up Crease on Debian 12: installs the guest toolchains from Debian (clang-14 and
+# lld-14 for C guests; Debian's rustc with its library sources for Rust guests; qemu-user for
+# the differential tests; gcc for native builds), then builds Crease and runs an example
+# guest with `crease run`. Safe to run again: installed packages are left alone.
+#
+#   scripts/setup.sh              install, build, run an example
+#   scripts/setup.sh --deps-only  install and check the toolchains only
+#
+# Rust itself (rustup's cargo, used for the host workspace and to drive guest builds) must
+# already be installed; nothing is downloaded from outside Debian and crates.io.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+deps_only=false
+for arg in "$@"; do
+  case "$arg" in
+    --deps-only) deps_only=true ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    *) echo "setup.sh: unknown argument: $arg" >&2; exit 2 ;;
+  esac
+done
+
+# Both Rust packages in one command: their versions must match.
+PACKAGES=(clang-14 lld-14 rustc-web rust-web-src qemu-user gcc libc6-dev)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$pkg")
+  fi
+done
+
+if ((${#missing[@]})); then
+  echo "==> installing ${missing[*]}"
+  SUDO=()
+  if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null || { echo "setup.sh: run as root or install sudo" >&2; exit 1; }
+    SUDO=(sudo)
+  fi
+  "${SUDO[@]}" apt-get update
+  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y --no-install-recommends "${PACKAGES[@]}"
+else
+  echo "==> guest toolchains already installed"
+fi
+
+# Check that every tool the builds and tests use is now there.
+fail=false
+check() {
+  if ! "$@" >/dev/null 2>&1; then
+    echo "setup.sh: '$*' failed" >&2
+    fail=true
+  fi
+}
+check clang-14 --version
+check ld.lld-14 --version
+check /usr/bin/rustc --version
+check test -f /usr/lib/rustlib/src/rust/library/core/Cargo.toml
+check qemu-riscv32 --version
+check cc --version
+if ! command -v cargo >/dev/null; then
+  echo "setup.sh: cargo not found: install Rust with rustup (https://rustup.rs), then rerun" >&2
+  fail=true
+fi
+$fail && exit 1
+echo "==> toolchains ok: $(clang-14 --version | head -1); $(/usr/bin/rustc --version)"
+
+$deps_only && exit 0
+
+echo "==> building crease"
+cargo build --release -p crease-cli
+
+crease=(cargo run --quiet --release -p crease-cli --)
+echo "==> crease build examples/guests/sha256 (the first guest build compiles core, ~30 s)"
+elf=$("${crease[@]}" build examples/guests/sha256)
+echo "==> crease run $elf --public-input-hex 616263 --stats"
+"${crease[@]}" run "$elf" --public-input-hex 616263 --stats
+echo
+echo "Crease is ready: see README.md, and docs/GUESTS.md to write your own guest."
