@@ -209,6 +209,63 @@ fn check_factor(lang: Lang) {
     assert_eq!(exec.exit_code, 2, "missing public input");
 }
 
+fn check_coprocessor(lang: Lang) {
+    let (Some(elf), Some(plain)) = (example(lang, "coprocessor"), example(lang, "sha256")) else {
+        return;
+    };
+    let isa = crease_coprocessor_example::isa();
+    let mut rng = StdRng::seed_from_u64(11);
+    for len in [0usize, 3, 56, 64, 1000] {
+        let input: Vec<u8> = (0..len).map(|_| rng.gen()).collect();
+        let digest = Sha256::digest(&input);
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        let exec = support::run_with_isa(&elf, &isa, &input, &[]);
+        assert_eq!(exec.exit_code, 0);
+        assert_eq!(
+            String::from_utf8_lossy(&exec.stdout),
+            format!("sha256 (co-processor) of {len} bytes: {hex}\n")
+        );
+        assert_eq!(exec.public_output, digest.as_slice());
+        let sigma = exec
+            .counts
+            .iter()
+            .find(|c| c.name == "sha256_sigma")
+            .map_or(0, |c| c.count);
+        // 48 message-schedule words (2 sigmas each) and 64 rounds (2 each) per block.
+        let blocks = (len as u64 + 9).div_ceil(64);
+        assert_eq!(sigma, blocks * (2 * 48 + 2 * 64), "{lang:?}, {len} bytes");
+        let baseline = support::run(&plain, &input, &[]);
+        assert!(
+            exec.cycles < baseline.cycles,
+            "{lang:?}: {} cycles with the co-processor, {} without",
+            exec.cycles,
+            baseline.cycles
+        );
+    }
+    // Without the co-processor in the instruction set, the program does not load, and the
+    // error names the custom-0 opcode and where the word is.
+    let bytes = std::fs::read(&elf).expect("read ELF");
+    match crease::nvm::Program::from_elf(&bytes, &crease::nvm::Isa::rv32im()) {
+        Err(crease::nvm::Error::UnknownInstruction {
+            opcode, address, ..
+        }) => {
+            assert_eq!(opcode, 0b000_1011);
+            assert!(address >= 0x1000);
+        }
+        other => panic!("expected an unknown-instruction error, got {other:?}"),
+    }
+}
+
+#[test]
+fn coprocessor_rust() {
+    check_coprocessor(Lang::Rust);
+}
+
+#[test]
+fn coprocessor_c() {
+    check_coprocessor(Lang::C);
+}
+
 #[test]
 fn fibonacci_rust() {
     check_fibonacci(Lang::Rust);

@@ -114,6 +114,28 @@ size_t strlen(const char *s);
     crease__rd;                                                                        \
   })
 
+/* The same with rs2 = x0, for instructions that read one register. */
+#define CREASE_CUSTOM0_UNARY(funct3, funct7, rs1) CREASE__INSN_R1(0x0b, funct3, funct7, rs1)
+#define CREASE_CUSTOM1_UNARY(funct3, funct7, rs1) CREASE__INSN_R1(0x2b, funct3, funct7, rs1)
+
+#define CREASE__INSN_R1(opcode, funct3, funct7, rs1)                                    \
+  __extension__({                                                                      \
+    uint32_t crease__rd;                                                               \
+    __asm__ volatile(".insn r %1, %2, %3, %0, %4, x0"                                  \
+                     : "=r"(crease__rd)                                                \
+                     : "i"(opcode), "i"(funct3), "i"(funct7), "r"((uint32_t)(rs1))     \
+                     : "memory");                                                      \
+    crease__rd;                                                                        \
+  })
+
+/* The example co-processor of examples/coprocessor: the SHA-256 sigma functions (custom-0,
+ * funct7 = 1, funct3 selects the function of rs1). Run such a program with the co-processor
+ * in the instruction set (`crease run --coprocessor sha256_sigma`). */
+static inline uint32_t crease_sha256_big_sigma0(uint32_t x) { return CREASE_CUSTOM0_UNARY(0, 1, x); }
+static inline uint32_t crease_sha256_big_sigma1(uint32_t x) { return CREASE_CUSTOM0_UNARY(1, 1, x); }
+static inline uint32_t crease_sha256_small_sigma0(uint32_t x) { return CREASE_CUSTOM0_UNARY(2, 1, x); }
+static inline uint32_t crease_sha256_small_sigma1(uint32_t x) { return CREASE_CUSTOM0_UNARY(3, 1, x); }
+
 #ifdef __cplusplus
 }
 #endif
