@@ -3,6 +3,9 @@
 //! The program is hand-assembled: a loop of ALU operations, a multiply, a load, a store and
 //! a branch over a 4 KiB RAM buffer, i.e. the instruction mix of a hashing or sorting
 //! kernel. Each iteration is 16 instructions.
+//!
+//! When the example guests have been built (`examples/guests`, `examples/c`), the SHA-256
+//! guests are also run over 1 MiB of public input: the headline figure.
 
 // criterion's macros generate undocumented functions.
 #![allow(missing_docs)]
@@ -104,6 +107,67 @@ fn bench(c: &mut Criterion) {
                 })
             });
         }
+    }
+    group.finish();
+    sha256_guests(c);
+}
+
+/// The SHA-256 example guests over 1 MiB, if built.
+fn sha256_guests(c: &mut Criterion) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let guests = [
+        (
+            "rust",
+            root.join("examples/guests/target/riscv32im-unknown-none-elf/release/sha256"),
+        ),
+        (
+            "c",
+            root.join("examples/c/target/crease/release/sha256.elf"),
+        ),
+    ];
+    // A fixed pseudo-random input (xorshift), so runs are comparable.
+    let mut x = 0x2545_f491_4f6c_dd1du64;
+    let public: Vec<u8> = (0..1 << 20)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect();
+    let input = Input {
+        public,
+        private: Vec::new(),
+    };
+    let mut group = c.benchmark_group("sha256_1mib");
+    group.sample_size(10);
+    for (lang, path) in guests {
+        let Ok(bytes) = std::fs::read(&path) else {
+            eprintln!(
+                "skipping {lang} SHA-256 guest: {} not built",
+                path.display()
+            );
+            continue;
+        };
+        let program = match Program::from_elf(&bytes, &Isa::rv32im()) {
+            Ok(p) => p,
+            Err(e) => panic!("{}: {e}", path.display()),
+        };
+        let cycles = match run(&program, &input, RunOptions::default()) {
+            Ok(e) => e.cycles,
+            Err(e) => panic!("{}: {e}", path.display()),
+        };
+        group.throughput(Throughput::Elements(cycles));
+        group.bench_with_input(BenchmarkId::new("no_trace", lang), &program, |b, p| {
+            b.iter(|| run(p, &input, RunOptions::default()).map(|e| e.cycles).ok())
+        });
+        group.bench_with_input(BenchmarkId::new("trace_sink", lang), &program, |b, p| {
+            b.iter(|| {
+                let mut sink = CountingSink(0);
+                run_with_sink(p, &input, RunOptions::default(), &mut sink).ok();
+                sink.0
+            })
+        });
     }
     group.finish();
 }

@@ -255,18 +255,7 @@ impl<'a> Machine<'a> {
                 let len = self.reg(12);
                 let result = match fd {
                     1 | 2 => {
-                        let mut bytes = std::mem::take(&mut self.scratch);
-                        let read = self.mem.read_bytes(buf, len, &mut bytes);
-                        let written = read.and_then(|()| {
-                            let out = if fd == 1 {
-                                &mut self.stdout
-                            } else {
-                                &mut self.stderr
-                            };
-                            out.write(&bytes)
-                        });
-                        self.scratch = bytes;
-                        if let Err(kind) = written {
+                        if let Err(kind) = self.write_out(fd, buf, len) {
                             return Err(self.fault(kind));
                         }
                         len
@@ -278,6 +267,29 @@ impl<'a> Machine<'a> {
             }
             _ => Err(self.fault(FaultKind::UnknownSyscall { number })),
         }
+    }
+
+    /// Copies guest bytes to fd 1 or 2 in bounded chunks, so a huge `len` costs no huge
+    /// buffer; bytes before an unmapped address are written, then the call faults.
+    fn write_out(&mut self, fd: u32, buf: u32, len: u32) -> Result<(), FaultKind> {
+        const CHUNK: u32 = 1 << 16;
+        let mut bytes = std::mem::take(&mut self.scratch);
+        let mut done = 0u32;
+        let mut result = Ok(());
+        while done < len && result.is_ok() {
+            let n = (len - done).min(CHUNK);
+            let read = self.mem.read_bytes(buf.wrapping_add(done), n, &mut bytes);
+            let out = if fd == 1 {
+                &mut self.stdout
+            } else {
+                &mut self.stderr
+            };
+            let written = out.write(&bytes);
+            result = read.and(written);
+            done += n;
+        }
+        self.scratch = bytes;
+        result
     }
 
     /// The fault `ebreak` raises.

@@ -229,7 +229,8 @@ impl Memory {
         }
     }
 
-    /// Copies `len` bytes at `addr` into `out`, checking read permission on each byte.
+    /// Copies `len` bytes at `addr` into `out`, checking read permission on each byte;
+    /// on a fault, `out` holds the bytes before the faulting address.
     pub(crate) fn read_bytes(
         &self,
         addr: u32,
@@ -238,10 +239,11 @@ impl Memory {
     ) -> Result<(), FaultKind> {
         out.clear();
         for i in 0..len {
-            let a = addr.wrapping_add(i);
-            if a < addr {
-                return Err(FaultKind::Unmapped { addr: a });
-            }
+            let Some(a) = addr.checked_add(i) else {
+                return Err(FaultKind::Unmapped {
+                    addr: addr.wrapping_add(i),
+                });
+            };
             let w = self.load_word(a)?;
             out.push((w >> ((a & 3) * 8)) as u8);
         }

@@ -355,3 +355,43 @@ fn trap_words_load_and_fault_when_executed() {
         assert!(fault.to_string().contains(&format!("{word:08x}")));
     }
 }
+
+#[test]
+fn write_running_into_unmapped_memory_keeps_the_bytes_before() {
+    // The data segment ends at DATA + 0x1000; write 8 bytes starting 4 before its end.
+    let mut code = set(T0, DATA + 0xffc);
+    code.extend(set(T1, u32::from_le_bytes(*b"tail")));
+    code.push(sw(T1, T0, 0));
+    code.push(addi(A0, 0, 1));
+    code.push(addi(A1, T0, 0));
+    code.push(addi(A2, 0, 8));
+    code.push(addi(A7, 0, 64));
+    code.push(ecall());
+    match run_code(&code) {
+        Err(Error::Fault { fault, stdout, .. }) => {
+            assert_eq!(
+                fault.kind,
+                FaultKind::Unmapped {
+                    addr: DATA + 0x1000
+                }
+            );
+            assert_eq!(stdout, b"tail");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn large_writes_stream_in_chunks() {
+    // 200 KiB of zeros from RAM.
+    let mut code = set(A1, RAM_START);
+    code.extend(set(A2, 200 << 10));
+    code.push(addi(A0, 0, 2));
+    code.push(addi(A7, 0, 64));
+    code.push(ecall());
+    code.push(addi(A7, 0, 93));
+    code.push(ecall());
+    let exec = run_code(&code).unwrap();
+    assert_eq!(exec.exit_code, 200 << 10);
+    assert_eq!(exec.stderr, vec![0; 200 << 10]);
+}
