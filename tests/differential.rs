@@ -61,17 +61,24 @@ fn raw_instruction_sequences_match_qemu() {
         return;
     }
     let dir = support::scratch_dir("differential-raw");
-    let (programs, chunks, blocks) = (48, 12, 80);
-    let mut total = 0usize;
+    let (programs, chunks, blocks) = (96, 16, 80);
+    let (mut total, mut cycles) = (0usize, 0u64);
+    let mut seen = std::collections::BTreeMap::<&str, usize>::new();
     for p in 0..programs {
         let seed = base_seed() ^ (p as u64) << 32;
         let mut rng = StdRng::seed_from_u64(seed);
         let (code, data) = rvgen::random_program(&mut rng, chunks, blocks);
         total += code.len();
+        for &word in &code {
+            let name = rvgen::mnemonic(word)
+                .unwrap_or_else(|| panic!("generated an unclassified word {word:#010x}"));
+            *seen.entry(name).or_default() += 1;
+        }
         let path = dir.join(format!("raw-{p}.elf"));
         support::write_executable(&path, &support::elf::exec(&code, &data));
 
         let exec = support::run(&path, &[], &[]);
+        cycles += exec.cycles;
         let (qemu_code, qemu_out) = support::qemu(&path);
         assert_eq!(exec.exit_code, 0, "program {p} (seed {seed:#x})");
         assert_eq!(qemu_code, 0, "qemu on program {p} (seed {seed:#x})");
@@ -87,7 +94,14 @@ fn raw_instruction_sequences_match_qemu() {
             first_difference(&exec.stdout, &qemu_out)
         );
     }
-    eprintln!("{programs} programs, {total} instructions: NVM and qemu agree");
+    for name in rvgen::ALL_MNEMONICS {
+        assert!(
+            seen.get(name).copied().unwrap_or(0) >= 10,
+            "{name} barely generated: {seen:?}"
+        );
+    }
+    assert!(cycles > 50_000, "only {cycles} instructions executed");
+    eprintln!("{programs} programs, {total} instructions, {cycles} executed: NVM and qemu agree");
 }
 
 fn native_compile(src: &Path, out: &Path) {
@@ -123,6 +137,7 @@ fn random_c_programs_match_native_and_qemu() {
             let elf = dir.join(format!("prog-{p}{opt}.elf"));
             support::clang_rv32(&[&src], opt, &elf);
             let exec = support::run(&elf, &[], &[]);
+            assert!(exec.cycles > 1_000, "{} instructions only", exec.cycles);
             let context = format!("{} {opt} (seed {seed:#x})", src.display());
             assert_eq!(
                 String::from_utf8_lossy(&exec.stdout),

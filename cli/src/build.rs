@@ -242,9 +242,13 @@ fn find_linker() -> Result<PathBuf, BuildError> {
 
 /// Finds `clang-14` (or `clang`) on PATH.
 pub fn find_clang() -> Result<PathBuf, BuildError> {
+    find_clang_in(std::env::var_os("PATH").as_deref())
+}
+
+fn find_clang_in(path: Option<&OsStr>) -> Result<PathBuf, BuildError> {
     ["clang-14", "clang"]
         .into_iter()
-        .find_map(find_in_path)
+        .find_map(|name| find_in(path, name))
         .ok_or_else(|| BuildError::ToolMissing {
             tool: "clang-14 (packages clang-14 and lld-14)",
             detail: "not on PATH".into(),
@@ -252,8 +256,11 @@ pub fn find_clang() -> Result<PathBuf, BuildError> {
 }
 
 fn find_in_path(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
+    find_in(std::env::var_os("PATH").as_deref(), name)
+}
+
+fn find_in(path: Option<&OsStr>, name: &str) -> Option<PathBuf> {
+    std::env::split_paths(path?)
         .map(|dir| dir.join(name))
         .find(|candidate| candidate.is_file())
 }
@@ -461,6 +468,16 @@ mod tests {
             Err(BuildError::Io { .. })
         ));
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_missing_tool_names_the_setup_script() {
+        let err = find_clang_in(Some(OsStr::new(""))).expect_err("empty PATH");
+        assert!(matches!(err, BuildError::ToolMissing { .. }));
+        let message = err.to_string();
+        assert!(message.contains("clang-14"), "{message}");
+        assert!(message.contains(SETUP_SCRIPT), "{message}");
+        assert!(find_clang_in(None).is_err());
     }
 
     #[test]

@@ -293,3 +293,46 @@ pub fn random_program(rng: &mut StdRng, chunks: usize, blocks: usize) -> (Vec<u3
     debug_assert!(CODE_BASE as usize + 4 * code.len() <= DATA_BASE as usize);
     (code, data)
 }
+
+/// Every RV32IM mnemonic the generated programs must contain.
+pub const ALL_MNEMONICS: [&str; 47] = [
+    "lui", "auipc", "jal", "jalr", "beq", "bne", "blt", "bge", "bltu", "bgeu", "lb", "lh", "lw",
+    "lbu", "lhu", "sb", "sh", "sw", "addi", "slti", "sltiu", "xori", "ori", "andi", "slli", "srli",
+    "srai", "add", "sub", "sll", "slt", "sltu", "xor", "srl", "sra", "or", "and", "fence", "ecall",
+    "mul", "mulh", "mulhsu", "mulhu", "div", "divu", "rem", "remu",
+];
+
+/// The mnemonic of a word this generator emits (a classifier for coverage, not a decoder
+/// of arbitrary code).
+pub fn mnemonic(word: u32) -> Option<&'static str> {
+    let funct3 = (word >> 12 & 7) as usize;
+    let funct7 = word >> 25;
+    Some(match word & 0x7f {
+        0x37 => "lui",
+        0x17 => "auipc",
+        0x6f => "jal",
+        0x67 => "jalr",
+        0x63 => ["beq", "bne", "", "", "blt", "bge", "bltu", "bgeu"][funct3],
+        0x03 => ["lb", "lh", "lw", "", "lbu", "lhu", "", ""][funct3],
+        0x23 => ["sb", "sh", "sw", "", "", "", "", ""][funct3],
+        0x13 => match (funct3, funct7) {
+            (5, 0x20) => "srai",
+            _ => [
+                "addi", "slli", "slti", "sltiu", "xori", "srli", "ori", "andi",
+            ][funct3],
+        },
+        0x33 => match funct7 {
+            0 => ["add", "sll", "slt", "sltu", "xor", "srl", "or", "and"][funct3],
+            1 => [
+                "mul", "mulh", "mulhsu", "mulhu", "div", "divu", "rem", "remu",
+            ][funct3],
+            0x20 if funct3 == 0 => "sub",
+            0x20 if funct3 == 5 => "sra",
+            _ => return None,
+        },
+        0x0f => "fence",
+        0x73 if word == 0x73 => "ecall",
+        _ => return None,
+    })
+    .filter(|m| !m.is_empty())
+}
