@@ -395,3 +395,54 @@ fn large_writes_stream_in_chunks() {
     assert_eq!(exec.exit_code, 200 << 10);
     assert_eq!(exec.stderr, vec![0; 200 << 10]);
 }
+
+#[test]
+fn permissions_are_exact_where_segments_share_a_page() {
+    use crease_nvm::{Isa, Program, Segment};
+    // Code at 0x1000, read-only data at 0x1400, writable data at 0x1800, a gap between.
+    let probe = |addr: u32, store: bool| {
+        let mut code = set(T0, addr);
+        code.push(if store { sw(0, T0, 0) } else { lw(T2, T0, 0) });
+        code.extend(then_exit_with(vec![], 0));
+        let seg = |vaddr: u32, data: Vec<u8>, write: bool, exec: bool| Segment {
+            vaddr,
+            mem_size: 0x100,
+            data,
+            read: true,
+            write,
+            exec,
+        };
+        let mut code_bytes = bytes(&code);
+        code_bytes.resize(0x100, 0);
+        let segments = vec![
+            seg(0x1000, code_bytes, false, true),
+            seg(0x1400, vec![1; 8], false, false),
+            seg(0x1800, vec![2; 8], true, false),
+        ];
+        let program = Program::from_parts(0x1000, segments, &Isa::rv32im()).unwrap();
+        run(&program, &Input::default(), RunOptions::default()).map(|e| e.exit_code)
+    };
+    assert!(probe(0x1004, false).is_ok());
+    assert!(probe(0x1400, false).is_ok());
+    assert!(probe(0x18fc, false).is_ok());
+    assert!(probe(0x1800, true).is_ok());
+    let kind = |r: Result<i32, Error>| fault_of(r.map(|_| unreachable!())).kind;
+    assert_eq!(
+        kind(probe(0x1008, true)),
+        FaultKind::StoreToReadOnly {
+            addr: 0x1008,
+            region: Region::Code
+        }
+    );
+    assert_eq!(
+        kind(probe(0x14fc, true)),
+        FaultKind::StoreToReadOnly {
+            addr: 0x14fc,
+            region: Region::ReadOnlyData
+        }
+    );
+    for addr in [0x1100, 0x13fc, 0x1500, 0x1900, 0x0ffc] {
+        assert_eq!(kind(probe(addr, false)), FaultKind::Unmapped { addr });
+        assert_eq!(kind(probe(addr, true)), FaultKind::Unmapped { addr });
+    }
+}
