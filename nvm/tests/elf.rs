@@ -331,3 +331,24 @@ impl crease_nvm::Instruction for Extra {
         Ok(())
     }
 }
+
+#[test]
+fn programs_and_results_cross_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<Program>();
+    send_sync::<Isa>();
+    send_sync::<crease_nvm::Execution>();
+    send_sync::<crease_nvm::Trace>();
+    send_sync::<Error>();
+    let program = Program::from_elf(&good(), &Isa::rv32im()).unwrap();
+    let codes: Vec<i32> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..2)
+            .map(|_| s.spawn(|| run(&program, &Input::default(), RunOptions::default())))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap().unwrap().exit_code)
+            .collect()
+    });
+    assert_eq!(codes, vec![0x0707_0707; 2]);
+}
