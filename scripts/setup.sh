@@ -26,9 +26,8 @@ PACKAGES=(clang-14 lld-14 rustc-web rust-web-src qemu-user gcc libc6-dev)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$pkg")
-  fi
+  status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$pkg")
 done
 
 if ((${#missing[@]})); then
@@ -68,13 +67,16 @@ echo "==> toolchains ok: $(clang-14 --version | head -1); $(/usr/bin/rustc --ver
 
 $deps_only && exit 0
 
-echo "==> building crease"
-cargo build --release -p crease-cli
+echo "==> building the workspace"
+cargo build --release --workspace
 
 crease=(cargo run --quiet --release -p crease-cli --)
 echo "==> crease build examples/guests/sha256 (the first guest build compiles core, ~30 s)"
 elf=$("${crease[@]}" build examples/guests/sha256)
 echo "==> crease run $elf --public-input-hex 616263 --stats"
 "${crease[@]}" run "$elf" --public-input-hex 616263 --stats
+echo "==> crease build examples/c/fibonacci.c; crease run <elf> --public-input-hex 5a000000"
+elf=$("${crease[@]}" build examples/c/fibonacci.c)
+"${crease[@]}" run "$elf" --public-input-hex 5a000000
 echo
 echo "Crease is ready: see README.md, and docs/GUESTS.md to write your own guest."
