@@ -49,7 +49,9 @@ type Register = fn(&mut Isa) -> Result<(), nvm::Error>;
 
 /// Co-processors compiled into the `crease` binary, by name.
 fn known_coprocessors() -> Vec<(&'static str, Register)> {
-    vec![]
+    vec![("sha256_sigma", |isa| {
+        isa.push(crease_coprocessor_example::Sha256Sigma).map(drop)
+    })]
 }
 
 fn isa(coprocessors: &[String]) -> Result<Isa, String> {
@@ -91,8 +93,18 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, String> {
     let bytes =
         std::fs::read(&args.elf).map_err(|e| format!("cannot read {}: {e}", args.elf.display()))?;
     let isa = isa(&args.coprocessors)?;
-    let program =
-        Program::from_elf(&bytes, &isa).map_err(|e| format!("{}: {e}", args.elf.display()))?;
+    let program = Program::from_elf(&bytes, &isa).map_err(|e| {
+        let hint = match e {
+            nvm::Error::UnknownInstruction { opcode, .. }
+                if opcode == nvm::decode::opcode::CUSTOM_0
+                    || opcode == nvm::decode::opcode::CUSTOM_1 =>
+            {
+                " (a co-processor instruction: add its circuit with --coprocessor NAME)"
+            }
+            _ => "",
+        };
+        format!("{}: {e}{hint}", args.elf.display())
+    })?;
 
     let mut stdout = std::io::stdout().lock();
     let mut stderr = std::io::stderr();
