@@ -55,6 +55,44 @@ fn first_difference(nvm: &[u8], qemu: &[u8]) -> String {
     )
 }
 
+/// The spec's results for the edge cases every raw program starts with, register by
+/// register ([`rvgen::EDGE_DESTS`]): an oracle independent of both emulators.
+const EDGE_EXPECTED: [u32; 25] = [
+    // div: MIN / -1 overflows to MIN; x / 0 = -1
+    0x8000_0000,
+    0xffff_ffff,
+    0xffff_ffff,
+    // divu: 0x80000000 / 0xffffffff = 0; x / 0 = all ones
+    0,
+    0xffff_ffff,
+    0xffff_ffff,
+    // rem: MIN % -1 = 0; x % 0 = x
+    0,
+    0x8000_0000,
+    1,
+    // remu
+    0x8000_0000,
+    0x8000_0000,
+    1,
+    // mulh: MIN * -1 = 2^31; MIN * MIN = 2^62; -1 * -1 = 1
+    0,
+    0x4000_0000,
+    0,
+    // mulhsu (signed * unsigned): MIN * (2^32 - 1); MIN * 2^31; -1 * (2^32 - 1)
+    0x8000_0000,
+    0xc000_0000,
+    0xffff_ffff,
+    // mulhu
+    0x7fff_ffff,
+    0x4000_0000,
+    0xffff_fffe,
+    // sll 1 by 37 (= 5), srl and sra MIN by 37, sra MIN by -1 (= 31)
+    32,
+    0x0400_0000,
+    0xfc00_0000,
+    0xffff_ffff,
+];
+
 #[test]
 fn raw_instruction_sequences_match_qemu() {
     if !support::have_qemu() {
@@ -84,9 +122,22 @@ fn raw_instruction_sequences_match_qemu() {
         assert_eq!(qemu_code, 0, "qemu on program {p} (seed {seed:#x})");
         assert_eq!(
             exec.stdout.len(),
-            chunks * rvgen::DUMP_LEN as usize,
+            (chunks + 1) * rvgen::DUMP_LEN as usize,
             "program {p} (seed {seed:#x})"
         );
+        for (rd, want) in rvgen::EDGE_DESTS.iter().zip(EDGE_EXPECTED) {
+            let at = (rvgen::DATA_LEN + 4 * rd) as usize;
+            let got = u32::from_le_bytes([
+                exec.stdout[at],
+                exec.stdout[at + 1],
+                exec.stdout[at + 2],
+                exec.stdout[at + 3],
+            ]);
+            assert_eq!(
+                got, want,
+                "edge case in x{rd}: {got:#010x}, spec {want:#010x}"
+            );
+        }
         assert!(
             exec.stdout == qemu_out,
             "program {p} (seed {seed:#x}, {}): {}",

@@ -272,14 +272,54 @@ fn dump(code: &mut Vec<u32>) {
     code.push(0x0000_0073); // ecall
 }
 
-/// A random program of `chunks` chunks of about `blocks` blocks each, with the data
-/// segment's initial contents. Registers start at interesting values.
+/// The destination registers of [`edge_cases`], in order.
+pub const EDGE_DESTS: [u32; 25] = [
+    10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 1, 2, 3, 4,
+];
+
+/// Division by zero, signed overflow (`i32::MIN / -1`), high multiplies of extreme values
+/// and register shift amounts of 32 and more, each result in its own register
+/// ([`EDGE_DESTS`]): x5 = `i32::MIN`, x6 = -1, x7 = 0, x8 = 37, x9 = 1.
+fn edge_cases(code: &mut Vec<u32>) {
+    let (min, minus_one, zero, big_shift, one) = (5, 6, 7, 8, 9);
+    code.extend(li(min, 0x8000_0000));
+    code.extend(li(minus_one, 0xffff_ffff));
+    code.extend(li(zero, 0));
+    code.extend(li(big_shift, 37)); // shifts use the low five bits: 5
+    code.extend(li(one, 1));
+    let mut ops = Vec::new();
+    for funct3 in 4..8 {
+        // div divu rem remu
+        ops.push((1, funct3, min, minus_one));
+        ops.push((1, funct3, min, zero));
+        ops.push((1, funct3, one, zero));
+    }
+    for funct3 in 1..4 {
+        // mulh mulhsu mulhu
+        ops.push((1, funct3, min, minus_one));
+        ops.push((1, funct3, min, min));
+        ops.push((1, funct3, minus_one, minus_one));
+    }
+    ops.push((0, 1, one, big_shift)); // sll
+    ops.push((0, 5, min, big_shift)); // srl
+    ops.push((0x20, 5, min, big_shift)); // sra
+    ops.push((0x20, 5, min, minus_one)); // sra by 31
+    for ((funct7, funct3, rs1, rs2), rd) in ops.into_iter().zip(EDGE_DESTS) {
+        code.push(r_type(funct7, rs2, rs1, funct3, rd, 0x33));
+    }
+}
+
+/// A random program: a chunk of [`edge_cases`], then `chunks` random chunks of `blocks`
+/// blocks each, each followed by a dump; also returns the data segment's initial contents.
+/// Registers start at interesting values.
 pub fn random_program(rng: &mut StdRng, chunks: usize, blocks: usize) -> (Vec<u32>, Vec<u8>) {
     let mut code = Vec::new();
     code.extend(li(BASE, DATA_BASE));
     for r in 1..BASE {
         code.extend(li(r, interesting_value(rng)));
     }
+    edge_cases(&mut code);
+    dump(&mut code);
     for _ in 0..chunks {
         let chunk = random_chunk(rng, blocks);
         encode_chunk(&chunk, &mut code);
