@@ -36,7 +36,10 @@ mod sys;
 
 pub mod coprocessor;
 
-pub use io::{commit, output_len, private_input, public_input, write_output, Reader};
+pub use io::{
+    commit, output_len, private_input, public_input, write_output, Reader, PRIVATE_INPUT,
+    PUBLIC_INPUT, PUBLIC_OUTPUT, REGION_SIZE,
+};
 pub use print::{Stderr, Stdout};
 pub use sys::{exit, write};
 

@@ -33,15 +33,46 @@ impl fmt::Write for Stderr {
     }
 }
 
+/// Gathers one formatted message so that it costs a few `write` calls rather than one per
+/// piece: every call is an `ecall` that the prover pays for.
+struct Buffered {
+    fd: u32,
+    len: usize,
+    buf: [u8; 128],
+}
+
+impl Buffered {
+    fn flush(&mut self) -> fmt::Result {
+        let len = core::mem::take(&mut self.len);
+        write_all(self.fd, &self.buf[..len])
+    }
+}
+
+impl fmt::Write for Buffered {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let bytes = s.as_bytes();
+        if bytes.len() > self.buf.len() - self.len {
+            self.flush()?;
+            if bytes.len() > self.buf.len() {
+                return write_all(self.fd, bytes);
+            }
+        }
+        self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+        self.len += bytes.len();
+        Ok(())
+    }
+}
+
 #[doc(hidden)]
 pub fn _print(fd: u32, args: fmt::Arguments<'_>) {
     use fmt::Write as _;
-    // Nothing useful can be done when the host refuses the output.
-    let _ = if fd == 2 {
-        Stderr.write_fmt(args)
-    } else {
-        Stdout.write_fmt(args)
+    let mut out = Buffered {
+        fd,
+        len: 0,
+        buf: [0; 128],
     };
+    // Nothing useful can be done when the host refuses the output.
+    let _ = out.write_fmt(args).and_then(|()| out.flush());
 }
 
 /// Prints to the guest's standard output, like `std::print!`.
