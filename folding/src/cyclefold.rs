@@ -51,7 +51,8 @@ impl CfStatement {
 
     /// The public inputs as Fr integers (the primary circuit's view).
     pub fn public_inputs_fr(&self) -> Vec<Fr> {
-        let limb = |bits: &[bool]| Fr::from_bigint(BigInteger::from_bits_le(bits)).unwrap_or_default();
+        let limb =
+            |bits: &[bool]| Fr::from_bigint(BigInteger::from_bits_le(bits)).unwrap_or_default();
         let mut v = vec![limb(&self.r_bits[..64]), limb(&self.r_bits[64..128])];
         for (a, n, o) in &self.folds {
             v.extend(g1_cf_inputs(a));
@@ -72,10 +73,13 @@ pub fn fq_to_fr(x: &Fq) -> Option<Fr> {
     Fr::from_bigint(x.into_bigint())
 }
 
+/// A point from its nine inputs: the projective gadget, x, y and the infinity flag.
+type PointParts = (G1ProjVar, FpVar<Fq>, FpVar<Fq>, FpVar<Fq>);
+
 fn point_from_inputs(
     cs: &ConstraintSystemRef<Fq>,
     io: &[FpVar<Fq>],
-) -> Result<(G1ProjVar, FpVar<Fq>, FpVar<Fq>, FpVar<Fq>), SynthesisError> {
+) -> Result<PointParts, SynthesisError> {
     let recompose = |limbs: &[FpVar<Fq>]| {
         let mut acc = FpVar::Constant(Fq::ZERO);
         let mut base = Fq::ONE;
@@ -227,8 +231,7 @@ pub fn prepare_fold(
     let (x_new, w_new) = assign(stmt)?;
     let z1 = shape.z(running.u, &running.x, &[], &witness.w)?;
     let z2 = shape.z(Fq::ONE, &x_new, &[], &w_new)?;
-    let ((a1, b1, c1), (a2, b2, c2)) =
-        rayon::join(|| shape.products(&z1), || shape.products(&z2));
+    let ((a1, b1, c1), (a2, b2, c2)) = rayon::join(|| shape.products(&z1), || shape.products(&z2));
     let t: Vec<Fq> = (0..shape.num_constraints)
         .into_par_iter()
         .map(|i| a1[i] * b2[i] + a2[i] * b1[i] - running.u * c2[i] - c1[i])
@@ -249,7 +252,8 @@ pub fn fold(
     msg: &CfFoldMessage,
     rho: Fq,
 ) -> (CfInstance, CfWitness) {
-    let lin = |a: &[Fq], b: &[Fq]| -> Vec<Fq> { a.iter().zip(b).map(|(x, y)| *x + rho * y).collect() };
+    let lin =
+        |a: &[Fq], b: &[Fq]| -> Vec<Fq> { a.iter().zip(b).map(|(x, y)| *x + rho * y).collect() };
     let inst = fold_instance(running, &msg.x_new, &msg.cm_w_new, &msg.cm_t, rho);
     let wit = CfWitness {
         w: lin(&witness.w, &msg.w_new),
@@ -270,7 +274,12 @@ pub fn fold_instance(
         cm_w: (running.cm_w.into_group() + *cm_w_new * rho).into_affine(),
         cm_e: (running.cm_e.into_group() + *cm_t * rho).into_affine(),
         u: running.u + rho,
-        x: running.x.iter().zip(x_new).map(|(a, b)| *a + rho * b).collect(),
+        x: running
+            .x
+            .iter()
+            .zip(x_new)
+            .map(|(a, b)| *a + rho * b)
+            .collect(),
     }
 }
 

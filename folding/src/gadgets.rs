@@ -73,7 +73,9 @@ impl G1Var {
         let x = [limb(0, 0)?, limb(0, 1)?, limb(0, 2)?, limb(0, 3)?];
         let y = [limb(1, 0)?, limb(1, 1)?, limb(1, 2)?, limb(1, 3)?];
         let inf = Boolean::new_witness(cs, || {
-            parts.map(|(_, _, i)| i).ok_or(SynthesisError::AssignmentMissing)
+            parts
+                .map(|(_, _, i)| i)
+                .ok_or(SynthesisError::AssignmentMissing)
         })?;
         Ok(Self { x, y, inf })
     }
@@ -95,7 +97,9 @@ impl G1Var {
         let x = [limb(0, 0)?, limb(0, 1)?, limb(0, 2)?, limb(0, 3)?];
         let y = [limb(1, 0)?, limb(1, 1)?, limb(1, 2)?, limb(1, 3)?];
         let inf = Boolean::new_witness(cs, || {
-            parts.map(|(_, _, i)| i).ok_or(SynthesisError::AssignmentMissing)
+            parts
+                .map(|(_, _, i)| i)
+                .ok_or(SynthesisError::AssignmentMissing)
         })?;
         Ok(Self { x, y, inf })
     }
@@ -134,12 +138,21 @@ impl G1Var {
     /// `if cond { a } else { b }`, limb by limb.
     pub fn select(cond: &Boolean<Fr>, a: &Self, b: &Self) -> Result<Self, SynthesisError> {
         let sel = |i: usize, xs: bool| {
-            let (av, bv) = if xs { (&a.x[i], &b.x[i]) } else { (&a.y[i], &b.y[i]) };
+            let (av, bv) = if xs {
+                (&a.x[i], &b.x[i])
+            } else {
+                (&a.y[i], &b.y[i])
+            };
             cond.select(av, bv)
         };
         Ok(Self {
             x: [sel(0, true)?, sel(1, true)?, sel(2, true)?, sel(3, true)?],
-            y: [sel(0, false)?, sel(1, false)?, sel(2, false)?, sel(3, false)?],
+            y: [
+                sel(0, false)?,
+                sel(1, false)?,
+                sel(2, false)?,
+                sel(3, false)?,
+            ],
             inf: cond.select(&a.inf, &b.inf)?,
         })
     }
@@ -182,7 +195,9 @@ impl GrumpkinVar {
         let y = FpVar::new_witness(cs.clone(), || {
             v.map(|t| t.1).ok_or(SynthesisError::AssignmentMissing)
         })?;
-        let inf = Boolean::new_witness(cs, || v.map(|t| t.2).ok_or(SynthesisError::AssignmentMissing))?;
+        let inf = Boolean::new_witness(cs, || {
+            v.map(|t| t.2).ok_or(SynthesisError::AssignmentMissing)
+        })?;
         let p = Self { x, y, inf };
         p.enforce_on_curve()?;
         Ok(p)
@@ -214,7 +229,11 @@ impl GrumpkinVar {
     /// The three elements absorbed for this point (twin of
     /// [`crate::poseidon::grumpkin_to_absorb`]).
     pub fn absorb_elems(&self) -> [FpVar<Fr>; 3] {
-        [self.x.clone(), self.y.clone(), FpVar::from(self.inf.clone())]
+        [
+            self.x.clone(),
+            self.y.clone(),
+            FpVar::from(self.inf.clone()),
+        ]
     }
 
     /// The projective gadget of this point: `(x, y, 1)`, or `(0, 1, 0)` for the identity.
@@ -263,7 +282,11 @@ mod tests {
         for p in [G1::rand(&mut rng), G1::zero()] {
             let cs = ConstraintSystem::<Fr>::new_ref();
             let v = G1Var::new_checked(cs.clone(), Some(p)).unwrap();
-            let got: Vec<Fr> = v.absorb_elems().iter().map(|e| e.value().unwrap()).collect();
+            let got: Vec<Fr> = v
+                .absorb_elems()
+                .iter()
+                .map(|e| e.value().unwrap())
+                .collect();
             assert_eq!(got, g1_to_absorb(&p).to_vec());
             let got: Vec<Fr> = v.cf_inputs().iter().map(|e| e.value().unwrap()).collect();
             assert_eq!(got, g1_cf_inputs(&p));
@@ -277,7 +300,11 @@ mod tests {
             let qv = GrumpkinVar::new_checked(cs.clone(), Some(q)).unwrap();
             let sum = pv.to_projective() + qv.to_projective();
             let s = GrumpkinVar::from_projective(&sum).unwrap();
-            let got: Vec<Fr> = s.absorb_elems().iter().map(|e| e.value().unwrap()).collect();
+            let got: Vec<Fr> = s
+                .absorb_elems()
+                .iter()
+                .map(|e| e.value().unwrap())
+                .collect();
             let expect = (p.into_group() + q).into_affine();
             assert_eq!(got, grumpkin_to_absorb(&expect).to_vec());
             assert!(cs.is_satisfied().unwrap());

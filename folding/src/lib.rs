@@ -15,10 +15,12 @@
 //! See `docs/FOLDING.md` for the protocol and its soundness argument.
 #![forbid(unsafe_code)]
 
+pub mod augmented;
 pub mod commitment;
 pub mod cyclefold;
-pub mod gadgets;
 mod error;
+pub mod gadgets;
+pub mod ivc;
 pub mod mle;
 pub mod mova;
 pub mod poseidon;

@@ -114,3 +114,58 @@ pub fn standalone(
     };
     Ok((shape, x, witness))
 }
+
+/// [`ProductCircuit`] with a switch that makes one step's witness wrong: when the external
+/// witness's flag is set, the step allocates `Σ w + 1` and enforces it equal to `Σ w`.
+#[derive(Clone, Debug)]
+pub struct FlakyCircuit(pub ProductCircuit);
+
+impl StepCircuit for FlakyCircuit {
+    type ExternalWitness = (Vec<Fr>, bool);
+
+    fn arity(&self) -> usize {
+        2
+    }
+
+    fn num_constants(&self) -> usize {
+        1
+    }
+
+    fn dummy_external_witness(&self) -> (Vec<Fr>, bool) {
+        (self.0.dummy_external_witness(), false)
+    }
+
+    fn generate_w1(
+        &self,
+        cs: ConstraintSystemRef<Fr>,
+        ext: &(Vec<Fr>, bool),
+    ) -> Result<Vec<FpVar<Fr>>, SynthesisError> {
+        self.0.generate_w1(cs, &ext.0)
+    }
+
+    fn generate_step_constraints(
+        &self,
+        cs: ConstraintSystemRef<Fr>,
+        constants: &[FpVar<Fr>],
+        z: &[FpVar<Fr>],
+        w1: &[FpVar<Fr>],
+        ext: &(Vec<Fr>, bool),
+    ) -> Result<Vec<FpVar<Fr>>, SynthesisError> {
+        let out = self
+            .0
+            .generate_step_constraints(cs.clone(), constants, z, w1, &ext.0)?;
+        let s: Fr = ext.0.iter().sum();
+        let lie = if ext.1 {
+            Fr::from(1u64)
+        } else {
+            Fr::from(0u64)
+        };
+        let claimed = FpVar::new_witness(cs, || Ok(s + lie))?;
+        let mut sum = FpVar::Constant(Fr::from(0u64));
+        for w in w1 {
+            sum += w;
+        }
+        claimed.enforce_equal(&sum)?;
+        Ok(out)
+    }
+}

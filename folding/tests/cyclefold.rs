@@ -48,13 +48,22 @@ fn true_statements_hold_and_false_ones_do_not() {
 
     let mut bad = statement(&mut rng, false);
     bad.folds[1].2 = G1::rand(&mut rng);
-    assert!(matches!(cyclefold::assign(&bad), Err(Error::Unsatisfied(_))));
+    assert!(matches!(
+        cyclefold::assign(&bad),
+        Err(Error::Unsatisfied(_))
+    ));
     let mut bad = statement(&mut rng, false);
     bad.r_bits[5] = !bad.r_bits[5];
-    assert!(matches!(cyclefold::assign(&bad), Err(Error::Unsatisfied(_))));
+    assert!(matches!(
+        cyclefold::assign(&bad),
+        Err(Error::Unsatisfied(_))
+    ));
     let mut bad = statement(&mut rng, false);
     bad.folds[0].2 = G1::zero();
-    assert!(matches!(cyclefold::assign(&bad), Err(Error::Unsatisfied(_))));
+    assert!(matches!(
+        cyclefold::assign(&bad),
+        Err(Error::Unsatisfied(_))
+    ));
 }
 
 #[test]

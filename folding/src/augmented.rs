@@ -1,0 +1,341 @@
+//! The augmented (primary) circuit over BN254 Fr.
+//!
+//! Step `i` of the IVC runs this circuit. It receives the running instance `U_i`, the fresh
+//! instance `u_i` of step `i − 1`, the fold proof, the folded commitments (checked by the
+//! CycleFold instance), and the running CycleFold instance with the fresh CycleFold
+//! commitments. It
+//!
+//! 1. recomputes `h_i = H(pp, i, constants, z_0, z_i, U_i, cfU_i, w1hash_i)` and checks
+//!    `u_i.x = h_i` (binds the previous step's outputs to this step's inputs);
+//! 2. replays the fold transcript from `u_i` and folds the scalar parts of `U_i` and `u_i`
+//!    (`u`, `x`, the error claim's point and value) natively;
+//! 3. builds the CycleFold public inputs from `r` and the limbs of the six commitments,
+//!    derives `ρ`, and folds the CycleFold instance (Grumpkin points are native here);
+//! 4. absorbs `u_i`'s `W1` commitment into the running `W1` hash;
+//! 5. at `i = 0` instead outputs the trivial accumulators and checks `z_i = z_0`;
+//! 6. runs the step circuit and outputs `h_{i+1}` as its only public input.
+
+use ark_ff::{AdditiveGroup, Field};
+use ark_r1cs_std::fields::fp::FpVar;
+use ark_r1cs_std::prelude::*;
+use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
+
+use crate::cyclefold::{fq_to_fr, CfInstance};
+use crate::gadgets::{G1Var, GrumpkinVar};
+use crate::mova::FoldProof;
+use crate::poseidon::{self, g1_to_absorb, grumpkin_to_absorb, hash_var, TranscriptVar};
+use crate::r1cs::{FreshInstance, RunningInstance};
+use crate::step::StepCircuit;
+use crate::{Error, Fr, GrumpkinAffine, G1};
+
+/// Label of the state hash (the primary public input).
+pub const STATE_LABEL: &[u8] = b"crease/ivc/state";
+/// Label of the fold transcript.
+pub const FOLD_LABEL: &[u8] = b"crease/ivc/fold";
+/// Label of the running hash of `W1` commitments.
+pub const W1_LABEL: &[u8] = b"crease/ivc/w1";
+
+/// The running `W1` hash before any commitment is absorbed.
+pub fn w1_hash_init() -> Fr {
+    poseidon::hash(W1_LABEL, &[])
+}
+
+/// Absorbs one `W1` commitment into the running hash.
+pub fn w1_hash_step(h: Fr, cw1: &G1) -> Fr {
+    let mut v = vec![h];
+    v.extend(g1_to_absorb(cw1));
+    poseidon::hash(W1_LABEL, &v)
+}
+
+/// Everything the state hash covers, natively.
+pub struct StateRef<'a> {
+    /// Parameter digest.
+    pub pp: Fr,
+    /// Step counter.
+    pub i: u64,
+    /// Run constants.
+    pub constants: &'a [Fr],
+    /// Initial state.
+    pub z0: &'a [Fr],
+    /// Current state.
+    pub zi: &'a [Fr],
+    /// Running primary instance.
+    pub big_u: &'a RunningInstance,
+    /// Running CycleFold instance.
+    pub cf_u: &'a CfInstance,
+    /// Running `W1` hash.
+    pub w1_hash: Fr,
+}
+
+/// `H(pp, i, constants, z_0, z_i, U, cfU, w1hash)`; errors if a CycleFold scalar is not a
+/// small integer (an honest one always is).
+pub fn state_hash(s: &StateRef<'_>) -> Result<Fr, Error> {
+    let mut v = vec![s.pp, Fr::from(s.i)];
+    v.extend_from_slice(s.constants);
+    v.extend_from_slice(s.z0);
+    v.extend_from_slice(s.zi);
+    v.extend(g1_to_absorb(&s.big_u.cw1));
+    v.extend(g1_to_absorb(&s.big_u.cw2));
+    v.extend_from_slice(&s.big_u.x);
+    v.push(s.big_u.u);
+    v.extend_from_slice(&s.big_u.r_e);
+    v.push(s.big_u.v_e);
+    v.extend(grumpkin_to_absorb(&s.cf_u.cm_w));
+    v.extend(grumpkin_to_absorb(&s.cf_u.cm_e));
+    let big = Error::IvcVerification("CycleFold scalar out of range");
+    v.push(fq_to_fr(&s.cf_u.u).ok_or(big)?);
+    v.extend(
+        s.cf_u
+            .x_fr()
+            .ok_or(Error::IvcVerification("CycleFold input out of range"))?,
+    );
+    v.push(s.w1_hash);
+    Ok(poseidon::hash(STATE_LABEL, &v))
+}
+
+/// The native inputs of one run of the augmented circuit.
+pub struct StepInputs<'a> {
+    /// Parameter digest.
+    pub pp: Fr,
+    /// Step counter `i`.
+    pub i: u64,
+    /// Run constants.
+    pub constants: &'a [Fr],
+    /// Initial state.
+    pub z0: &'a [Fr],
+    /// State `z_i`.
+    pub zi: &'a [Fr],
+    /// Running `W1` hash.
+    pub w1_hash: Fr,
+    /// Running instance `U_i`.
+    pub big_u: &'a RunningInstance,
+    /// Fresh instance `u_i`.
+    pub u: &'a FreshInstance,
+    /// The fold proof.
+    pub proof: &'a FoldProof,
+    /// The folded commitments `U_{i+1}.C_W1, U_{i+1}.C_W2`.
+    pub next_cw: [G1; 2],
+    /// The running CycleFold instance.
+    pub cf_u: &'a CfInstance,
+    /// The fresh CycleFold witness commitment.
+    pub cf_cm_w_new: GrumpkinAffine,
+    /// The CycleFold cross-term commitment.
+    pub cf_cm_t: GrumpkinAffine,
+}
+
+struct RunningVar {
+    cw1: G1Var,
+    cw2: G1Var,
+    x: Vec<FpVar<Fr>>,
+    u: FpVar<Fr>,
+    r_e: Vec<FpVar<Fr>>,
+    v_e: FpVar<Fr>,
+}
+
+struct CfVar {
+    cm_w: GrumpkinVar,
+    cm_e: GrumpkinVar,
+    u: FpVar<Fr>,
+    x: Vec<FpVar<Fr>>,
+}
+
+fn wit(cs: &ConstraintSystemRef<Fr>, v: Fr) -> Result<FpVar<Fr>, SynthesisError> {
+    FpVar::new_witness(cs.clone(), || Ok(v))
+}
+
+fn wits(cs: &ConstraintSystemRef<Fr>, v: &[Fr]) -> Result<Vec<FpVar<Fr>>, SynthesisError> {
+    v.iter().map(|x| wit(cs, *x)).collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn state_hash_var(
+    cs: &ConstraintSystemRef<Fr>,
+    pp: &FpVar<Fr>,
+    i: &FpVar<Fr>,
+    constants: &[FpVar<Fr>],
+    z0: &[FpVar<Fr>],
+    zi: &[FpVar<Fr>],
+    u: &RunningVar,
+    cf: &CfVar,
+    w1_hash: &FpVar<Fr>,
+) -> Result<FpVar<Fr>, SynthesisError> {
+    let mut v = vec![pp.clone(), i.clone()];
+    v.extend_from_slice(constants);
+    v.extend_from_slice(z0);
+    v.extend_from_slice(zi);
+    v.extend(u.cw1.absorb_elems());
+    v.extend(u.cw2.absorb_elems());
+    v.extend_from_slice(&u.x);
+    v.push(u.u.clone());
+    v.extend_from_slice(&u.r_e);
+    v.push(u.v_e.clone());
+    v.extend(cf.cm_w.absorb_elems());
+    v.extend(cf.cm_e.absorb_elems());
+    v.push(cf.u.clone());
+    v.extend_from_slice(&cf.x);
+    v.push(w1_hash.clone());
+    hash_var(cs.clone(), STATE_LABEL, &v)
+}
+
+fn select_vec(
+    c: &Boolean<Fr>,
+    a: &[FpVar<Fr>],
+    b: &[FpVar<Fr>],
+) -> Result<Vec<FpVar<Fr>>, SynthesisError> {
+    a.iter().zip(b).map(|(x, y)| c.select(x, y)).collect()
+}
+
+/// Synthesizes step `inp.i` into `cs` and returns `z_{i+1}`. `n_vars` is the number of
+/// variables of the primary error MLE (fixed at setup).
+pub fn synthesize<C: StepCircuit>(
+    cs: ConstraintSystemRef<Fr>,
+    circuit: &C,
+    ext: &C::ExternalWitness,
+    inp: &StepInputs<'_>,
+    n_vars: usize,
+) -> Result<Vec<FpVar<Fr>>, SynthesisError> {
+    // W1 first: it must be the leading block of the witness.
+    let w1 = circuit.generate_w1(cs.clone(), ext)?;
+
+    let pp = wit(&cs, inp.pp)?;
+    let i = wit(&cs, Fr::from(inp.i))?;
+    let constants = wits(&cs, inp.constants)?;
+    let z0 = wits(&cs, inp.z0)?;
+    let zi = wits(&cs, inp.zi)?;
+    let w1_hash = wit(&cs, inp.w1_hash)?;
+    if inp.big_u.r_e.len() != n_vars || inp.proof.h.len() != n_vars {
+        return Err(SynthesisError::Unsatisfiable);
+    }
+    let big_u = RunningVar {
+        // Range-checked when produced as the previous step's output, bound by h_i since.
+        cw1: G1Var::new_unchecked(cs.clone(), Some(inp.big_u.cw1))?,
+        cw2: G1Var::new_unchecked(cs.clone(), Some(inp.big_u.cw2))?,
+        x: wits(&cs, &inp.big_u.x)?,
+        u: wit(&cs, inp.big_u.u)?,
+        r_e: wits(&cs, &inp.big_u.r_e)?,
+        v_e: wit(&cs, inp.big_u.v_e)?,
+    };
+    let u_cw1 = G1Var::new_checked(cs.clone(), Some(inp.u.cw1))?;
+    let u_cw2 = G1Var::new_checked(cs.clone(), Some(inp.u.cw2))?;
+    let u_x = wits(&cs, &inp.u.x)?;
+    let h = wits(&cs, &inp.proof.h)?;
+    let t = wit(&cs, inp.proof.t)?;
+    let next1 = G1Var::new_checked(cs.clone(), Some(inp.next_cw[0]))?;
+    let next2 = G1Var::new_checked(cs.clone(), Some(inp.next_cw[1]))?;
+    let cf_x = inp.cf_u.x_fr().ok_or(SynthesisError::Unsatisfiable)?;
+    let cf_u_val = fq_to_fr(&inp.cf_u.u).ok_or(SynthesisError::Unsatisfiable)?;
+    let cf = CfVar {
+        cm_w: GrumpkinVar::new_checked(cs.clone(), Some(inp.cf_u.cm_w))?,
+        cm_e: GrumpkinVar::new_checked(cs.clone(), Some(inp.cf_u.cm_e))?,
+        u: wit(&cs, cf_u_val)?,
+        x: wits(&cs, &cf_x)?,
+    };
+    let cf_w_new = GrumpkinVar::new_checked(cs.clone(), Some(inp.cf_cm_w_new))?;
+    let cf_t = GrumpkinVar::new_checked(cs.clone(), Some(inp.cf_cm_t))?;
+    if u_x.len() != 1 || big_u.x.len() != 1 {
+        return Err(SynthesisError::Unsatisfiable);
+    }
+
+    // 1. The previous step's output binds this step's inputs.
+    let is_base = i.is_zero()?;
+    let not_base = !&is_base;
+    let h_in = state_hash_var(&cs, &pp, &i, &constants, &z0, &zi, &big_u, &cf, &w1_hash)?;
+    u_x[0].conditional_enforce_equal(&h_in, &not_base)?;
+    for (a, b) in zi.iter().zip(&z0) {
+        a.conditional_enforce_equal(b, &is_base)?;
+    }
+    w1_hash.conditional_enforce_equal(&FpVar::Constant(w1_hash_init()), &is_base)?;
+
+    // 2. The fold transcript and the scalar parts of the fold.
+    let mut tr = TranscriptVar::new(cs.clone(), FOLD_LABEL)?;
+    tr.absorb(&u_x[0])?;
+    tr.absorb_slice(&u_cw1.absorb_elems())?;
+    tr.absorb_slice(&u_cw2.absorb_elems())?;
+    let beta = tr.challenges(n_vars)?;
+    tr.absorb_slice(&h)?;
+    let alpha = tr.challenge()?;
+    tr.absorb(&t)?;
+    let (r_bits, r) = tr.short_challenge()?;
+    let mut h_alpha = FpVar::Constant(Fr::ZERO);
+    for c in h.iter().rev() {
+        h_alpha = (h_alpha + c) * &alpha;
+    }
+    let folded_u = RunningVar {
+        cw1: next1.clone(),
+        cw2: next2.clone(),
+        x: vec![&big_u.x[0] + &r * &u_x[0]],
+        u: &big_u.u + &r,
+        r_e: big_u
+            .r_e
+            .iter()
+            .zip(&beta)
+            .map(|(re, b)| re + &alpha * (b - re))
+            .collect(),
+        v_e: h_alpha + &big_u.v_e + &r * &t,
+    };
+
+    // 3. The CycleFold instance of this fold, and its fold into the running one.
+    let mut cf_x_new = vec![
+        Boolean::le_bits_to_fp(&r_bits[..64])?,
+        Boolean::le_bits_to_fp(&r_bits[64..128])?,
+    ];
+    for (acc, new, out) in [(&big_u.cw1, &u_cw1, &next1), (&big_u.cw2, &u_cw2, &next2)] {
+        cf_x_new.extend(acc.cf_inputs());
+        cf_x_new.extend(new.cf_inputs());
+        cf_x_new.extend(out.cf_inputs());
+    }
+    tr.absorb_slice(&next1.absorb_elems())?;
+    tr.absorb_slice(&next2.absorb_elems())?;
+    tr.absorb_slice(&cf_w_new.absorb_elems())?;
+    tr.absorb_slice(&cf_t.absorb_elems())?;
+    let (rho_bits, rho) = tr.short_challenge()?;
+    let cm_w = cf.cm_w.to_projective() + cf_w_new.to_projective().scalar_mul_le(rho_bits.iter())?;
+    let cm_e = cf.cm_e.to_projective() + cf_t.to_projective().scalar_mul_le(rho_bits.iter())?;
+    let folded_cf = CfVar {
+        cm_w: GrumpkinVar::from_projective(&cm_w)?,
+        cm_e: GrumpkinVar::from_projective(&cm_e)?,
+        u: &cf.u + &rho,
+        x: cf
+            .x
+            .iter()
+            .zip(&cf_x_new)
+            .map(|(a, b)| a + &rho * b)
+            .collect(),
+    };
+
+    // 4. The running hash of fresh W1 commitments.
+    let mut w1_in = vec![w1_hash.clone()];
+    w1_in.extend(u_cw1.absorb_elems());
+    let w1_next = hash_var(cs.clone(), W1_LABEL, &w1_in)?;
+
+    // 5. The base case outputs the trivial accumulators.
+    let zero = FpVar::Constant(Fr::ZERO);
+    let next_u = RunningVar {
+        cw1: G1Var::select(&is_base, &G1Var::zero(), &folded_u.cw1)?,
+        cw2: G1Var::select(&is_base, &G1Var::zero(), &folded_u.cw2)?,
+        x: select_vec(&is_base, std::slice::from_ref(&zero), &folded_u.x)?,
+        u: is_base.select(&zero, &folded_u.u)?,
+        r_e: select_vec(&is_base, &vec![zero.clone(); n_vars], &folded_u.r_e)?,
+        v_e: is_base.select(&zero, &folded_u.v_e)?,
+    };
+    let next_cf = CfVar {
+        cm_w: GrumpkinVar::select(&is_base, &GrumpkinVar::zero(), &folded_cf.cm_w)?,
+        cm_e: GrumpkinVar::select(&is_base, &GrumpkinVar::zero(), &folded_cf.cm_e)?,
+        u: is_base.select(&zero, &folded_cf.u)?,
+        x: select_vec(&is_base, &vec![zero.clone(); cf.x.len()], &folded_cf.x)?,
+    };
+    let next_w1 = is_base.select(&w1_hash, &w1_next)?;
+
+    // 6. The step itself and the output hash.
+    let z_next = circuit.generate_step_constraints(cs.clone(), &constants, &zi, &w1, ext)?;
+    if z_next.len() != circuit.arity() {
+        return Err(SynthesisError::Unsatisfiable);
+    }
+    let i_next = &i + Fr::ONE;
+    let h_out = state_hash_var(
+        &cs, &pp, &i_next, &constants, &z0, &z_next, &next_u, &next_cf, &next_w1,
+    )?;
+    let out = FpVar::new_input(cs.clone(), || h_out.value())?;
+    out.enforce_equal(&h_out)?;
+    Ok(z_next)
+}
