@@ -38,10 +38,11 @@ fn stack_pointer() -> usize {
 // and inside RAM below the stack guard.
 unsafe impl GlobalAlloc for BumpAlloc {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let start = (self.next.get() + layout.align() - 1) & !(layout.align() - 1);
+        let mask = layout.align() - 1;
         let limit = stack_pointer().saturating_sub(STACK_GUARD);
-        match start.checked_add(layout.size()) {
-            Some(end) if end <= limit && start >= HEAP_START => {
+        let start = self.next.get().checked_add(mask).map(|n| n & !mask);
+        match start.and_then(|start| Some((start, start.checked_add(layout.size())?))) {
+            Some((start, end)) if end <= limit && start >= HEAP_START => {
                 self.next.set(end);
                 start as *mut u8
             }

@@ -88,7 +88,7 @@ impl<T: Termination, E: core::fmt::Debug> Termination for Result<T, E> {
 macro_rules! entry {
     ($main:path) => {
         #[doc(hidden)]
-        #[no_mangle]
+        #[unsafe(no_mangle)]
         pub extern "C" fn __crease_main() -> ! {
             let f: fn() -> _ = $main;
             $crate::exit($crate::Termination::report(f()))
