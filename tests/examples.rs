@@ -400,3 +400,60 @@ mod new;
 mod build {
     pub use crate::support::build::*;
 }
+
+#[test]
+fn c_guest_directory_builds_from_several_files() {
+    if !support::have_clang() {
+        return;
+    }
+    let dir = support::scratch_dir("c-dir-guest").join("twofiles");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::write(dir.join("square.h"), "unsigned square(unsigned x);\n").expect("write");
+    std::fs::write(
+        dir.join("square.c"),
+        "#include \"square.h\"\nunsigned square(unsigned x) { return x * x; }\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("main.c"),
+        r#"#include "crease.h"
+#include "square.h"
+int main(void) {
+  size_t len;
+  const uint8_t *in = crease_public_input(&len);
+  unsigned sum = 0;
+  for (size_t i = 0; i < len; i++) sum += square(in[i]);
+  crease_printf("%u\n", sum);
+  crease_commit_u32(sum);
+  return (int)len;
+}
+"#,
+    )
+    .expect("write");
+    let elf = support::build_guest(&dir);
+    assert_eq!(elf, dir.join("target/crease/release/twofiles.elf"));
+    let exec = support::run(&elf, &[1, 2, 3], &[]);
+    assert_eq!(exec.exit_code, 3);
+    assert_eq!(String::from_utf8_lossy(&exec.stdout), "14\n");
+    assert_eq!(exec.public_output, 14u32.to_le_bytes());
+}
+
+#[test]
+fn a_guest_that_does_not_compile_is_a_build_error() {
+    if !support::have_clang() {
+        return;
+    }
+    let dir = support::scratch_dir("c-broken-guest");
+    let file = dir.join("broken.c");
+    std::fs::write(&file, "int main(void) { return undefined_name; }\n").expect("write");
+    match build::build_guest(&file, true) {
+        Err(build::BuildError::Failed { command, .. }) => assert!(command.contains("clang")),
+        other => panic!("expected a failed build, got {other:?}"),
+    }
+    let not_a_guest = dir.join("notes.txt");
+    std::fs::write(&not_a_guest, "hello").expect("write");
+    assert!(matches!(
+        build::build_guest(&not_a_guest, true),
+        Err(build::BuildError::NotAGuest { .. })
+    ));
+}
