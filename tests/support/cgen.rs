@@ -1,6 +1,7 @@
 //! Random C programs for the differential tests: integer work (ALU, 32- and 64-bit multiply
-//! and divide, shifts, comparisons, byte/halfword/word loads and stores, branches and short
-//! loops) on state seeded through `volatile` reads, so that the compiler cannot fold it away.
+//! and divide, shifts, comparisons, byte/halfword/word loads and stores, branches, short
+//! loops, jump-table switches and recursive calls) on state seeded through `volatile`
+//! reads, so that the compiler cannot fold it away.
 //! Every statement mixes its result into a running hash; at the end the program prints the
 //! hash and all its state in hex through `write`.
 //!
@@ -90,7 +91,7 @@ impl Gen<'_> {
     }
 
     fn statement(&mut self) {
-        match self.rng.gen_range(0..20) {
+        match self.rng.gen_range(0..23) {
             0..=8 => {
                 let (a, e) = (self.v(), self.u32_expr());
                 self.line(&format!("{a} = {e}; MIX({a});"));
@@ -142,6 +143,23 @@ impl Gen<'_> {
                 self.block(1..5);
                 self.line("}");
             }
+            20 => {
+                // A dense switch: compilers turn it into a jump table (data read + jalr).
+                let (a, b) = (self.v(), self.v());
+                self.line(&format!("switch ({b} & 7) {{"));
+                for case in 0..8 {
+                    let k: u32 = self.rng.gen();
+                    let op = ["+=", "^=", "-=", "|="][self.rng.gen_range(0..4)];
+                    self.line(&format!("case {case}: {a} {op} 0x{k:x}u; break;"));
+                }
+                self.line("}");
+                self.line(&format!("MIX({a});"));
+            }
+            21 => {
+                // Recursion: calls, returns and stack traffic.
+                let (a, b, c) = (self.v(), self.v(), self.v());
+                self.line(&format!("{a} = rec({b}, {c} & 15); MIX({a});"));
+            }
             _ => {
                 let a = self.v();
                 let k: u32 = self.rng.gen();
@@ -191,6 +209,12 @@ static uint32_t srem(uint32_t a, uint32_t b) {
 static uint64_t sdiv64(uint64_t a, uint64_t b) {
   if (b == 0 || (a == 0x8000000000000000ull && b == ~0ull)) return a;
   return (uint64_t)((int64_t)a / (int64_t)b);
+}
+
+__attribute__((noinline)) static uint32_t rec(uint32_t x, uint32_t depth) {
+  uint32_t local[4] = {x, x * 3u + 1u, x >> 1, ~x};
+  if (depth == 0) return local[x & 3];
+  return rec(local[depth & 3], depth - 1) ^ (local[(x >> 3) & 3] + depth);
 }
 
 static char buf[64];
