@@ -1,2 +1,110 @@
-//! Benchmarks of the folding engine (filled in below).
-fn main() {}
+//! Benchmarks of the folding engine.
+//!
+//! - `msm/{bits,u32,full}/N`: committing N scalars of each width with the BN254 key;
+//! - `prove_step/{u32,full}/2^k`: one IVC step whose step circuit has 2^k multiplications
+//!   (witness all small, or all full-size), beside
+//! - `commit_fresh/{u32,full}/2^k`: the MSMs of that step's own fresh witness (the floor of
+//!   a design that commits only the witness), and
+//! - `msm_full/2^k`: a full-scalar MSM as long as the step's constraint count (what a
+//!   classic Nova fold pays to commit its cross term);
+//! - `verify/u32/2^k`: verifying the IVC proof.
+//!
+//! `CREASE_BENCH_MAX_LOG` (default 18) caps the sizes.
+// criterion's macros generate undocumented public functions.
+#![allow(missing_docs)]
+
+use ark_ff::UniformRand;
+use crease_folding::commitment::{CommitmentKey, PowersOfTauKey};
+use crease_folding::ivc::{verify, IvcParams, IvcProver};
+use crease_folding::testing::MulCircuit;
+use crease_folding::Fr;
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use std::time::Duration;
+
+fn max_log() -> usize {
+    std::env::var("CREASE_BENCH_MAX_LOG")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(18)
+}
+
+fn bench_msm(c: &mut Criterion) {
+    let mut g = c.benchmark_group("msm");
+    g.sample_size(10).measurement_time(Duration::from_secs(3));
+    let n = 1 << 16;
+    let key = PowersOfTauKey::from_seed(b"bench", n);
+    let mut rng = ark_std::test_rng();
+    let bits: Vec<Fr> = (0..n).map(|i| Fr::from((i * 7 % 3 == 0) as u64)).collect();
+    let words: Vec<Fr> = (0..n)
+        .map(|_| Fr::from(u32::rand(&mut rng) as u64))
+        .collect();
+    let full: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
+    for (name, v) in [("bits", &bits), ("u32", &words), ("full", &full)] {
+        g.bench_with_input(BenchmarkId::new(name, n), v, |b, v| {
+            b.iter(|| key.commit(v).unwrap())
+        });
+    }
+    g.finish();
+}
+
+fn bench_steps(c: &mut Criterion) {
+    let mut g = c.benchmark_group("ivc");
+    g.sample_size(10).measurement_time(Duration::from_secs(5));
+    for log in (10..=max_log()).step_by(2) {
+        for full in [false, true] {
+            let tag = if full { "full" } else { "u32" };
+            let circuit = MulCircuit {
+                size: 1 << log,
+                full,
+            };
+            let params = IvcParams::setup(&circuit).unwrap();
+            let m = params.shape().num_constraints;
+            let mut prover =
+                IvcProver::new(&params, circuit.clone(), vec![Fr::from(0u64)], vec![]).unwrap();
+            for i in 0..2 {
+                prover.prove_step(&circuit.witness(i)).unwrap();
+            }
+            let mut i = 2;
+            g.bench_function(BenchmarkId::new(format!("prove_step/{tag}"), log), |b| {
+                b.iter(|| {
+                    prover.prove_step(&circuit.witness(i)).unwrap();
+                    i += 1;
+                })
+            });
+            let proof = prover.proof();
+            let (w1, w2) = proof.fresh_witness();
+            g.bench_function(BenchmarkId::new(format!("commit_fresh/{tag}"), log), |b| {
+                b.iter(|| {
+                    (
+                        params.key().commit(w1).unwrap(),
+                        params.key().commit(w2).unwrap(),
+                    )
+                })
+            });
+            if !full {
+                let mut rng = ark_std::test_rng();
+                let t: Vec<Fr> = (0..m).map(|_| Fr::rand(&mut rng)).collect();
+                let key = PowersOfTauKey::from_seed(b"bench", m);
+                g.bench_function(BenchmarkId::new("msm_full", log), |b| {
+                    b.iter(|| key.commit(&t).unwrap())
+                });
+                let zn = prover.z().to_vec();
+                let steps = proof.steps();
+                g.bench_function(BenchmarkId::new("verify/u32", log), |b| {
+                    b.iter(|| verify(&params, steps, &[Fr::from(0u64)], &zn, &proof).unwrap())
+                });
+                let bytes = proof.to_bytes().unwrap();
+                println!(
+                    "2^{log}: primary constraints {m}, W1 {} + W2 {}, proof {} bytes",
+                    w1.len(),
+                    w2.len(),
+                    bytes.len()
+                );
+            }
+        }
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench_msm, bench_steps);
+criterion_main!(benches);

@@ -289,6 +289,11 @@ impl IvcProof {
         &self.u
     }
 
+    /// The last fresh witness `(W1, W2)`.
+    pub fn fresh_witness(&self) -> (&[Fr], &[Fr]) {
+        (&self.w.w1, &self.w.w2)
+    }
+
     /// Serializes the proof with a versioned header.
     pub fn to_bytes(&self) -> Result<Vec<u8>, Error> {
         let mut out = PROOF_HEADER.to_vec();

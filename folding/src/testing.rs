@@ -58,12 +58,11 @@ impl StepCircuit for ProductCircuit {
     ) -> Result<Vec<FpVar<Fr>>, SynthesisError> {
         let gamma = &constants[0];
         let mut acc = z[0].clone();
-        let mut sum = z[1].clone();
         for w in w1 {
             acc *= w + gamma;
-            sum += w;
         }
-        Ok(vec![acc, sum])
+        let sum: FpVar<Fr> = w1.iter().sum();
+        Ok(vec![acc, &z[1] + sum])
     }
 }
 
@@ -167,5 +166,74 @@ impl StepCircuit for FlakyCircuit {
         }
         claimed.enforce_equal(&sum)?;
         Ok(out)
+    }
+}
+
+/// A step of `size` multiplications `a_k·b_k = c_k` whose witness is all small (16-bit
+/// factors, 32-bit products) or, with `full`, all full-size field elements. `W1` holds the
+/// factors, `W2` the products; the state is the sum of the products.
+#[derive(Clone, Debug)]
+pub struct MulCircuit {
+    /// Multiplications per step.
+    pub size: usize,
+    /// Full-size factors instead of 16-bit ones.
+    pub full: bool,
+}
+
+impl MulCircuit {
+    /// The external witness of step `i`.
+    pub fn witness(&self, i: u64) -> Vec<Fr> {
+        if self.full {
+            use ark_ff::UniformRand;
+            use ark_std::rand::SeedableRng;
+            let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(i);
+            (0..2 * self.size).map(|_| Fr::rand(&mut rng)).collect()
+        } else {
+            values(i, 2 * self.size, 16)
+        }
+    }
+}
+
+impl StepCircuit for MulCircuit {
+    type ExternalWitness = Vec<Fr>;
+
+    fn arity(&self) -> usize {
+        1
+    }
+
+    fn num_constants(&self) -> usize {
+        0
+    }
+
+    fn dummy_external_witness(&self) -> Vec<Fr> {
+        vec![Fr::from(0u64); 2 * self.size]
+    }
+
+    fn generate_w1(
+        &self,
+        cs: ConstraintSystemRef<Fr>,
+        ext: &Vec<Fr>,
+    ) -> Result<Vec<FpVar<Fr>>, SynthesisError> {
+        if ext.len() != 2 * self.size {
+            return Err(SynthesisError::AssignmentMissing);
+        }
+        ext.iter()
+            .map(|v| FpVar::new_witness(cs.clone(), || Ok(*v)))
+            .collect()
+    }
+
+    fn generate_step_constraints(
+        &self,
+        _cs: ConstraintSystemRef<Fr>,
+        _constants: &[FpVar<Fr>],
+        z: &[FpVar<Fr>],
+        w1: &[FpVar<Fr>],
+        _ext: &Vec<Fr>,
+    ) -> Result<Vec<FpVar<Fr>>, SynthesisError> {
+        // One linear combination for the sum: a chain of `+=` would nest combinations
+        // whose inlining is quadratic.
+        let products: Vec<FpVar<Fr>> = w1.chunks(2).map(|p| &p[0] * &p[1]).collect();
+        let sum: FpVar<Fr> = products.iter().sum();
+        Ok(vec![&z[0] + sum])
     }
 }
