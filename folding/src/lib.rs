@@ -21,6 +21,7 @@ pub mod cyclefold;
 mod error;
 pub mod gadgets;
 pub mod ivc;
+pub mod merge;
 pub mod mle;
 pub mod mova;
 pub mod poseidon;

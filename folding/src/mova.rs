@@ -70,9 +70,9 @@ pub fn absorb_fresh(t: &mut Transcript, inst: &FreshInstance) {
 pub struct RunningWitness {
     /// The witness.
     pub w: Witness,
-    az: Vec<Fr>,
-    bz: Vec<Fr>,
-    cz: Vec<Fr>,
+    pub(crate) az: Vec<Fr>,
+    pub(crate) bz: Vec<Fr>,
+    pub(crate) cz: Vec<Fr>,
 }
 
 impl RunningWitness {

@@ -173,3 +173,78 @@ fn verifier_rejects_malformed_proofs() {
         Err(Error::WrongLength { what: "h", .. })
     ));
 }
+
+/// Folds `steps[range]` into a fresh accumulator.
+fn accumulate(s: &Setup, range: std::ops::Range<usize>) -> (RunningInstance, RunningWitness) {
+    let mut big_u = RunningInstance::zero(&s.shape);
+    let mut big_w = RunningWitness::zero(&s.shape);
+    for (u, w) in &s.steps[range] {
+        let mut t = Transcript::new(b"fold");
+        mova::absorb_running(&mut t, &big_u);
+        mova::absorb_fresh(&mut t, u);
+        let (nu, nw, _, _) = mova::prove(&s.shape, &mut t, &big_u, &big_w, u, w).unwrap();
+        big_u = nu;
+        big_w = nw;
+    }
+    (big_u, big_w)
+}
+
+fn merge_and_check(
+    s: &Setup,
+    a: &(RunningInstance, RunningWitness),
+    b: &(RunningInstance, RunningWitness),
+    tamper: impl Fn(&mut merge::MergeProof),
+) -> Result<(), Error> {
+    let mut tp = Transcript::new(b"merge");
+    mova::absorb_running(&mut tp, &a.0);
+    mova::absorb_running(&mut tp, &b.0);
+    let mut tv = tp.clone();
+    let (pu, pw, mut proof, _) = merge::prove(&s.shape, &mut tp, &a.0, &a.1, &b.0, &b.1)?;
+    tamper(&mut proof);
+    let (vu, _) = merge::verify(&s.shape, &mut tv, &a.0, &b.0, &proof)?;
+    if vu != pu {
+        return Err(Error::Unsatisfied("verifier's merged instance differs"));
+    }
+    mova::check(&s.shape, &s.key, &vu, &pw)
+}
+
+use crease_folding::merge;
+
+#[test]
+fn merges_of_running_instances() {
+    let s = setup(5);
+    let a = accumulate(&s, 0..3);
+    let b = accumulate(&s, 3..5);
+    merge_and_check(&s, &a, &b, |_| {}).unwrap();
+    merge_and_check(&s, &b, &a, |_| {}).unwrap();
+    // With the trivial accumulator on either side, and a merge of merges.
+    let zero = (
+        RunningInstance::zero(&s.shape),
+        RunningWitness::zero(&s.shape),
+    );
+    merge_and_check(&s, &zero, &a, |_| {}).unwrap();
+    merge_and_check(&s, &a, &zero, |_| {}).unwrap();
+
+    // False claims on either side are caught.
+    let mut bad_b = b.clone();
+    bad_b.0.v_e += Fr::ONE;
+    assert!(matches!(
+        merge_and_check(&s, &a, &bad_b, |_| {}),
+        Err(Error::Unsatisfied(_))
+    ));
+    let mut bad_a = a.clone();
+    bad_a.0.r_e[0] += Fr::ONE;
+    assert!(matches!(
+        merge_and_check(&s, &bad_a, &b, |_| {}),
+        Err(Error::Unsatisfied(_))
+    ));
+    // Tampered messages are caught.
+    for k in 0..3 {
+        let r = merge_and_check(&s, &a, &b, |p| match k {
+            0 => p.h1[0] += Fr::ONE,
+            1 => p.h2[1] += Fr::ONE,
+            _ => p.t += Fr::ONE,
+        });
+        assert!(r.is_err(), "message {k}");
+    }
+}
