@@ -14,7 +14,7 @@ use clap::{Parser, Subcommand};
 
 /// Crease: a folding-based zkVM for RISC-V RV32IM programs.
 #[derive(Parser)]
-#[command(name = "crease", version, about, propagate_version = true)]
+#[command(name = "crease", version, propagate_version = true)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
