@@ -123,20 +123,127 @@ pub struct StepInputs<'a> {
     pub cf_cm_t: GrumpkinAffine,
 }
 
-struct RunningVar {
-    cw1: G1Var,
-    cw2: G1Var,
-    x: Vec<FpVar<Fr>>,
-    u: FpVar<Fr>,
-    r_e: Vec<FpVar<Fr>>,
-    v_e: FpVar<Fr>,
+/// A running primary instance in the primary circuit.
+#[derive(Clone, Debug)]
+pub struct RunningVar {
+    /// Commitment to `W1`.
+    pub cw1: G1Var,
+    /// Commitment to `W2`.
+    pub cw2: G1Var,
+    /// Public inputs.
+    pub x: Vec<FpVar<Fr>>,
+    /// The relaxation scalar.
+    pub u: FpVar<Fr>,
+    /// The error claim's point.
+    pub r_e: Vec<FpVar<Fr>>,
+    /// The error claim's value.
+    pub v_e: FpVar<Fr>,
 }
 
-struct CfVar {
-    cm_w: GrumpkinVar,
-    cm_e: GrumpkinVar,
-    u: FpVar<Fr>,
-    x: Vec<FpVar<Fr>>,
+impl RunningVar {
+    /// Allocates a running instance; `check` range-checks the commitments' limbs.
+    pub fn new_witness(
+        cs: &ConstraintSystemRef<Fr>,
+        v: &RunningInstance,
+        check: bool,
+    ) -> Result<Self, SynthesisError> {
+        let point = |p: G1| {
+            if check {
+                G1Var::new_checked(cs.clone(), Some(p))
+            } else {
+                G1Var::new_unchecked(cs.clone(), Some(p))
+            }
+        };
+        Ok(Self {
+            cw1: point(v.cw1)?,
+            cw2: point(v.cw2)?,
+            x: wits(cs, &v.x)?,
+            u: wit(cs, v.u)?,
+            r_e: wits(cs, &v.r_e)?,
+            v_e: wit(cs, v.v_e)?,
+        })
+    }
+
+    /// The elements absorbed for this instance (twin of [`crate::mova::absorb_running`]).
+    pub fn absorb_elems(&self) -> Vec<FpVar<Fr>> {
+        let mut v: Vec<FpVar<Fr>> = self.cw1.absorb_elems().to_vec();
+        v.extend(self.cw2.absorb_elems());
+        v.extend_from_slice(&self.x);
+        v.push(self.u.clone());
+        v.extend_from_slice(&self.r_e);
+        v.push(self.v_e.clone());
+        v
+    }
+}
+
+/// A running CycleFold instance in the primary circuit: points native, scalars as the
+/// small integers they are (see [`crate::cyclefold`]).
+#[derive(Clone, Debug)]
+pub struct CfVar {
+    /// Commitment to the witness.
+    pub cm_w: GrumpkinVar,
+    /// Commitment to the error vector.
+    pub cm_e: GrumpkinVar,
+    /// The relaxation scalar.
+    pub u: FpVar<Fr>,
+    /// Public inputs.
+    pub x: Vec<FpVar<Fr>>,
+}
+
+impl CfVar {
+    /// Allocates a running CycleFold instance.
+    pub fn new_witness(
+        cs: &ConstraintSystemRef<Fr>,
+        v: &CfInstance,
+    ) -> Result<Self, SynthesisError> {
+        let x = v.x_fr().ok_or(SynthesisError::Unsatisfiable)?;
+        let u = fq_to_fr(&v.u).ok_or(SynthesisError::Unsatisfiable)?;
+        Ok(Self {
+            cm_w: GrumpkinVar::new_checked(cs.clone(), Some(v.cm_w))?,
+            cm_e: GrumpkinVar::new_checked(cs.clone(), Some(v.cm_e))?,
+            u: wit(cs, u)?,
+            x: wits(cs, &x)?,
+        })
+    }
+
+    /// Folds a fresh CycleFold instance (public inputs `x_new`, witness commitment
+    /// `cm_w_new`, cross term `cm_t`) with the challenge `rho` (its bits and value).
+    pub fn fold_fresh(
+        &self,
+        x_new: &[FpVar<Fr>],
+        cm_w_new: &GrumpkinVar,
+        cm_t: &GrumpkinVar,
+        rho_bits: &[Boolean<Fr>],
+        rho: &FpVar<Fr>,
+    ) -> Result<Self, SynthesisError> {
+        let cm_w =
+            self.cm_w.to_projective() + cm_w_new.to_projective().scalar_mul_le(rho_bits.iter())?;
+        let cm_e =
+            self.cm_e.to_projective() + cm_t.to_projective().scalar_mul_le(rho_bits.iter())?;
+        Ok(Self {
+            cm_w: GrumpkinVar::from_projective(&cm_w)?,
+            cm_e: GrumpkinVar::from_projective(&cm_e)?,
+            u: &self.u + rho,
+            x: self.x.iter().zip(x_new).map(|(a, b)| a + rho * b).collect(),
+        })
+    }
+}
+
+/// The CycleFold public inputs of a fold `out = acc + r·new` of both commitments.
+pub fn cf_inputs_var(
+    r_bits: &[Boolean<Fr>],
+    folds: [(&G1Var, &G1Var, &G1Var); 2],
+) -> Result<Vec<FpVar<Fr>>, SynthesisError> {
+    let mut v = vec![
+        Boolean::le_bits_to_fp(&r_bits[..64])?,
+        Boolean::le_bits_to_fp(&r_bits[64..128])?,
+    ];
+    for (acc, new, out) in folds {
+        v.extend(acc.cf_inputs());
+        v.extend(new.cf_inputs());
+        v.extend(out.cf_inputs());
+    }
+    Ok(v)
 }
 
 fn wit(cs: &ConstraintSystemRef<Fr>, v: Fr) -> Result<FpVar<Fr>, SynthesisError> {
@@ -206,15 +313,8 @@ pub fn synthesize<C: StepCircuit>(
     if inp.big_u.r_e.len() != n_vars || inp.proof.h.len() != n_vars {
         return Err(SynthesisError::Unsatisfiable);
     }
-    let big_u = RunningVar {
-        // Range-checked when produced as the previous step's output, bound by h_i since.
-        cw1: G1Var::new_unchecked(cs.clone(), Some(inp.big_u.cw1))?,
-        cw2: G1Var::new_unchecked(cs.clone(), Some(inp.big_u.cw2))?,
-        x: wits(&cs, &inp.big_u.x)?,
-        u: wit(&cs, inp.big_u.u)?,
-        r_e: wits(&cs, &inp.big_u.r_e)?,
-        v_e: wit(&cs, inp.big_u.v_e)?,
-    };
+    // Range-checked when produced as the previous step's output, bound by h_i since.
+    let big_u = RunningVar::new_witness(&cs, inp.big_u, false)?;
     let u_cw1 = G1Var::new_checked(cs.clone(), Some(inp.u.cw1))?;
     let u_cw2 = G1Var::new_checked(cs.clone(), Some(inp.u.cw2))?;
     let u_x = wits(&cs, &inp.u.x)?;
@@ -222,14 +322,7 @@ pub fn synthesize<C: StepCircuit>(
     let t = wit(&cs, inp.proof.t)?;
     let next1 = G1Var::new_checked(cs.clone(), Some(inp.next_cw[0]))?;
     let next2 = G1Var::new_checked(cs.clone(), Some(inp.next_cw[1]))?;
-    let cf_x = inp.cf_u.x_fr().ok_or(SynthesisError::Unsatisfiable)?;
-    let cf_u_val = fq_to_fr(&inp.cf_u.u).ok_or(SynthesisError::Unsatisfiable)?;
-    let cf = CfVar {
-        cm_w: GrumpkinVar::new_checked(cs.clone(), Some(inp.cf_u.cm_w))?,
-        cm_e: GrumpkinVar::new_checked(cs.clone(), Some(inp.cf_u.cm_e))?,
-        u: wit(&cs, cf_u_val)?,
-        x: wits(&cs, &cf_x)?,
-    };
+    let cf = CfVar::new_witness(&cs, inp.cf_u)?;
     let cf_w_new = GrumpkinVar::new_checked(cs.clone(), Some(inp.cf_cm_w_new))?;
     let cf_t = GrumpkinVar::new_checked(cs.clone(), Some(inp.cf_cm_t))?;
     if u_x.len() != 1 || big_u.x.len() != 1 {
@@ -275,33 +368,16 @@ pub fn synthesize<C: StepCircuit>(
     };
 
     // 3. The CycleFold instance of this fold, and its fold into the running one.
-    let mut cf_x_new = vec![
-        Boolean::le_bits_to_fp(&r_bits[..64])?,
-        Boolean::le_bits_to_fp(&r_bits[64..128])?,
-    ];
-    for (acc, new, out) in [(&big_u.cw1, &u_cw1, &next1), (&big_u.cw2, &u_cw2, &next2)] {
-        cf_x_new.extend(acc.cf_inputs());
-        cf_x_new.extend(new.cf_inputs());
-        cf_x_new.extend(out.cf_inputs());
-    }
+    let cf_x_new = cf_inputs_var(
+        &r_bits,
+        [(&big_u.cw1, &u_cw1, &next1), (&big_u.cw2, &u_cw2, &next2)],
+    )?;
     tr.absorb_slice(&next1.absorb_elems())?;
     tr.absorb_slice(&next2.absorb_elems())?;
     tr.absorb_slice(&cf_w_new.absorb_elems())?;
     tr.absorb_slice(&cf_t.absorb_elems())?;
     let (rho_bits, rho) = tr.short_challenge()?;
-    let cm_w = cf.cm_w.to_projective() + cf_w_new.to_projective().scalar_mul_le(rho_bits.iter())?;
-    let cm_e = cf.cm_e.to_projective() + cf_t.to_projective().scalar_mul_le(rho_bits.iter())?;
-    let folded_cf = CfVar {
-        cm_w: GrumpkinVar::from_projective(&cm_w)?,
-        cm_e: GrumpkinVar::from_projective(&cm_e)?,
-        u: &cf.u + &rho,
-        x: cf
-            .x
-            .iter()
-            .zip(&cf_x_new)
-            .map(|(a, b)| a + &rho * b)
-            .collect(),
-    };
+    let folded_cf = cf.fold_fresh(&cf_x_new, &cf_w_new, &cf_t, &rho_bits, &rho)?;
 
     // 4. The running hash of fresh W1 commitments.
     let mut w1_in = vec![w1_hash.clone()];

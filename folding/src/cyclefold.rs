@@ -309,3 +309,89 @@ pub fn check(
     }
     Ok(())
 }
+
+/// Label of the native CycleFold merge transcript.
+pub const CF_MERGE_LABEL: &[u8] = b"crease/cyclefold/merge";
+
+fn absorb_cf(t: &mut crate::poseidon::Transcript, inst: &CfInstance) {
+    t.absorb_grumpkin(&inst.cm_w);
+    t.absorb_grumpkin(&inst.cm_e);
+    // Fq scalars absorbed through their bytes, reduced into Fr: the transcript only needs
+    // to bind them.
+    let absorb_fq = |t: &mut crate::poseidon::Transcript, v: &Fq| {
+        let b = v.into_bigint().to_bytes_le();
+        t.absorb(&Fr::from_le_bytes_mod_order(&b[..16]));
+        t.absorb(&Fr::from_le_bytes_mod_order(&b[16..]));
+    };
+    absorb_fq(t, &inst.u);
+    for v in &inst.x {
+        absorb_fq(t, v);
+    }
+}
+
+/// Merges two running CycleFold instances natively (relaxed + relaxed, committed cross
+/// term): returns the merged instance, its witness and the cross-term commitment. The
+/// verifier's side is [`merge_verify`].
+pub fn merge(
+    shape: &R1csShape<Fq>,
+    key: &PedersenKey,
+    i1: &CfInstance,
+    w1: &CfWitness,
+    i2: &CfInstance,
+    w2: &CfWitness,
+) -> Result<(CfInstance, CfWitness, GrumpkinAffine), Error> {
+    let z1 = shape.z(i1.u, &i1.x, &[], &w1.w)?;
+    let z2 = shape.z(i2.u, &i2.x, &[], &w2.w)?;
+    let ((a1, b1, c1), (a2, b2, c2)) = rayon::join(|| shape.products(&z1), || shape.products(&z2));
+    let t: Vec<Fq> = (0..shape.num_constraints)
+        .into_par_iter()
+        .map(|i| a1[i] * b2[i] + a2[i] * b1[i] - i1.u * c2[i] - i2.u * c1[i])
+        .collect();
+    let cm_t = key.commit(&t)?;
+    let rho = merge_challenge(i1, i2, &cm_t);
+    let inst = merge_instances(i1, i2, &cm_t, rho);
+    let rho2 = rho.square();
+    let wit = CfWitness {
+        w: w1.w.iter().zip(&w2.w).map(|(a, b)| *a + rho * b).collect(),
+        e: (0..shape.num_constraints)
+            .map(|i| w1.e[i] + rho * t[i] + rho2 * w2.e[i])
+            .collect(),
+    };
+    Ok((inst, wit, cm_t))
+}
+
+/// The verifier's side of [`merge`].
+pub fn merge_verify(
+    i1: &CfInstance,
+    i2: &CfInstance,
+    cm_t: &GrumpkinAffine,
+) -> Result<CfInstance, Error> {
+    if i1.x.len() != i2.x.len() {
+        return Err(Error::WrongLength {
+            what: "CycleFold x",
+            expected: i1.x.len(),
+            got: i2.x.len(),
+        });
+    }
+    let rho = merge_challenge(i1, i2, cm_t);
+    Ok(merge_instances(i1, i2, cm_t, rho))
+}
+
+fn merge_challenge(i1: &CfInstance, i2: &CfInstance, cm_t: &GrumpkinAffine) -> Fq {
+    let mut t = crate::poseidon::Transcript::new(CF_MERGE_LABEL);
+    absorb_cf(&mut t, i1);
+    absorb_cf(&mut t, i2);
+    t.absorb_grumpkin(cm_t);
+    let (_, rho) = t.short_challenge();
+    fr_to_fq(&rho)
+}
+
+fn merge_instances(i1: &CfInstance, i2: &CfInstance, cm_t: &GrumpkinAffine, rho: Fq) -> CfInstance {
+    let rho2 = rho.square();
+    CfInstance {
+        cm_w: (i1.cm_w.into_group() + i2.cm_w * rho).into_affine(),
+        cm_e: (i1.cm_e.into_group() + *cm_t * rho + i2.cm_e * rho2).into_affine(),
+        u: i1.u + rho * i2.u,
+        x: i1.x.iter().zip(&i2.x).map(|(a, b)| *a + rho * b).collect(),
+    }
+}

@@ -22,6 +22,7 @@ mod error;
 pub mod gadgets;
 pub mod ivc;
 pub mod merge;
+pub mod merge_circuit;
 pub mod mle;
 pub mod mova;
 pub mod poseidon;

@@ -86,9 +86,8 @@ pub fn prove(
     let (r_bits, r) = transcript.short_challenge();
     let proof = MergeProof { h1, h2, t };
     let folded = fold_instances(u1, u2, &proof, alpha, rho, r);
-    let lin = |a: &[Fr], b: &[Fr]| -> Vec<Fr> {
-        a.par_iter().zip(b).map(|(x, y)| *x + r * y).collect()
-    };
+    let lin =
+        |a: &[Fr], b: &[Fr]| -> Vec<Fr> { a.par_iter().zip(b).map(|(x, y)| *x + r * y).collect() };
     let w = RunningWitness {
         w: Witness {
             w1: lin(&w1.w.w1, &w2.w.w1),
@@ -130,7 +129,11 @@ pub fn verify(
     Ok((folded, MergeChallenges { alpha, r, r_bits }))
 }
 
-fn check_lengths(shape: &R1csShape, u1: &RunningInstance, u2: &RunningInstance) -> Result<(), Error> {
+fn check_lengths(
+    shape: &R1csShape,
+    u1: &RunningInstance,
+    u2: &RunningInstance,
+) -> Result<(), Error> {
     let n = shape.num_vars();
     for (what, expected, got) in [
         ("r_E of the first instance", n, u1.r_e.len()),

@@ -3,6 +3,7 @@
 use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{BigInteger, PrimeField, UniformRand};
 use ark_std::rand::Rng;
+use crease_folding::commitment::CommitmentKey;
 use crease_folding::commitment::PedersenKey;
 use crease_folding::cyclefold::{self, CfInstance, CfStatement, CfWitness, CF_FOLDS};
 use crease_folding::{Error, Fq, Fr, G1};
@@ -92,4 +93,43 @@ fn folded_instances_stay_satisfied_and_tampering_fails() {
     let mut bad = inst.clone();
     bad.cm_e = bad.cm_w;
     assert!(cyclefold::check(&shape, &key, &bad, &wit).is_err());
+}
+
+fn accumulate(
+    rng: &mut impl Rng,
+    shape: &crease_folding::r1cs::R1csShape<Fq>,
+    key: &PedersenKey,
+    n: usize,
+) -> (CfInstance, CfWitness) {
+    let mut inst = CfInstance::zero(shape);
+    let mut wit = CfWitness::zero(shape);
+    for _ in 0..n {
+        let s = statement(rng, false);
+        let msg = cyclefold::prepare_fold(shape, key, &inst, &wit, &s).unwrap();
+        let rho = Fq::from(rng.gen::<u128>());
+        (inst, wit) = cyclefold::fold(&inst, &wit, &msg, rho);
+    }
+    (inst, wit)
+}
+
+#[test]
+fn native_merges_of_running_instances() {
+    let mut rng = ark_std::test_rng();
+    let shape = cyclefold::shape().unwrap();
+    let key = PedersenKey::new(b"cf test", shape.num_constraints.max(shape.num_w2));
+    let a = accumulate(&mut rng, &shape, &key, 2);
+    let b = accumulate(&mut rng, &shape, &key, 3);
+    let (m, mw, cm_t) = cyclefold::merge(&shape, &key, &a.0, &a.1, &b.0, &b.1).unwrap();
+    cyclefold::check(&shape, &key, &m, &mw).unwrap();
+    assert_eq!(cyclefold::merge_verify(&a.0, &b.0, &cm_t).unwrap(), m);
+    // A false second accumulator stays false after the merge.
+    let mut bad = b.clone();
+    bad.1.e[0] += Fq::from(1u64);
+    bad.0.cm_e = key.commit(&bad.1.e).unwrap();
+    let (m, mw, _) = cyclefold::merge(&shape, &key, &a.0, &a.1, &bad.0, &bad.1).unwrap();
+    assert!(cyclefold::check(&shape, &key, &m, &mw).is_err());
+    // A wrong cross-term commitment is caught.
+    let wrong = cyclefold::merge_verify(&a.0, &b.0, &a.0.cm_w).unwrap();
+    let (_, mw, _) = cyclefold::merge(&shape, &key, &a.0, &a.1, &b.0, &b.1).unwrap();
+    assert!(cyclefold::check(&shape, &key, &wrong, &mw).is_err());
 }
