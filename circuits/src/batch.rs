@@ -61,7 +61,9 @@ impl<C: InstructionCircuit> Batch<C> {
     /// `W1` values per slot.
     pub fn slot_len(&self) -> usize {
         let f = self.circuit.fields();
-        let fields = 2 * f.imm as usize + f.op as usize + 2 * f.rd as usize
+        let fields = 2 * f.imm as usize
+            + f.op as usize
+            + 2 * f.rd as usize
             + f.rs1 as usize
             + f.rs2 as usize;
         let acc: usize = self
@@ -213,7 +215,7 @@ impl<C: InstructionCircuit> Batch<C> {
 
     fn slot(&self, ctx: &mut Ctx, slot: &[FpVar<Fr>]) -> Result<(), SynthesisError> {
         let mut cur = Cursor { v: slot, i: 0 };
-                let active = cur.take()?;
+        let active = cur.take()?;
         ctx.boolean(&active)?;
         // t < 2^28: t_lo, t_hi and 16·t_hi are 16-bit.
         let (t_lo, t_hi) = (cur.take()?, cur.take()?);
@@ -325,7 +327,14 @@ impl<C: InstructionCircuit> Batch<C> {
         let next_pc = self.circuit.constrain(ctx, &mut x, logic)?;
         // The pc cell: read at 16t (the previous step's pc write), written at 16(t+1).
         let pc_space = Ctx::space(space::PC);
-        ctx.mem_tuple(false, &active, &pc_space, &zero, &pc, &(&base - Fr::from(TS_PER_STEP)))?;
+        ctx.mem_tuple(
+            false,
+            &active,
+            &pc_space,
+            &zero,
+            &pc,
+            &(&base - Fr::from(TS_PER_STEP)),
+        )?;
         ctx.mem_tuple(true, &active, &pc_space, &zero, &next_pc, &base)?;
         for (j, a) in x.acc.iter().enumerate() {
             let ts = &base + Fr::from(1 + j as u64);
@@ -357,7 +366,11 @@ struct Cursor<'a> {
 
 impl Cursor<'_> {
     fn take(&mut self) -> Result<FpVar<Fr>, SynthesisError> {
-        let x = self.v.get(self.i).cloned().ok_or(SynthesisError::Unsatisfiable)?;
+        let x = self
+            .v
+            .get(self.i)
+            .cloned()
+            .ok_or(SynthesisError::Unsatisfiable)?;
         self.i += 1;
         Ok(x)
     }

@@ -26,7 +26,7 @@ use crease_nvm::layout::{PUBLIC_INPUT, STACK_TOP};
 use crease_nvm::trace::{Space, Trace};
 use crease_nvm::Program;
 
-use crate::gadgets::{ChallengesVar, Ctx};
+use crate::gadgets::{ChallengesVar, Ctx, Term};
 use crate::pack::{pow2, space, tag};
 use crate::{Error, Fr};
 
@@ -325,6 +325,20 @@ impl StepCircuit for ScanChain {
         w1: &[FpVar<Fr>],
         _ext: &ScanWitness,
     ) -> Result<Vec<FpVar<Fr>>, SynthesisError> {
+        Ok(self.synthesize(cs, constants, z, w1)?.0)
+    }
+}
+
+impl ScanChain {
+    /// Synthesizes one step; returns the next state and the logged lookups.
+    pub fn synthesize(
+        &self,
+        cs: ConstraintSystemRef<Fr>,
+        constants: &[FpVar<Fr>],
+        z: &[FpVar<Fr>],
+        w1: &[FpVar<Fr>],
+    ) -> Result<(Vec<FpVar<Fr>>, Vec<Term>), SynthesisError> {
+        let mut log = Vec::new();
         if constants.len() != 3 || z.len() != 4 || w1.len() != self.k * ENTRY_LEN {
             return Err(SynthesisError::Unsatisfiable);
         }
@@ -354,9 +368,11 @@ impl StepCircuit for ScanChain {
             let (lo, b2, b3) = (&e[9], &e[10], &e[11]);
             ctx.range16(lo)?;
             ctx.byte(b2)?;
-            let class =
-                &g[0] + &g[1] * Fr::from(2u64) + &g[2] * Fr::from(3u64) + &g[3] * Fr::from(4u64)
-                    + &g[4] * Fr::from(5u64);
+            let class = &g[0]
+                + &g[1] * Fr::from(2u64)
+                + &g[2] * Fr::from(3u64)
+                + &g[3] * Fr::from(4u64)
+                + &g[4] * Fr::from(5u64);
             ctx.lookup(tag::REGION, &(b3 + class * Fr::from(256u64)))?;
             let addr = lo + (b2 + b3 * pow2(8)) * pow2(16);
             let sp = Ctx::space(space::RW) - is_reg + ro;
@@ -390,7 +406,8 @@ impl StepCircuit for ScanChain {
             w.mul_equals(&den, &out_en)?;
             out += w;
             (mem, lookup) = ctx.sums();
+            log.append(&mut ctx.log);
         }
-        Ok(vec![mem, lookup, last, out])
+        Ok((vec![mem, lookup, last, out], log))
     }
 }

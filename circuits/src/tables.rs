@@ -117,7 +117,10 @@ impl Multiplicities {
 
     /// The entries and their counts, in chain order.
     pub fn rows(&self) -> impl Iterator<Item = (Entry, u64)> + '_ {
-        self.entries.iter().copied().zip(self.counts.iter().copied())
+        self.entries
+            .iter()
+            .copied()
+            .zip(self.counts.iter().copied())
     }
 
     /// The table chain's external witnesses, `k` entries per step (the last padded with

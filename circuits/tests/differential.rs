@@ -39,13 +39,21 @@ fn program_for(name: &str, n: usize, seed: u64) -> Vec<u32> {
                 let imm = r.gen_range(-2048..2048);
                 let skip = r.gen_range(0..3u32);
                 let target = pc_of(&code) + 12 + 4 * skip;
-                li_into(&mut code, rs1, target.wrapping_sub(imm as u32) | r.gen_range(0..2));
+                li_into(
+                    &mut code,
+                    rs1,
+                    target.wrapping_sub(imm as u32) | r.gen_range(0..2),
+                );
                 code.push(jalr(rd, rs1, imm));
                 code.extend(std::iter::repeat_n(NOP, skip as usize));
             }
             "branch" => {
                 let a = operand(&mut r);
-                let b = if r.gen_range(0..4) == 0 { a } else { operand(&mut r) };
+                let b = if r.gen_range(0..4) == 0 {
+                    a
+                } else {
+                    operand(&mut r)
+                };
                 li_into(&mut code, rs1, a);
                 li_into(&mut code, rs2, b);
                 let ops = [beq, bne, blt, bge, bltu, bgeu];
@@ -141,7 +149,10 @@ fn check_all(env: &Env, name: &str, seed: u64) -> usize {
     let mut n = 0;
     for (i, rec) in env.records() {
         if let Err(e) = check(env, i, &rec, &rec, ch) {
-            panic!("{}: honest record rejected: {e:?}\n{rec:?}", env.circuits[i].name());
+            panic!(
+                "{}: honest record rejected: {e:?}\n{rec:?}",
+                env.circuits[i].name()
+            );
         }
         n += (env.circuits[i].name() == name) as usize;
     }
@@ -305,7 +316,12 @@ fn sha256_sigma_coprocessor() {
     let mut circuits = isa::rv32im();
     circuits.push(Arc::new(isa::sha256_sigma::Sha256Sigma));
     let circuits = isa::circuits_for(&isa, &circuits).expect("every instruction has a circuit");
-    let env = Env::run(&program_for("sha256_sigma", 2000, 13), &isa, circuits, &Input::default());
+    let env = Env::run(
+        &program_for("sha256_sigma", 2000, 13),
+        &isa,
+        circuits,
+        &Input::default(),
+    );
     assert!(check_all(&env, "sha256_sigma", 13) >= 2000);
     tamper_all(&env, "sha256_sigma", 13, 150);
 }

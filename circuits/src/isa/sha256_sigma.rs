@@ -28,10 +28,7 @@ const FUNCS: [([u32; 3], bool); 4] = [
     ([17, 19, 10], true),
 ];
 const OPS: [u8; 4] = [0, 1, 2, 3];
-const ACCESSES: [AccessKind; 2] = [
-    AccessKind::RegRead(Reg::Rs1),
-    AccessKind::RegWrite(Reg::Rd),
-];
+const ACCESSES: [AccessKind; 2] = [AccessKind::RegRead(Reg::Rs1), AccessKind::RegWrite(Reg::Rd)];
 
 fn words(x: u32, f: usize) -> [u32; 3] {
     let ([r1, r2, r3], shr) = FUNCS[f];

@@ -87,11 +87,7 @@ pub fn from_limbs(lo: &FpVar<Fr>, hi: &FpVar<Fr>) -> FpVar<Fr> {
 }
 
 /// Range-checks two 16-bit limbs and returns their value.
-pub fn u32_var(
-    ctx: &mut Ctx,
-    lo: &FpVar<Fr>,
-    hi: &FpVar<Fr>,
-) -> Result<FpVar<Fr>, SynthesisError> {
+pub fn u32_var(ctx: &mut Ctx, lo: &FpVar<Fr>, hi: &FpVar<Fr>) -> Result<FpVar<Fr>, SynthesisError> {
     ctx.range16(lo)?;
     ctx.range16(hi)?;
     Ok(from_limbs(lo, hi))

@@ -220,10 +220,16 @@ pub fn check_w1(
         if !env.tables.contains(t.tag, t.payload) {
             return Err(Reject::NotInTable(t.tag));
         }
-        lookup += inv(pack::lookup_denominator(ch.beta, ch.alpha, t.tag, t.payload));
+        lookup += inv(pack::lookup_denominator(
+            ch.beta, ch.alpha, t.tag, t.payload,
+        ));
     }
     let zn: Vec<Fr> = zn.iter().map(|v| v.value().expect("value")).collect();
-    assert_eq!(zn[1] - z0[1], lookup, "the lookup sum is the sum of the logged lookups");
+    assert_eq!(
+        zn[1] - z0[1],
+        lookup,
+        "the lookup sum is the sum of the logged lookups"
+    );
     Ok(zn[0] - z0[0])
 }
 

@@ -48,10 +48,7 @@ pub(super) fn apply(kind: Kind, a: u32, b: u32) -> u32 {
 /// Native: the logic witness for operation `op` (index into `ops`) on `a`, `b`.
 pub(super) fn witness(ops: &[(u8, Kind)], op: u8, a: u32, b: u32) -> Vec<u64> {
     let codes: Vec<u8> = ops.iter().map(|o| o.0).collect();
-    let kind = ops
-        .iter()
-        .find(|o| o.0 == op)
-        .map_or(Kind::Add, |o| o.1);
+    let kind = ops.iter().find(|o| o.0 == op).map_or(Kind::Add, |o| o.1);
     let mut w = op_flags_w(op, &codes);
     let (ab, bb) = (a.to_le_bytes(), b.to_le_bytes());
     w.extend(ab.map(u64::from));

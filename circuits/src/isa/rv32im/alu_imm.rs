@@ -24,10 +24,7 @@ const OPS: [(u8, Kind); 9] = [
     (7, Kind::And),
     (8, Kind::Sra),
 ];
-const ACCESSES: [AccessKind; 2] = [
-    AccessKind::RegRead(Reg::Rs1),
-    AccessKind::RegWrite(Reg::Rd),
-];
+const ACCESSES: [AccessKind; 2] = [AccessKind::RegRead(Reg::Rs1), AccessKind::RegWrite(Reg::Rd)];
 
 impl InstructionCircuit for AluImm {
     fn name(&self) -> &str {
@@ -82,7 +79,10 @@ mod tests {
         let vals = [0u32, 1, 31, 32, 0x7fff_ffff, 0x8000_0000, u32::MAX, 0xfff];
         for &a in &vals {
             for &b in &vals {
-                assert_eq!(alu::apply(Kind::Sra, a, b & 31), ((a as i32) >> (b & 31)) as u32);
+                assert_eq!(
+                    alu::apply(Kind::Sra, a, b & 31),
+                    ((a as i32) >> (b & 31)) as u32
+                );
                 assert_eq!(alu::apply(Kind::Add, a, b), a.wrapping_add(b));
             }
         }

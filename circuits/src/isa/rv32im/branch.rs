@@ -17,10 +17,7 @@ use crate::Fr;
 pub struct Branch;
 
 const OPS: [u8; 6] = [0, 1, 4, 5, 6, 7];
-const ACCESSES: [AccessKind; 2] = [
-    AccessKind::RegRead(Reg::Rs1),
-    AccessKind::RegRead(Reg::Rs2),
-];
+const ACCESSES: [AccessKind; 2] = [AccessKind::RegRead(Reg::Rs1), AccessKind::RegRead(Reg::Rs2)];
 
 impl InstructionCircuit for Branch {
     fn name(&self) -> &str {

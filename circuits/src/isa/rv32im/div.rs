@@ -48,12 +48,19 @@ impl InstructionCircuit for Div {
         let signed = o & 1 == 0;
         let ea = signed && a >> 31 == 1;
         let eb = signed && b >> 31 == 1;
-        let am = if ea { (a as i32 as i64).unsigned_abs() } else { a as u64 };
-        let bm = if eb { (b as i32 as i64).unsigned_abs() } else { b as u64 };
-        let (q, r, d) = if bm == 0 {
-            (0, am, 0)
+        let am = if ea {
+            (a as i32 as i64).unsigned_abs()
         } else {
-            (am / bm, am % bm, bm - am % bm - 1)
+            a as u64
+        };
+        let bm = if eb {
+            (b as i32 as i64).unsigned_abs()
+        } else {
+            b as u64
+        };
+        let (q, r, d) = match (am.checked_div(bm), am.checked_rem(bm)) {
+            (Some(q), Some(r)) => (q, r, bm - r - 1),
+            _ => (0, am, 0),
         };
         let neg = |v: u64, n: bool| -> (u64, u64) {
             if n && v != 0 {

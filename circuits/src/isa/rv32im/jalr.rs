@@ -13,10 +13,7 @@ use crate::Fr;
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Jalr;
 
-const ACCESSES: [AccessKind; 2] = [
-    AccessKind::RegRead(Reg::Rs1),
-    AccessKind::RegWrite(Reg::Rd),
-];
+const ACCESSES: [AccessKind; 2] = [AccessKind::RegRead(Reg::Rs1), AccessKind::RegWrite(Reg::Rd)];
 
 impl InstructionCircuit for Jalr {
     fn name(&self) -> &str {

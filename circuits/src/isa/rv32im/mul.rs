@@ -50,7 +50,13 @@ impl InstructionCircuit for Mul {
         let p = av * bv;
         let k = (p < 0) as u64;
         let u = p as u64;
-        let mut w = vec![(op & 1) as u64, ((op >> 1) & 1) as u64, sign_w(a), sign_w(b), k];
+        let mut w = vec![
+            (op & 1) as u64,
+            ((op >> 1) & 1) as u64,
+            sign_w(a),
+            sign_w(b),
+            k,
+        ];
         w.extend(limbs_w(u & 0xffff_ffff));
         w.extend(limbs_w(u >> 32));
         w

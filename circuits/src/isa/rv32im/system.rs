@@ -70,7 +70,11 @@ impl InstructionCircuit for System {
         let is_write = e - is_exit;
         let a7 = x.acc[0].read.clone();
         let a7_off = &a7 - Fr::from(syscall::WRITE as u64);
-        ctx.enforce_mul(e, &a7_off, &(is_exit * Fr::from((syscall::EXIT - syscall::WRITE) as u64)))?;
+        ctx.enforce_mul(
+            e,
+            &a7_off,
+            &(is_exit * Fr::from((syscall::EXIT - syscall::WRITE) as u64)),
+        )?;
         for j in 0..5 {
             x.acc[j].enable = Some(if j < 2 { e.clone() } else { is_write.clone() });
         }
