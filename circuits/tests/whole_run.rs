@@ -315,3 +315,21 @@ fn a_dropped_or_reordered_scan_entry_is_rejected() {
     swapped.swap(3, 4);
     assert!(prove_chains(&env, &records, &swapped, ch).is_err());
 }
+
+#[test]
+fn the_scan_circuit_refuses_cells_out_of_order() {
+    let (_env, _records, entries, ch) = setup();
+    let chain = ScanChain::new(16);
+    let mut w = chain.witness(&entries).expect("witness").remove(0);
+    let len = w.values.len() / 16;
+    let (a, b) = w.values.split_at_mut(4 * len);
+    a[3 * len..4 * len].swap_with_slice(&mut b[..len]);
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    let c = alloc(&cs, &[ch.gamma, ch.beta, ch.alpha]);
+    let z = alloc(&cs, &[Fr::from(0u64); 4]);
+    let w1 = chain.generate_w1(cs.clone(), &w).expect("w1");
+    chain
+        .synthesize(cs.clone(), &c, &z, &w1)
+        .expect("synthesizes");
+    assert!(!cs.is_satisfied().expect("check"));
+}
