@@ -1,0 +1,121 @@
+//! Native packing of memory tuples and lookup entries into field elements (docs/CIRCUITS.md).
+//!
+//! A memory tuple `(space, addr, value, ts)` packs as `ts + 2^40·value + 2^80·addr +
+//! 2^120·space`. Every piece the circuits produce is an integer of at most 39 bits in
+//! absolute value (values and addresses below `2^34`, timestamps in `(-2^32, 2^33)`,
+//! space below 4), so the packing is injective on everything a satisfying witness can hold.
+//!
+//! A lookup entry of table `tag` with payload `p` enters the logUp sums as `p + tag·α`; `α`
+//! is a challenge drawn after every payload is committed, so payloads of different tables
+//! cannot collide.
+
+use ark_ff::{Field, PrimeField};
+use crease_nvm::Decoded;
+
+use crate::Fr;
+
+/// Timestamps per step (`nvm::trace::TS_PER_STEP`).
+pub const TS_PER_STEP: u64 = crease_nvm::trace::TS_PER_STEP;
+/// Steps one proof may hold: timestamps stay below `2^32`.
+pub const MAX_STEPS: u64 = (1 << 28) - 1;
+/// The pc cell holds `HALTED + code` after `exit(code)`: no fetch entry has a pc that large.
+pub const HALTED: u64 = 1 << 32;
+
+/// Bit offset of the value in a memory tuple.
+pub const SHIFT_VALUE: u32 = 40;
+/// Bit offset of the address in a memory tuple.
+pub const SHIFT_ADDR: u32 = 80;
+/// Bit offset of the space in a memory tuple.
+pub const SHIFT_SPACE: u32 = 120;
+
+/// The address spaces of memory tuples.
+pub mod space {
+    /// The pc cell (address 0).
+    pub const PC: u64 = 0;
+    /// Registers (address 0–31).
+    pub const REG: u64 = 1;
+    /// Writable memory words (RAM, public output, writable data).
+    pub const RW: u64 = 2;
+    /// Read-only memory words (code, read-only data, public and private input).
+    pub const RO: u64 = 3;
+}
+
+/// Lookup table tags.
+pub mod tag {
+    /// `0 ≤ v < 2^16`.
+    pub const R16: u64 = 1;
+    /// `0 ≤ v < 2^8`.
+    pub const R8: u64 = 2;
+    /// Bytes `a`, `b` and `a & b`: payload `a + 2^8·b + 2^16·(a & b)`.
+    pub const AND8: u64 = 3;
+    /// Shift amounts: payload `s + 2^8·2^s + 2^48·2^(32-s)` for `s < 32`.
+    pub const POW: u64 = 4;
+    /// Address classes by top byte: payload `b + 2^8·class` (see [`crate::scan`]).
+    pub const REGION: u64 = 5;
+    /// The decoded program table of ISA entry `i` has tag `FETCH + i`.
+    pub const FETCH: u64 = 16;
+}
+
+/// `2^n` in the field.
+pub fn pow2(n: u32) -> Fr {
+    Fr::from(2u64).pow([n as u64])
+}
+
+/// Packs a memory tuple; `ts` may be negative only in a malicious witness.
+pub fn mem_tuple(space: u64, addr: u64, value: u64, ts: u64) -> Fr {
+    Fr::from(ts)
+        + pow2(SHIFT_VALUE) * Fr::from(value)
+        + pow2(SHIFT_ADDR) * Fr::from(addr)
+        + pow2(SHIFT_SPACE) * Fr::from(space)
+}
+
+/// The fetch payload of a decoded instruction at `pc`.
+pub fn fetch_payload(pc: u32, d: &Decoded) -> Fr {
+    let fields = Fr::from(d.imm as u32 as u64)
+        + pow2(32)
+            * (Fr::from(d.op as u64)
+                + pow2(8)
+                    * (Fr::from(d.rd as u64)
+                        + pow2(8)
+                            * (Fr::from(d.rs1 as u64)
+                                + pow2(8)
+                                    * (Fr::from(d.rs2 as u64)
+                                        + pow2(8) * Fr::from((d.rd != 0) as u64)))));
+    Fr::from(pc as u64) + pow2(40) * fields
+}
+
+/// The payload of the shift-amount table at `s`.
+pub fn pow_payload(s: u32) -> Fr {
+    Fr::from(s as u64) + pow2(8) * pow2(s) + pow2(48) * pow2(32 - s)
+}
+
+/// The payload of the AND table at bytes `a`, `b`.
+pub fn and_payload(a: u8, b: u8) -> Fr {
+    Fr::from(a as u64 + ((b as u64) << 8) + (((a & b) as u64) << 16))
+}
+
+/// The value a lookup term is the inverse of: `β − payload − tag·α`.
+pub fn lookup_denominator(beta: Fr, alpha: Fr, tag: u64, payload: Fr) -> Fr {
+    beta - payload - Fr::from(tag) * alpha
+}
+
+/// `1/x`, or zero (a satisfying witness never needs the inverse of zero).
+pub fn inv_or_zero(x: Fr) -> Fr {
+    x.inverse().unwrap_or_default()
+}
+
+/// A field element from a two's complement 64-bit integer.
+pub fn signed(x: i64) -> Fr {
+    if x < 0 {
+        -Fr::from(x.unsigned_abs())
+    } else {
+        Fr::from(x as u64)
+    }
+}
+
+/// Whether a field element is a small integer below `2^64` (for native checks).
+pub fn to_u64(x: Fr) -> Option<u64> {
+    let big = x.into_bigint();
+    let limbs = big.as_ref();
+    limbs[1..].iter().all(|&l| l == 0).then_some(limbs[0])
+}

@@ -1,0 +1,413 @@
+//! Init and Final of every memory cell, and the scan chain that proves the prover's part.
+//!
+//! The verifier derives Init of the pc cell (the entry point), the 32 registers, every word
+//! of the program image and the public input ([`verifier_init`]). Every other cell a run
+//! touches gets its Init from the scan: zero, or a prover-chosen value in the private-input
+//! region. The scan also emits Final of every cell (touched or not, the verifier-initialized
+//! ones included) in strictly increasing `(space, addr)` order, so no cell is finalized
+//! twice; the pc cell's Final (`HALTED + exit code` at `16·T`) is the verifier's.
+//!
+//! Per scan entry, `W1`: active, is-register and read-only bits, the scan-Init flag `f`,
+//! one-hot region flags `g1..g5` (RAM, public input, private input, output, unmapped), the
+//! address as a 16-bit limb and two bytes, the Init and Final values and the Final
+//! timestamp as 16-bit limbs, and the key gap as two 16-bit limbs and a byte. `f = 1` only
+//! for memory in RAM, I/O regions, with the read-only space exactly for the input regions,
+//! and a non-zero Init only in the private input. Touched words of the public output
+//! region are also summed into a separate output sum, which the verifier recomputes from
+//! the claimed output words.
+
+use std::collections::BTreeMap;
+
+use ark_r1cs_std::fields::fp::FpVar;
+use ark_r1cs_std::prelude::*;
+use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
+use crease_folding::step::StepCircuit;
+use crease_nvm::layout::{PUBLIC_INPUT, STACK_TOP};
+use crease_nvm::trace::{Space, Trace};
+use crease_nvm::Program;
+
+use crate::gadgets::{ChallengesVar, Ctx, Term};
+use crate::pack::{pow2, space, tag};
+use crate::{Error, Fr};
+
+/// The region class of an address by its top byte: 0 image, 1 RAM, 2 public input,
+/// 3 private input, 4 public output, 5 unmapped.
+pub const fn region_class(top: u8) -> u8 {
+    match top {
+        0x00..=0xbf => 0,
+        0xc0..=0xef => 1,
+        0xf0..=0xf3 => 2,
+        0xf4..=0xf7 => 3,
+        0xf8..=0xfb => 4,
+        _ => 5,
+    }
+}
+
+/// Which memory words are read-only: code, read-only data and the input regions.
+#[derive(Clone, Debug, Default)]
+pub struct MemoryMap {
+    read_only: Vec<(u32, u64)>,
+}
+
+impl MemoryMap {
+    /// The map of `program`.
+    pub fn new(program: &Program) -> Self {
+        let read_only = program
+            .segments()
+            .iter()
+            .filter(|s| s.exec || !s.write)
+            .map(|s| (s.vaddr & !3, s.vaddr as u64 + s.mem_size as u64))
+            .collect();
+        MemoryMap { read_only }
+    }
+
+    /// Whether the word at `addr` is read-only.
+    pub fn read_only(&self, addr: u32) -> bool {
+        matches!(region_class((addr >> 24) as u8), 2 | 3)
+            || self
+                .read_only
+                .iter()
+                .any(|&(s, e)| s <= addr && (addr as u64) < e)
+    }
+}
+
+/// A memory cell: space and address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Cell {
+    /// [`space`] constant.
+    pub space: u64,
+    /// Register number or word address.
+    pub addr: u32,
+}
+
+impl Cell {
+    fn key(&self) -> u64 {
+        (self.space << 32) | self.addr as u64
+    }
+}
+
+/// The cells the verifier initializes (besides the pc cell) and their values at ts 0.
+pub fn verifier_init(program: &Program, public_input: &[u8]) -> Result<Vec<(Cell, u32)>, Error> {
+    let mut words: BTreeMap<u32, (u32, bool)> = BTreeMap::new();
+    for (i, s) in program.segments().iter().enumerate() {
+        let ro = s.exec || !s.write;
+        let end = s.vaddr as u64 + s.mem_size as u64;
+        let mut a = (s.vaddr & !3) as u64;
+        while a < end {
+            let entry = words.entry(a as u32).or_insert((0, ro));
+            if entry.1 != ro {
+                return Err(Error::Scan {
+                    index: i,
+                    reason: "segments of different permissions share a word",
+                });
+            }
+            for b in 0..4u64 {
+                let addr = a + b;
+                if addr >= s.vaddr as u64 && addr < end {
+                    let off = (addr - s.vaddr as u64) as usize;
+                    let byte = s.data.get(off).copied().unwrap_or(0);
+                    entry.0 |= (byte as u32) << (8 * b);
+                }
+            }
+            a += 4;
+        }
+    }
+    let mut cells: Vec<(Cell, u32)> = (0..32)
+        .map(|r| {
+            let v = if r == 2 { STACK_TOP } else { 0 };
+            (
+                Cell {
+                    space: space::REG,
+                    addr: r,
+                },
+                v,
+            )
+        })
+        .collect();
+    for (a, (v, ro)) in words {
+        let space = if ro { space::RO } else { space::RW };
+        cells.push((Cell { space, addr: a }, v));
+    }
+    let mut input = (public_input.len() as u32).to_le_bytes().to_vec();
+    input.extend_from_slice(public_input);
+    for (i, chunk) in input.chunks(4).enumerate() {
+        let mut w = [0u8; 4];
+        w[..chunk.len()].copy_from_slice(chunk);
+        let cell = Cell {
+            space: space::RO,
+            addr: PUBLIC_INPUT + 4 * i as u32,
+        };
+        cells.push((cell, u32::from_le_bytes(w)));
+    }
+    cells.sort_by_key(|c| c.0.key());
+    Ok(cells)
+}
+
+/// One scan entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ScanEntry {
+    /// The cell.
+    pub cell: Cell,
+    /// `Some(v)`: the scan emits the cell's Init with value `v`; `None`: the verifier does.
+    pub init: Option<u32>,
+    /// The final value.
+    pub value: u32,
+    /// The timestamp of the last access (0 if untouched).
+    pub ts: u64,
+}
+
+/// The scan entries of a run, in increasing cell order.
+pub fn scan_entries(
+    program: &Program,
+    public_input: &[u8],
+    trace: &Trace,
+) -> Result<Vec<ScanEntry>, Error> {
+    let map = MemoryMap::new(program);
+    let mut cells: BTreeMap<u64, ScanEntry> = BTreeMap::new();
+    for (cell, v) in verifier_init(program, public_input)? {
+        cells.insert(
+            cell.key(),
+            ScanEntry {
+                cell,
+                init: None,
+                value: v,
+                ts: 0,
+            },
+        );
+    }
+    for (step, accesses) in trace.iter() {
+        for (j, a) in accesses.iter().enumerate().skip(1) {
+            let space = match a.space {
+                Space::Pc => continue,
+                Space::Reg => space::REG,
+                Space::Mem if map.read_only(a.addr) => space::RO,
+                Space::Mem => space::RW,
+            };
+            let cell = Cell {
+                space,
+                addr: a.addr,
+            };
+            let e = cells.entry(cell.key()).or_insert(ScanEntry {
+                cell,
+                init: Some(a.read),
+                value: a.read,
+                ts: 0,
+            });
+            e.value = a.write;
+            e.ts = crease_nvm::timestamp(step.t, j);
+        }
+    }
+    Ok(cells.into_values().collect())
+}
+
+/// The touched words of the public output region, from scan entries.
+pub fn output_words(entries: &[ScanEntry]) -> Vec<(u32, u32)> {
+    entries
+        .iter()
+        .filter(|e| e.cell.space != space::REG && region_class((e.cell.addr >> 24) as u8) == 4)
+        .map(|e| (e.cell.addr, e.value))
+        .collect()
+}
+
+/// The payload of an output word in the output sum.
+pub fn output_payload(addr: u32, value: u32) -> Fr {
+    Fr::from(addr as u64) + pow2(40) * Fr::from(value as u64)
+}
+
+const ENTRY_LEN: usize = 21;
+
+fn limbs(v: u64) -> [u64; 2] {
+    [v & 0xffff, (v >> 16) & 0xffff]
+}
+
+/// The external witness of one scan step.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ScanWitness {
+    /// `k · 21` small values.
+    pub values: Vec<u64>,
+}
+
+/// The scan chain: `k` entries per step. State `[mem, lookup, last key, output]`;
+/// constants `[γ, β, α]`. The last key starts at zero.
+#[derive(Clone, Copy, Debug)]
+pub struct ScanChain {
+    k: usize,
+}
+
+impl ScanChain {
+    /// A chain of `k ≥ 1` entries per step.
+    pub fn new(k: usize) -> Self {
+        ScanChain { k: k.max(1) }
+    }
+
+    /// The witnesses of all steps; the last is padded with inactive entries.
+    pub fn witness(&self, entries: &[ScanEntry]) -> Result<Vec<ScanWitness>, Error> {
+        let mut last = 0u64;
+        let mut out = Vec::new();
+        for chunk in entries.chunks(self.k) {
+            let mut values = Vec::with_capacity(self.k * ENTRY_LEN);
+            for i in 0..self.k {
+                let Some(e) = chunk.get(i) else {
+                    values.extend([0; ENTRY_LEN]);
+                    continue;
+                };
+                let key = e.cell.key();
+                if key <= last || e.ts >= 1 << 32 {
+                    return Err(Error::Scan {
+                        index: i,
+                        reason: "cells not strictly increasing or timestamp too large",
+                    });
+                }
+                let gap = key - last - 1;
+                last = key;
+                let class = region_class((e.cell.addr >> 24) as u8) as usize;
+                let is_reg = e.cell.space == space::REG;
+                let mut g = [0u64; 5];
+                if !is_reg && class > 0 {
+                    g[class - 1] = 1;
+                }
+                let a = e.cell.addr as u64;
+                values.extend([
+                    1,
+                    is_reg as u64,
+                    (e.cell.space == space::RO) as u64,
+                    e.init.is_some() as u64,
+                ]);
+                values.extend(g);
+                values.extend([a & 0xffff, (a >> 16) & 0xff, a >> 24]);
+                values.extend(limbs(e.init.unwrap_or(0) as u64));
+                values.extend(limbs(e.value as u64));
+                values.extend(limbs(e.ts));
+                values.extend([gap & 0xffff, (gap >> 16) & 0xffff, gap >> 32]);
+            }
+            out.push(ScanWitness { values });
+        }
+        Ok(out)
+    }
+}
+
+impl StepCircuit for ScanChain {
+    type ExternalWitness = ScanWitness;
+
+    fn arity(&self) -> usize {
+        4
+    }
+
+    fn num_constants(&self) -> usize {
+        3
+    }
+
+    fn dummy_external_witness(&self) -> ScanWitness {
+        ScanWitness {
+            values: vec![0; self.k * ENTRY_LEN],
+        }
+    }
+
+    fn generate_w1(
+        &self,
+        cs: ConstraintSystemRef<Fr>,
+        ext: &ScanWitness,
+    ) -> Result<Vec<FpVar<Fr>>, SynthesisError> {
+        if ext.values.len() != self.k * ENTRY_LEN {
+            return Err(SynthesisError::AssignmentMissing);
+        }
+        ext.values
+            .iter()
+            .map(|&v| FpVar::new_witness(cs.clone(), || Ok(Fr::from(v))))
+            .collect()
+    }
+
+    fn generate_step_constraints(
+        &self,
+        cs: ConstraintSystemRef<Fr>,
+        constants: &[FpVar<Fr>],
+        z: &[FpVar<Fr>],
+        w1: &[FpVar<Fr>],
+        _ext: &ScanWitness,
+    ) -> Result<Vec<FpVar<Fr>>, SynthesisError> {
+        Ok(self.synthesize(cs, constants, z, w1)?.0)
+    }
+}
+
+impl ScanChain {
+    /// Synthesizes one step; returns the next state and the logged lookups.
+    pub fn synthesize(
+        &self,
+        cs: ConstraintSystemRef<Fr>,
+        constants: &[FpVar<Fr>],
+        z: &[FpVar<Fr>],
+        w1: &[FpVar<Fr>],
+    ) -> Result<(Vec<FpVar<Fr>>, Vec<Term>), SynthesisError> {
+        let mut log = Vec::new();
+        if constants.len() != 3 || z.len() != 4 || w1.len() != self.k * ENTRY_LEN {
+            return Err(SynthesisError::Unsatisfiable);
+        }
+        let ch = ChallengesVar {
+            gamma: constants[0].clone(),
+            beta: constants[1].clone(),
+            alpha: constants[2].clone(),
+        };
+        let (mut mem, mut lookup, mut last, mut out) =
+            (z[0].clone(), z[1].clone(), z[2].clone(), z[3].clone());
+        let one = FpVar::Constant(Fr::from(1u64));
+        let zero = FpVar::Constant(Fr::from(0u64));
+        for e in w1.chunks(ENTRY_LEN) {
+            let active = e[0].clone();
+            let mut ctx = Ctx::new(cs.clone(), ch.clone(), active.clone(), mem, lookup);
+            let (is_reg, ro, f) = (&e[1], &e[2], &e[3]);
+            let g = &e[4..9];
+            for b in e[0..9].iter() {
+                ctx.boolean(b)?;
+            }
+            let g_sum = &g[0] + &g[1] + &g[2] + &g[3] + &g[4];
+            ctx.boolean(&g_sum)?;
+            ctx.enforce_mul(is_reg, ro, &zero)?;
+            ctx.enforce_mul(f, is_reg, &zero)?;
+            ctx.enforce_mul(f, &(&one - &g_sum + &g[4]), &zero)?;
+            ctx.enforce_mul(f, &(ro - &g[1] - &g[2]), &zero)?;
+            let (lo, b2, b3) = (&e[9], &e[10], &e[11]);
+            ctx.range16(lo)?;
+            ctx.byte(b2)?;
+            let class = &g[0]
+                + &g[1] * Fr::from(2u64)
+                + &g[2] * Fr::from(3u64)
+                + &g[3] * Fr::from(4u64)
+                + &g[4] * Fr::from(5u64);
+            ctx.lookup(tag::REGION, &(b3 + class * Fr::from(256u64)))?;
+            let addr = lo + (b2 + b3 * pow2(8)) * pow2(16);
+            let sp = Ctx::space(space::RW) - is_reg + ro;
+            let value = |i: usize, ctx: &mut Ctx| -> Result<FpVar<Fr>, SynthesisError> {
+                ctx.range16(&e[i])?;
+                ctx.range16(&e[i + 1])?;
+                Ok(&e[i] + &e[i + 1] * pow2(16))
+            };
+            let v0 = value(12, &mut ctx)?;
+            let v = value(14, &mut ctx)?;
+            let ts = value(16, &mut ctx)?;
+            ctx.enforce_mul(&v0, &(&one - &g[2]), &zero)?;
+            // Strictly increasing keys.
+            ctx.range16(&e[18])?;
+            ctx.range16(&e[19])?;
+            ctx.byte(&e[20])?;
+            let gap = &e[18] + &e[19] * pow2(16) + &e[20] * pow2(32);
+            let key = &sp * pow2(32) + &addr;
+            ctx.enforce_mul(&active, &(&key - &last - &one - gap), &zero)?;
+            last = &last + ctx.mul(&active, &(&key - &last));
+            // Init (scan part) and Final.
+            let init_en = ctx.mul(&active, f);
+            ctx.mem_tuple(true, &init_en, &sp, &addr, &v0, &zero)?;
+            ctx.mem_tuple(false, &active, &sp, &addr, &v, &ts)?;
+            // Output words.
+            let out_en = ctx.mul(&active, &g[3]);
+            let den = &ch.beta - (&addr + &v * pow2(40));
+            let den_v = den.value().unwrap_or_default();
+            let en_v = out_en.value().unwrap_or_default();
+            let w = ctx.w2(|| en_v * crate::pack::inv_or_zero(den_v))?;
+            w.mul_equals(&den, &out_en)?;
+            out += w;
+            (mem, lookup) = ctx.sums();
+            log.append(&mut ctx.log);
+        }
+        Ok((vec![mem, lookup, last, out], log))
+    }
+}
