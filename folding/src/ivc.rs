@@ -218,6 +218,15 @@ impl IvcParams {
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
         let body = check_header(bytes, PARAMS_HEADER)?;
         let p = Self::deserialize_with_mode(body, Compress::Yes, Validate::Yes)?;
+        p.shape.validate()?;
+        p.cf_shape.validate()?;
+        if p.shape.num_w1.max(p.shape.num_w2) > p.key.max_len()
+            || p.cf_shape.num_constraints.max(p.cf_shape.num_w2) > p.cf_key.max_len()
+        {
+            return Err(Error::IvcVerification(
+                "commitment key shorter than the shape",
+            ));
+        }
         if p.compute_digest()? != p.digest {
             return Err(Error::IvcVerification("parameter digest mismatch"));
         }
@@ -512,7 +521,8 @@ pub fn verify(
     zn: &[Fr],
     proof: &IvcProof,
 ) -> Result<(), Error> {
-    if steps == 0 || proof.i != steps {
+    // Below 2^59 folds the CycleFold scalars stay small integers (docs/FOLDING.md §4.2).
+    if steps == 0 || steps >= 1 << 59 || proof.i != steps {
         return Err(Error::IvcVerification("wrong number of steps"));
     }
     if proof.z0 != z0 || proof.zi != zn {
