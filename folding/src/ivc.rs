@@ -387,6 +387,17 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
 
     /// Proves one more step with external witness `ext`.
     pub fn prove_step(&mut self, ext: &C::ExternalWitness) -> Result<(), Error> {
+        self.prove_step_with_w1(ext, None)
+    }
+
+    /// Proves one more step reusing this step's `W1` commitment from pass 1
+    /// ([`IvcParams::commit_w1`]), which saves recomputing its MSM. A wrong commitment gives
+    /// a proof that does not verify.
+    pub fn prove_step_with_w1(
+        &mut self,
+        ext: &C::ExternalWitness,
+        cw1: Option<G1>,
+    ) -> Result<(), Error> {
         let params = self.params;
         let shape = &params.shape;
         let s = &self.state;
@@ -480,7 +491,14 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
                 "circuit output differs from the native state hash",
             ));
         }
-        let u = FreshInstance::commit(&params.key, x, &w)?;
+        let u = match cw1 {
+            Some(cw1) => FreshInstance {
+                cw1,
+                cw2: params.key.commit(&w.w2)?,
+                x,
+            },
+            None => FreshInstance::commit(&params.key, x, &w)?,
+        };
         self.state.i += 1;
         self.state.zi = z_next;
         self.state.w1_hash = next_w1;
