@@ -19,7 +19,7 @@ pub mod scan;
 pub mod tables;
 
 pub use batch::{Batch, BatchWitness};
-pub use gadgets::{ChallengesVar, Ctx, Term};
+pub use gadgets::{ChallengesVar, Ctx, Sums, Term};
 pub use instruction::{
     AccessKind, AccessRecord, AccessVar, ExecRecord, ExecVar, Fields, InstructionCircuit, Reg,
 };
