@@ -151,3 +151,30 @@ pub fn public_output(words: &[(u32, u32)]) -> Result<Vec<u8>, Error> {
         })
         .collect())
 }
+
+/// Constraints of one step of `Batch::new(circuit, 0, k)` (synthesized without values).
+pub fn batch_constraints<C: InstructionCircuit + Clone>(
+    circuit: &C,
+    k: usize,
+) -> Result<usize, Error> {
+    let batch = Batch::new(circuit.clone(), 0, k);
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    cs.set_mode(SynthesisMode::Setup);
+    let c = (0..3)
+        .map(|_| FpVar::new_input(cs.clone(), || Ok(Fr::from(0u64))))
+        .collect::<Result<Vec<_>, _>>()?;
+    let z = (0..2)
+        .map(|_| FpVar::new_input(cs.clone(), || Ok(Fr::from(0u64))))
+        .collect::<Result<Vec<_>, _>>()?;
+    let ext = batch.dummy_external_witness();
+    let w1 = batch.generate_w1(cs.clone(), &ext)?;
+    batch.generate_step_constraints(cs.clone(), &c, &z, &w1, &ext)?;
+    Ok(cs.num_constraints())
+}
+
+/// Constraints per execution of an instruction circuit (what `crease info` lists).
+pub fn constraints_per_execution<C: InstructionCircuit + Clone>(
+    circuit: &C,
+) -> Result<usize, Error> {
+    Ok(batch_constraints(circuit, 2)? - batch_constraints(circuit, 1)?)
+}

@@ -85,6 +85,10 @@ fn constraints_per_execution_are_pinned() {
     let mut got = Vec::new();
     for c in &circuits {
         let (n, w1, w2) = per_execution(c);
+        assert_eq!(
+            crease_circuits::statement::constraints_per_execution(c).expect("count"),
+            n
+        );
         println!("| {} | {n} | {w1} | {w2} |", c.name());
         got.push((c.name().to_string(), n));
     }
