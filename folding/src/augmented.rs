@@ -292,7 +292,8 @@ fn select_vec(
     a.iter().zip(b).map(|(x, y)| c.select(x, y)).collect()
 }
 
-/// Synthesizes step `inp.i` into `cs` and returns `z_{i+1}`. `n_vars` is the number of
+/// Synthesizes step `inp.i` into `cs` and returns `z_{i+1}` and the length of `W1` (the
+/// witness variables allocated by [`StepCircuit::generate_w1`]). `n_vars` is the number of
 /// variables of the primary error MLE (fixed at setup).
 pub fn synthesize<C: StepCircuit>(
     cs: ConstraintSystemRef<Fr>,
@@ -300,9 +301,10 @@ pub fn synthesize<C: StepCircuit>(
     ext: &C::ExternalWitness,
     inp: &StepInputs<'_>,
     n_vars: usize,
-) -> Result<Vec<FpVar<Fr>>, SynthesisError> {
+) -> Result<(Vec<FpVar<Fr>>, usize), SynthesisError> {
     // W1 first: it must be the leading block of the witness.
     let w1 = circuit.generate_w1(cs.clone(), ext)?;
+    let num_w1 = cs.num_witness_variables();
 
     let pp = wit(&cs, inp.pp)?;
     let i = wit(&cs, Fr::from(inp.i))?;
@@ -413,5 +415,5 @@ pub fn synthesize<C: StepCircuit>(
     )?;
     let out = FpVar::new_input(cs.clone(), || h_out.value())?;
     out.enforce_equal(&h_out)?;
-    Ok(z_next)
+    Ok((z_next, num_w1))
 }

@@ -73,8 +73,6 @@ fn primary_shape<C: StepCircuit>(
 ) -> Result<R1csShape, Error> {
     let cs = ConstraintSystem::<Fr>::new_ref();
     let ext = circuit.dummy_external_witness();
-    let w1 = circuit.generate_w1(ConstraintSystem::<Fr>::new_ref(), &ext)?;
-    let num_w1 = w1.len();
     let consts = vec![Fr::ZERO; circuit.num_constants()];
     let z = vec![Fr::ZERO; circuit.arity()];
     let mut big_u = RunningInstance {
@@ -93,7 +91,7 @@ fn primary_shape<C: StepCircuit>(
     let cf_u = CfInstance::zero(cf_shape);
     let u = zero_fresh();
     let inp = dummy_inputs(&big_u, &u, &proof, &cf_u, &consts, &z);
-    augmented::synthesize(cs.clone(), circuit, &ext, &inp, n_vars)?;
+    let (_, num_w1) = augmented::synthesize(cs.clone(), circuit, &ext, &inp, n_vars)?;
     R1csShape::from_cs(&cs, num_w1)
 }
 
@@ -470,7 +468,14 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
             construct_matrices: false,
             generate_lc_assignments: false,
         });
-        let z_next = augmented::synthesize(cs.clone(), &self.circuit, ext, &inp, n_vars)?;
+        let (z_next, num_w1) = augmented::synthesize(cs.clone(), &self.circuit, ext, &inp, n_vars)?;
+        if num_w1 != shape.num_w1 {
+            return Err(Error::ShapeMismatch {
+                what: "W1 length",
+                expected: shape.num_w1,
+                got: num_w1,
+            });
+        }
         let (x, w) = assignment(&cs, shape)?;
         let z_next: Vec<Fr> = z_next
             .iter()

@@ -197,3 +197,57 @@ fn w1_hash_matches_pass_one() {
     let zn = p.z().to_vec();
     assert!(verify(&params, 4, &z0, &zn, &p.proof()).is_err());
 }
+
+/// A step circuit that (wrongly) allocates as many `W1` values as it is given.
+struct VariableW1;
+
+impl StepCircuit for VariableW1 {
+    type ExternalWitness = Vec<Fr>;
+    fn arity(&self) -> usize {
+        1
+    }
+    fn num_constants(&self) -> usize {
+        0
+    }
+    fn dummy_external_witness(&self) -> Vec<Fr> {
+        vec![Fr::ZERO; 4]
+    }
+    fn generate_w1(
+        &self,
+        cs: ark_relations::gr1cs::ConstraintSystemRef<Fr>,
+        ext: &Vec<Fr>,
+    ) -> Result<Vec<ark_r1cs_std::fields::fp::FpVar<Fr>>, ark_relations::gr1cs::SynthesisError>
+    {
+        use ark_r1cs_std::alloc::AllocVar;
+        ext.iter()
+            .map(|v| ark_r1cs_std::fields::fp::FpVar::new_witness(cs.clone(), || Ok(*v)))
+            .collect()
+    }
+    fn generate_step_constraints(
+        &self,
+        _cs: ark_relations::gr1cs::ConstraintSystemRef<Fr>,
+        _constants: &[ark_r1cs_std::fields::fp::FpVar<Fr>],
+        z: &[ark_r1cs_std::fields::fp::FpVar<Fr>],
+        w1: &[ark_r1cs_std::fields::fp::FpVar<Fr>],
+        _ext: &Vec<Fr>,
+    ) -> Result<Vec<ark_r1cs_std::fields::fp::FpVar<Fr>>, ark_relations::gr1cs::SynthesisError>
+    {
+        let s: ark_r1cs_std::fields::fp::FpVar<Fr> = w1.iter().sum();
+        Ok(vec![&z[0] + s])
+    }
+}
+
+#[test]
+fn a_step_with_a_different_w1_length_is_refused() {
+    let params = IvcParams::setup(&VariableW1).unwrap();
+    let mut p = IvcProver::new(&params, VariableW1, vec![Fr::ZERO], vec![]).unwrap();
+    p.prove_step(&vec![Fr::ONE; 4]).unwrap();
+    assert!(matches!(
+        p.prove_step(&vec![Fr::ONE; 5]),
+        Err(Error::ShapeMismatch { .. })
+    ));
+    assert!(matches!(
+        params.commit_w1(&VariableW1, &vec![Fr::ONE; 3]),
+        Err(Error::ShapeMismatch { .. })
+    ));
+}
