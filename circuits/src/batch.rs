@@ -10,7 +10,7 @@ use ark_r1cs_std::prelude::*;
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 use crease_folding::step::StepCircuit;
 
-use crate::gadgets::{ChallengesVar, Ctx, Term};
+use crate::gadgets::{lin, ChallengesVar, Ctx, Term};
 use crate::instruction::{AccessKind, AccessVar, ExecRecord, ExecVar, InstructionCircuit, Reg};
 use crate::pack::{pow2, space, tag, MAX_STEPS, TS_PER_STEP};
 use crate::{Error, Fr};
@@ -201,16 +201,16 @@ impl<C: InstructionCircuit> Batch<C> {
         if z.len() != 2 || w1.len() != self.k * len {
             return Err(SynthesisError::Unsatisfiable);
         }
-        let mut sums = (z[0].clone(), z[1].clone());
-        let mut log = Vec::new();
+        let mut ctx = Ctx::new(cs.clone(), ch, FpVar::zero());
         for s in 0..self.k {
             let slot = &w1[s * len..(s + 1) * len];
-            let mut ctx = Ctx::new(cs.clone(), ch.clone(), slot[0].clone(), sums.0, sums.1);
+            ctx.set_active(slot[0].clone());
             self.slot(&mut ctx, slot)?;
-            sums = ctx.sums();
-            log.append(&mut ctx.log);
         }
-        Ok((vec![sums.0, sums.1], log))
+        let zero = FpVar::zero();
+        let sums = ctx.finish(&z[0], &z[1], &zero)?;
+        let log = std::mem::take(&mut ctx.log);
+        Ok((vec![sums.mem, sums.lookup], log))
     }
 
     fn slot(&self, ctx: &mut Ctx, slot: &[FpVar<Fr>]) -> Result<(), SynthesisError> {
@@ -222,11 +222,13 @@ impl<C: InstructionCircuit> Batch<C> {
         ctx.range16(&t_lo)?;
         ctx.range16(&t_hi)?;
         ctx.range16(&(&t_hi * Fr::from(16u64)))?;
-        let t = &t_lo + &t_hi * pow2(16);
         let (pc_lo, pc_hi) = (cur.take()?, cur.take()?);
         ctx.range16(&pc_lo)?;
         ctx.range16(&pc_hi)?;
-        let pc = &pc_lo + &pc_hi * pow2(16);
+        let pc = lin(
+            &[(Fr::from(1u64), &pc_lo), (pow2(16), &pc_hi)],
+            Fr::from(0u64),
+        )?;
         let f = self.circuit.fields();
         let zero = FpVar::zero();
         let (imm_lo, imm_hi) = if f.imm {
@@ -237,7 +239,10 @@ impl<C: InstructionCircuit> Batch<C> {
         } else {
             (zero.clone(), zero.clone())
         };
-        let imm = &imm_lo + &imm_hi * pow2(16);
+        let imm = lin(
+            &[(Fr::from(1u64), &imm_lo), (pow2(16), &imm_hi)],
+            Fr::from(0u64),
+        )?;
         let op = cur.byte_field(f.op, ctx)?;
         let rd = cur.byte_field(f.rd, ctx)?;
         let rd_nz = if f.rd {
@@ -250,14 +255,26 @@ impl<C: InstructionCircuit> Batch<C> {
         let rs1 = cur.byte_field(f.rs1, ctx)?;
         let rs2 = cur.byte_field(f.rs2, ctx)?;
         // Fetch: (pc, fields) is an entry of the decoded program table of this circuit.
-        let fields = &imm
-            + (&op + (&rd + (&rs1 + (&rs2 + &rd_nz * pow2(8)) * pow2(8)) * pow2(8)) * pow2(8))
-                * pow2(32);
-        let fetch = &pc + fields * pow2(40);
+        let one = Fr::from(1u64);
+        let fetch = lin(
+            &[
+                (one, &pc_lo),
+                (pow2(16), &pc_hi),
+                (pow2(40), &imm_lo),
+                (pow2(56), &imm_hi),
+                (pow2(72), &op),
+                (pow2(80), &rd),
+                (pow2(88), &rs1),
+                (pow2(96), &rs2),
+                (pow2(104), &rd_nz),
+            ],
+            Fr::from(0u64),
+        )?;
         let fetch_tag = tag::FETCH + self.isa_index as u64;
         ctx.lookup(fetch_tag, &fetch)?;
         // Accesses.
-        let base = (&t + FpVar::one()) * Fr::from(TS_PER_STEP);
+        let ts16 = Fr::from(TS_PER_STEP);
+        let base = lin(&[(ts16, &t_lo), (ts16 * pow2(16), &t_hi)], ts16)?;
         let mut acc = Vec::new();
         let mut prev_ts = Vec::new();
         let mut ro = Vec::new();
@@ -265,14 +282,24 @@ impl<C: InstructionCircuit> Batch<C> {
             let (d_lo, d_hi) = (cur.take()?, cur.take()?);
             ctx.range16(&d_lo)?;
             ctx.range16(&d_hi)?;
-            let ts = &base + Fr::from(1 + j as u64);
-            prev_ts.push(ts - FpVar::one() - &d_lo - &d_hi * pow2(16));
+            prev_ts.push(lin(
+                &[
+                    (ts16, &t_lo),
+                    (ts16 * pow2(16), &t_hi),
+                    (-Fr::from(1u64), &d_lo),
+                    (-pow2(16), &d_hi),
+                ],
+                ts16 + Fr::from(j as u64),
+            )?);
             let n = if kind.is_mem() { 4 } else { 2 };
-            let compose = |l: &[FpVar<Fr>]| -> FpVar<Fr> {
+            let compose = |l: &[FpVar<Fr>]| -> Result<FpVar<Fr>, SynthesisError> {
                 let shift = if l.len() == 4 { 8 } else { 16 };
-                l.iter()
+                let terms: Vec<(Fr, &FpVar<Fr>)> = l
+                    .iter()
                     .enumerate()
-                    .fold(FpVar::zero(), |s, (i, x)| s + x * pow2(shift * i as u32))
+                    .map(|(i, x)| (pow2(shift * i as u32), x))
+                    .collect();
+                lin(&terms, Fr::from(0u64))
             };
             let read_limbs = cur.limbs(n, ctx)?;
             let write_limbs = if kind.writes() {
@@ -287,9 +314,9 @@ impl<C: InstructionCircuit> Batch<C> {
             } else {
                 None
             });
-            let read = compose(&read_limbs);
+            let read = compose(&read_limbs)?;
             let write = if kind.writes() {
-                compose(&write_limbs)
+                compose(&write_limbs)?
             } else {
                 read.clone()
             };

@@ -7,9 +7,10 @@
 //! contributed whatever the rest of the witness holds.
 
 use ark_ff::{Field, Zero};
-use ark_r1cs_std::fields::fp::FpVar;
+use ark_r1cs_std::fields::fp::{AllocatedFp, FpVar};
 use ark_r1cs_std::prelude::*;
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
+use ark_relations::gr1cs::{LinearCombination, Variable};
 
 use crate::pack::{self, pow2, space, tag};
 use crate::Fr;
@@ -35,17 +36,81 @@ pub struct Term {
     pub payload: Fr,
 }
 
+/// The running sums a context continues.
+#[derive(Clone, Debug)]
+pub struct Sums {
+    /// `Σ WS − Σ RS` (and Init − Final in the scan).
+    pub mem: FpVar<Fr>,
+    /// The lookup sum.
+    pub lookup: FpVar<Fr>,
+    /// The output sum (scan only).
+    pub out: FpVar<Fr>,
+}
+
+/// Where a pending term goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Dest {
+    MemAdd,
+    MemSub,
+    Lookup,
+    Out,
+}
+
+/// A term `enable / den` whose witness is allocated when the context finishes, so that
+/// all inverses of a batch are computed with one field inversion.
+struct Pending {
+    den: FpVar<Fr>,
+    enable: FpVar<Fr>,
+    dest: Dest,
+}
+
 /// The constraint context of one execution slot.
 pub struct Ctx {
     cs: ConstraintSystemRef<Fr>,
     ch: ChallengesVar,
     active: FpVar<Fr>,
-    /// `Σ WS − Σ RS` (plus Init − Final in the scan).
-    pub(crate) mem_sum: FpVar<Fr>,
-    /// `Σ` lookup terms.
-    pub(crate) lookup_sum: FpVar<Fr>,
+    /// Terms to allocate when the context finishes.
+    pending: Vec<Pending>,
     /// Lookups made by an active slot, when values are known.
     pub log: Vec<Term>,
+}
+
+/// `constant + Σ k·v` as ONE linear combination (chains of `+` on variables create one
+/// combination per operation, which dominates synthesis time).
+pub fn lin(terms: &[(Fr, &FpVar<Fr>)], constant: Fr) -> Result<FpVar<Fr>, SynthesisError> {
+    let mut c = constant;
+    let mut vars = Vec::with_capacity(terms.len() + 1);
+    let mut value = Some(Fr::zero());
+    let mut cs = ConstraintSystemRef::None;
+    for (k, v) in terms {
+        match v {
+            FpVar::Constant(x) => c += *k * x,
+            FpVar::Var(a) => {
+                cs = cs.or(a.cs.clone());
+                vars.push((*k, a.variable));
+                value = match (value, a.value()) {
+                    (Some(s), Ok(x)) => Some(s + *k * x),
+                    _ => None,
+                };
+            }
+        }
+    }
+    if vars.is_empty() {
+        return Ok(FpVar::Constant(c));
+    }
+    if !c.is_zero() {
+        vars.push((c, Variable::One));
+    }
+    let variable = cs.new_lc(|| {
+        let mut lc = LinearCombination(vars);
+        lc.compactify();
+        lc
+    })?;
+    Ok(FpVar::Var(AllocatedFp::new(
+        value.map(|s| s + c),
+        variable,
+        cs,
+    )))
 }
 
 fn value_or_zero(v: &FpVar<Fr>) -> Fr {
@@ -53,22 +118,20 @@ fn value_or_zero(v: &FpVar<Fr>) -> Fr {
 }
 
 impl Ctx {
-    /// A context whose terms are gated by `active` and added to the given sums.
-    pub fn new(
-        cs: ConstraintSystemRef<Fr>,
-        ch: ChallengesVar,
-        active: FpVar<Fr>,
-        mem_sum: FpVar<Fr>,
-        lookup_sum: FpVar<Fr>,
-    ) -> Self {
+    /// A context whose lookup terms are gated by `active`.
+    pub fn new(cs: ConstraintSystemRef<Fr>, ch: ChallengesVar, active: FpVar<Fr>) -> Self {
         Ctx {
             cs,
             ch,
             active,
-            mem_sum,
-            lookup_sum,
+            pending: Vec::new(),
             log: Vec::new(),
         }
+    }
+
+    /// Starts the next slot with a new activity flag, keeping the collected terms.
+    pub fn set_active(&mut self, active: FpVar<Fr>) {
+        self.active = active;
     }
 
     /// The constraint system.
@@ -81,24 +144,66 @@ impl Ctx {
         &self.active
     }
 
-    /// The running sums `(memory, lookup)`.
-    pub fn sums(&self) -> (FpVar<Fr>, FpVar<Fr>) {
-        (self.mem_sum.clone(), self.lookup_sum.clone())
+    /// Allocates every pending term (`W2`, one batch inversion), enforces
+    /// `w·den = enable` for each, and returns the sums continued from `mem`, `lookup` and
+    /// `out`, one linear combination each.
+    pub fn finish(
+        &mut self,
+        mem: &FpVar<Fr>,
+        lookup: &FpVar<Fr>,
+        out: &FpVar<Fr>,
+    ) -> Result<Sums, SynthesisError> {
+        let pending = std::mem::take(&mut self.pending);
+        let mut dens: Vec<Fr> = pending.iter().map(|p| value_or_zero(&p.den)).collect();
+        ark_ff::batch_inversion(&mut dens);
+        let (mut add, mut sub, mut look, mut outs) = (vec![], vec![], vec![], vec![]);
+        for (p, inv) in pending.iter().zip(dens) {
+            let en = value_or_zero(&p.enable);
+            let w = FpVar::new_witness(self.cs.clone(), || Ok(en * inv))?;
+            w.mul_equals(&p.den, &p.enable)?;
+            match p.dest {
+                Dest::MemAdd => add.push(w),
+                Dest::MemSub => sub.push(w),
+                Dest::Lookup => look.push(w),
+                Dest::Out => outs.push(w),
+            }
+        }
+        let sum = |v: &[FpVar<Fr>]| -> FpVar<Fr> { v.iter().sum() };
+        Ok(Sums {
+            mem: mem + sum(&add) - sum(&sub),
+            lookup: lookup + sum(&look),
+            out: out + sum(&outs),
+        })
     }
 
-    /// Allocates a `W2` witness `enable / (challenge − packed)` and enforces its definition.
+    /// Queues the term `enable / (challenge − packed)`.
     fn term(
-        &self,
+        &mut self,
         challenge: &FpVar<Fr>,
         packed: &FpVar<Fr>,
         enable: &FpVar<Fr>,
-    ) -> Result<FpVar<Fr>, SynthesisError> {
-        let den = challenge - packed;
-        let w = FpVar::new_witness(self.cs.clone(), || {
-            Ok(value_or_zero(enable) * pack::inv_or_zero(value_or_zero(&den)))
-        })?;
-        w.mul_equals(&den, enable)?;
-        Ok(w)
+        dest: Dest,
+    ) -> Result<(), SynthesisError> {
+        let den = lin(
+            &[(Fr::from(1u64), challenge), (-Fr::from(1u64), packed)],
+            Fr::zero(),
+        )?;
+        self.pending.push(Pending {
+            den,
+            enable: enable.clone(),
+            dest,
+        });
+        Ok(())
+    }
+
+    /// Adds `enable / (β − payload)` to the output sum (the scan's output words).
+    pub fn output_term(
+        &mut self,
+        payload: &FpVar<Fr>,
+        enable: &FpVar<Fr>,
+    ) -> Result<(), SynthesisError> {
+        let beta = self.ch.beta.clone();
+        self.term(&beta, payload, enable, Dest::Out)
     }
 
     /// Looks `payload` up in table `tag` (one constraint).
@@ -108,10 +213,12 @@ impl Ctx {
                 self.log.push(Term { tag, payload: p });
             }
         }
-        let packed = payload + &self.ch.alpha * Fr::from(tag);
-        let w = self.term(&self.ch.beta.clone(), &packed, &self.active.clone())?;
-        self.lookup_sum += w;
-        Ok(())
+        let packed = lin(
+            &[(Fr::from(1u64), payload), (Fr::from(tag), &self.ch.alpha)],
+            Fr::zero(),
+        )?;
+        let (beta, active) = (self.ch.beta.clone(), self.active.clone());
+        self.term(&beta, &packed, &active, Dest::Lookup)
     }
 
     /// Enforces `0 ≤ v < 2^16`.
@@ -131,7 +238,10 @@ impl Ctx {
         b: &FpVar<Fr>,
         c: &FpVar<Fr>,
     ) -> Result<(), SynthesisError> {
-        let payload = a + b * pow2(8) + c * pow2(16);
+        let payload = lin(
+            &[(Fr::from(1u64), a), (pow2(8), b), (pow2(16), c)],
+            Fr::zero(),
+        )?;
         self.lookup(tag::AND8, &payload)
     }
 
@@ -142,7 +252,10 @@ impl Ctx {
         p: &FpVar<Fr>,
         q: &FpVar<Fr>,
     ) -> Result<(), SynthesisError> {
-        let payload = s + p * pow2(8) + q * pow2(48);
+        let payload = lin(
+            &[(Fr::from(1u64), s), (pow2(8), p), (pow2(48), q)],
+            Fr::zero(),
+        )?;
         self.lookup(tag::POW, &payload)
     }
 
@@ -202,17 +315,18 @@ impl Ctx {
         value: &FpVar<Fr>,
         ts: &FpVar<Fr>,
     ) -> Result<(), SynthesisError> {
-        let packed = ts
-            + value * pow2(pack::SHIFT_VALUE)
-            + addr * pow2(pack::SHIFT_ADDR)
-            + space * pow2(pack::SHIFT_SPACE);
-        let w = self.term(&self.ch.gamma.clone(), &packed, enable)?;
-        if write {
-            self.mem_sum += w;
-        } else {
-            self.mem_sum -= w;
-        }
-        Ok(())
+        let packed = lin(
+            &[
+                (Fr::from(1u64), ts),
+                (pow2(pack::SHIFT_VALUE), value),
+                (pow2(pack::SHIFT_ADDR), addr),
+                (pow2(pack::SHIFT_SPACE), space),
+            ],
+            Fr::zero(),
+        )?;
+        let gamma = self.ch.gamma.clone();
+        let dest = if write { Dest::MemAdd } else { Dest::MemSub };
+        self.term(&gamma, &packed, enable, dest)
     }
 
     /// The constant of a space.

@@ -16,10 +16,11 @@ pub mod instruction;
 pub mod isa;
 pub mod pack;
 pub mod scan;
+pub mod statement;
 pub mod tables;
 
 pub use batch::{Batch, BatchWitness};
-pub use gadgets::{ChallengesVar, Ctx, Term};
+pub use gadgets::{ChallengesVar, Ctx, Sums, Term};
 pub use instruction::{
     AccessKind, AccessRecord, AccessVar, ExecRecord, ExecVar, Fields, InstructionCircuit, Reg,
 };
@@ -83,6 +84,18 @@ pub enum Error {
         /// What is wrong.
         reason: &'static str,
     },
+    /// A trace step at an address with no instruction.
+    #[error("trace step at {pc:#010x}, which holds no instruction")]
+    NotAnInstruction {
+        /// Its pc.
+        pc: u32,
+    },
+    /// Synthesis failed.
+    #[error("synthesis: {0}")]
+    Synthesis(#[from] ark_relations::gr1cs::SynthesisError),
+    /// A challenge made a fingerprint zero (probability negligible).
+    #[error("a challenge hit a fingerprint")]
+    DegenerateChallenge,
     /// No instruction circuit for an instruction of the set.
     #[error("no instruction circuit named {name}")]
     UnknownCircuit {

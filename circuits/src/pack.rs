@@ -56,9 +56,21 @@ pub mod tag {
     pub const FETCH: u64 = 16;
 }
 
-/// `2^n` in the field.
+/// `2^n` in the field (`n < 256`, from a table built once).
 pub fn pow2(n: u32) -> Fr {
-    Fr::from(2u64).pow([n as u64])
+    static TABLE: std::sync::OnceLock<Vec<Fr>> = std::sync::OnceLock::new();
+    let t = TABLE.get_or_init(|| {
+        let mut v = Vec::with_capacity(256);
+        let mut x = Fr::from(1u64);
+        for _ in 0..256 {
+            v.push(x);
+            x += x;
+        }
+        v
+    });
+    t.get(n as usize)
+        .copied()
+        .unwrap_or_else(|| Fr::from(2u64).pow([n as u64]))
 }
 
 /// Packs a memory tuple; `ts` may be negative only in a malicious witness.

@@ -347,13 +347,13 @@ impl ScanChain {
             beta: constants[1].clone(),
             alpha: constants[2].clone(),
         };
-        let (mut mem, mut lookup, mut last, mut out) =
-            (z[0].clone(), z[1].clone(), z[2].clone(), z[3].clone());
+        let mut last = z[2].clone();
+        let mut ctx = Ctx::new(cs.clone(), ch.clone(), FpVar::zero());
         let one = FpVar::Constant(Fr::from(1u64));
         let zero = FpVar::Constant(Fr::from(0u64));
         for e in w1.chunks(ENTRY_LEN) {
             let active = e[0].clone();
-            let mut ctx = Ctx::new(cs.clone(), ch.clone(), active.clone(), mem, lookup);
+            ctx.set_active(active.clone());
             let (is_reg, ro, f) = (&e[1], &e[2], &e[3]);
             let g = &e[4..9];
             for b in e[0..9].iter() {
@@ -399,15 +399,11 @@ impl ScanChain {
             ctx.mem_tuple(false, &active, &sp, &addr, &v, &ts)?;
             // Output words.
             let out_en = ctx.mul(&active, &g[3]);
-            let den = &ch.beta - (&addr + &v * pow2(40));
-            let den_v = den.value().unwrap_or_default();
-            let en_v = out_en.value().unwrap_or_default();
-            let w = ctx.w2(|| en_v * crate::pack::inv_or_zero(den_v))?;
-            w.mul_equals(&den, &out_en)?;
-            out += w;
-            (mem, lookup) = ctx.sums();
-            log.append(&mut ctx.log);
+            ctx.output_term(&(&addr + &v * pow2(40)), &out_en)?;
         }
+        let sums = ctx.finish(&z[0], &z[1], &z[3])?;
+        log.append(&mut ctx.log);
+        let (mem, lookup, out) = (sums.mem, sums.lookup, sums.out);
         Ok((vec![mem, lookup, last, out], log))
     }
 }

@@ -236,7 +236,8 @@ impl StepCircuit for TableChain {
             return Err(SynthesisError::Unsatisfiable);
         }
         let (gamma, beta, alpha) = (&constants[0], &constants[1], &constants[2]);
-        let (mut sum, mut h) = (z[0].clone(), z[1].clone());
+        let mut h = z[1].clone();
+        let mut terms = Vec::with_capacity(self.k);
         for row in w1.chunks(3) {
             let (p, t, m) = (&row[0], &row[1], &row[2]);
             let den = beta - p - t * alpha;
@@ -244,9 +245,10 @@ impl StepCircuit for TableChain {
             let m_v = m.value().unwrap_or_default();
             let w = FpVar::new_witness(cs.clone(), || Ok(m_v * pack::inv_or_zero(den_v)))?;
             w.mul_equals(&den, m)?;
-            sum -= w;
+            terms.push(w);
             h = &h * gamma + p + t * pow2(192);
         }
+        let sum = &z[0] - terms.iter().sum::<FpVar<Fr>>();
         Ok(vec![sum, h])
     }
 }

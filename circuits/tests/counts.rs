@@ -6,15 +6,19 @@ use std::sync::Arc;
 
 use ark_r1cs_std::alloc::AllocVar;
 use ark_r1cs_std::fields::fp::FpVar;
-use ark_relations::gr1cs::ConstraintSystem;
+use ark_relations::gr1cs::{ConstraintSystem, SynthesisMode};
 use crease_circuits::isa;
 use crease_circuits::{Batch, Fr, InstructionCircuit};
 use crease_folding::step::StepCircuit;
 
-/// (constraints, W1 values, W2 values) of a batch of `k`.
-fn measure(c: &Arc<dyn InstructionCircuit>, k: usize) -> (usize, usize, usize) {
+/// (constraints, W1 values, W2 values) of a batch of `k`, synthesized in setup mode (no
+/// values) or with the all-zero dummy witness.
+fn measure_in(c: &Arc<dyn InstructionCircuit>, k: usize, setup: bool) -> (usize, usize, usize) {
     let batch = Batch::new(c.clone(), 0, k);
     let cs = ConstraintSystem::<Fr>::new_ref();
+    if setup {
+        cs.set_mode(SynthesisMode::Setup);
+    }
     let consts: Vec<FpVar<Fr>> = (0..3)
         .map(|i| FpVar::new_input(cs.clone(), || Ok(Fr::from(1000 + i as u64))).expect("alloc"))
         .collect();
@@ -37,6 +41,17 @@ fn measure(c: &Arc<dyn InstructionCircuit>, k: usize) -> (usize, usize, usize) {
         .expect("synthesize");
     let n_w2 = cs.num_witness_variables() - before - n_w1;
     (cs.num_constraints(), n_w1, n_w2)
+}
+
+fn measure(c: &Arc<dyn InstructionCircuit>, k: usize) -> (usize, usize, usize) {
+    let prove = measure_in(c, k, false);
+    assert_eq!(
+        prove,
+        measure_in(c, k, true),
+        "{}: setup shape differs",
+        c.name()
+    );
+    prove
 }
 
 /// Per execution: the difference between batches of 2 and 1.
@@ -70,6 +85,10 @@ fn constraints_per_execution_are_pinned() {
     let mut got = Vec::new();
     for c in &circuits {
         let (n, w1, w2) = per_execution(c);
+        assert_eq!(
+            crease_circuits::statement::constraints_per_execution(c).expect("count"),
+            n
+        );
         println!("| {} | {n} | {w1} | {w2} |", c.name());
         got.push((c.name().to_string(), n));
     }

@@ -15,7 +15,7 @@ use common::*;
 use crease_circuits::pack::{mem_tuple, space, HALTED, TS_PER_STEP};
 use crease_circuits::scan::{self, ScanChain, ScanEntry};
 use crease_circuits::tables::{all_entries, table_hash, Multiplicities, TableChain};
-use crease_circuits::{isa, Batch, ExecRecord, Fr, Term};
+use crease_circuits::{isa, statement, Batch, ExecRecord, Fr, Term};
 use crease_folding::step::StepCircuit;
 use crease_nvm::encode::*;
 use crease_nvm::layout::{PRIVATE_INPUT, PUBLIC_INPUT, PUBLIC_OUTPUT, RAM_START};
@@ -125,6 +125,7 @@ fn prove_chains(
             if !cs.is_satisfied().map_err(|e| e.to_string())? {
                 return Err(format!("batch of {} unsatisfied", env.circuits[*i].name()));
             }
+            assert_eq!(batch.lookups(&w).expect("lookups"), log, "pass-1 lookups");
             add_log(&mut tables, &log)?;
             let zn = values(&zn);
             sums.mem += zn[0];
@@ -149,6 +150,7 @@ fn prove_chains(
                 cs.which_is_unsatisfied().ok().flatten()
             ));
         }
+        assert_eq!(chain.lookups(&w).expect("lookups"), log, "pass-1 lookups");
         add_log(&mut tables, &log)?;
         z = values(&zn);
     }
@@ -234,6 +236,19 @@ fn all_chains_balance_on_an_honest_run() {
     let word = |a: u32| words.iter().find(|w| w.0 == a).map_or(0, |w| w.1);
     assert_eq!(word(PUBLIC_OUTPUT), 8);
     assert_eq!(word(PUBLIC_OUTPUT + 8), 55);
+    // The library's verifier pieces agree.
+    let lib = statement::verifier_memory_sum(&env.program, &input().public, 62, steps, ch.gamma)
+        .expect("sum");
+    assert_eq!(lib, v);
+    assert_eq!(
+        statement::output_sum(&words, ch.beta).expect("sum"),
+        sums.out
+    );
+    let out = statement::public_output(&words).expect("output");
+    assert_eq!(out.len(), 8);
+    assert_eq!(out[4..], 55u32.to_le_bytes());
+    let by = statement::records_by_circuit(&env.program, &env.trace).expect("records");
+    assert_eq!(by.iter().map(Vec::len).sum::<usize>(), records.len());
 }
 
 #[test]

@@ -44,6 +44,18 @@ fn bench_msm(c: &mut Criterion) {
             b.iter(|| key.commit(v).unwrap())
         });
     }
+    // The same values through the width-specific entry points (no classification).
+    let raw_words: Vec<u32> = words
+        .iter()
+        .map(|w| ark_ff::PrimeField::into_bigint(*w).as_ref()[0] as u32)
+        .collect();
+    let raw_bits: Vec<bool> = bits.iter().map(|b| *b == Fr::from(1u64)).collect();
+    g.bench_function(BenchmarkId::new("u32_direct", n), |b| {
+        b.iter(|| key.commit_u32(&raw_words).unwrap())
+    });
+    g.bench_function(BenchmarkId::new("bits_direct", n), |b| {
+        b.iter(|| key.commit_bits(&raw_bits).unwrap())
+    });
     g.finish();
 }
 

@@ -218,6 +218,15 @@ impl IvcParams {
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
         let body = check_header(bytes, PARAMS_HEADER)?;
         let p = Self::deserialize_with_mode(body, Compress::Yes, Validate::Yes)?;
+        p.shape.validate()?;
+        p.cf_shape.validate()?;
+        if p.shape.num_w1.max(p.shape.num_w2) > p.key.max_len()
+            || p.cf_shape.num_constraints.max(p.cf_shape.num_w2) > p.cf_key.max_len()
+        {
+            return Err(Error::IvcVerification(
+                "commitment key shorter than the shape",
+            ));
+        }
         if p.compute_digest()? != p.digest {
             return Err(Error::IvcVerification("parameter digest mismatch"));
         }
@@ -378,6 +387,17 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
 
     /// Proves one more step with external witness `ext`.
     pub fn prove_step(&mut self, ext: &C::ExternalWitness) -> Result<(), Error> {
+        self.prove_step_with_w1(ext, None)
+    }
+
+    /// Proves one more step reusing this step's `W1` commitment from pass 1
+    /// ([`IvcParams::commit_w1`]), which saves recomputing its MSM. A wrong commitment gives
+    /// a proof that does not verify.
+    pub fn prove_step_with_w1(
+        &mut self,
+        ext: &C::ExternalWitness,
+        cw1: Option<G1>,
+    ) -> Result<(), Error> {
         let params = self.params;
         let shape = &params.shape;
         let s = &self.state;
@@ -471,7 +491,14 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
                 "circuit output differs from the native state hash",
             ));
         }
-        let u = FreshInstance::commit(&params.key, x, &w)?;
+        let u = match cw1 {
+            Some(cw1) => FreshInstance {
+                cw1,
+                cw2: params.key.commit(&w.w2)?,
+                x,
+            },
+            None => FreshInstance::commit(&params.key, x, &w)?,
+        };
         self.state.i += 1;
         self.state.zi = z_next;
         self.state.w1_hash = next_w1;
@@ -512,7 +539,8 @@ pub fn verify(
     zn: &[Fr],
     proof: &IvcProof,
 ) -> Result<(), Error> {
-    if steps == 0 || proof.i != steps {
+    // Below 2^59 folds the CycleFold scalars stay small integers (docs/FOLDING.md §4.2).
+    if steps == 0 || steps >= 1 << 59 || proof.i != steps {
         return Err(Error::IvcVerification("wrong number of steps"));
     }
     if proof.z0 != z0 || proof.zi != zn {

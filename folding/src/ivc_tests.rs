@@ -181,5 +181,19 @@ fn w1_hash_matches_pass_one() {
     assert_ne!(w1_hash_chain(&other), proof.w1_hash());
     other.swap(0, 2);
     assert_ne!(w1_hash_chain(&other), proof.w1_hash());
-    let _ = Fr::ZERO;
+
+    // Reusing pass 1's commitments gives the same proof; a wrong one does not verify.
+    let z0 = vec![Fr::ONE, Fr::ZERO];
+    let mut p = IvcProver::new(&params, c.clone(), z0.clone(), vec![Fr::from(7u64)]).unwrap();
+    for (i, cw1) in commitments.iter().enumerate() {
+        p.prove_step_with_w1(&ext(i, false), Some(*cw1)).unwrap();
+    }
+    assert_eq!(p.proof(), proof);
+    let mut p = IvcProver::new(&params, c, z0.clone(), vec![Fr::from(7u64)]).unwrap();
+    for (i, cw1) in commitments.iter().enumerate() {
+        let cw1 = if i == 1 { commitments[0] } else { *cw1 };
+        p.prove_step_with_w1(&ext(i, false), Some(cw1)).unwrap();
+    }
+    let zn = p.z().to_vec();
+    assert!(verify(&params, 4, &z0, &zn, &p.proof()).is_err());
 }

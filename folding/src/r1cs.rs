@@ -72,6 +72,13 @@ impl<F: PrimeField> SparseMatrix<F> {
         (0..self.num_rows()).into_par_iter().map(row).collect()
     }
 
+    fn is_well_formed(&self) -> bool {
+        self.row_start.first() == Some(&0)
+            && self.row_start.windows(2).all(|w| w[0] <= w[1])
+            && self.row_start.last().map(|&l| l as usize) == Some(self.cols.len())
+            && self.cols.len() == self.vals.len()
+    }
+
     fn max_col(&self) -> Option<usize> {
         self.cols.iter().max().map(|&c| c as usize)
     }
@@ -135,6 +142,17 @@ impl<F: PrimeField> R1csShape<F> {
         Ok(shape)
     }
 
+    /// Checks that the matrices are well formed for the declared sizes (run on every shape
+    /// read from bytes, so that a crafted file cannot make a product index out of bounds).
+    pub fn validate(&self) -> Result<(), Error> {
+        for m in [&self.a, &self.b, &self.c] {
+            if !m.is_well_formed() {
+                return Err(Error::Unsatisfied("malformed sparse matrix"));
+            }
+        }
+        self.check_columns()
+    }
+
     fn check_columns(&self) -> Result<(), Error> {
         let len = self.z_len();
         for m in [&self.a, &self.b, &self.c] {
@@ -160,7 +178,10 @@ impl<F: PrimeField> R1csShape<F> {
 
     /// Length of `z = (u, x, W1, W2)`.
     pub fn z_len(&self) -> usize {
-        1 + self.num_io + self.num_w1 + self.num_w2
+        1usize
+            .saturating_add(self.num_io)
+            .saturating_add(self.num_w1)
+            .saturating_add(self.num_w2)
     }
 
     /// Number of variables of the error vector's MLE: `⌈log2 m⌉`.
