@@ -1,0 +1,325 @@
+//! Set-up: one IVC parameter set per instruction circuit, the scan chain and the table chain.
+
+use std::fmt;
+use std::sync::Arc;
+
+use ark_ff::PrimeField;
+use crease_circuits::isa::sha256_sigma::Sha256Sigma;
+use crease_circuits::scan::ScanChain;
+use crease_circuits::tables::TableChain;
+use crease_circuits::{isa, Batch, InstructionCircuit};
+use crease_folding::ivc::IvcParams;
+use crease_folding::poseidon;
+use crease_nvm::Isa;
+use rayon::prelude::*;
+
+use crate::wire::{Reader, Writer};
+use crate::{Error, Fr};
+
+/// Default executions per step of an instruction chain.
+pub const DEFAULT_K: usize = 256;
+/// Default cells per step of the scan chain.
+pub const DEFAULT_SCAN_K: usize = 256;
+/// Default table entries per step of the table chain.
+pub const DEFAULT_TABLE_K: usize = 1 << 13;
+/// The largest batch size accepted (a step's `W1` must stay addressable).
+const MAX_K: usize = 1 << 20;
+
+const HEADER: &[u8; 8] = b"CRSPCD01";
+const DIGEST_LABEL: &[u8] = b"crease/pcd/params";
+
+/// How to set up: batch sizes and the co-processor circuits besides RV32IM's.
+#[derive(Clone)]
+pub struct SetupConfig {
+    /// Executions per step of every instruction chain not named in `k_per_circuit`.
+    pub k: usize,
+    /// Per-circuit batch sizes, by instruction circuit name.
+    pub k_per_circuit: Vec<(String, usize)>,
+    /// Cells per step of the scan chain.
+    pub scan_k: usize,
+    /// Entries per step of the table chain.
+    pub table_k: usize,
+    /// Instruction circuits of co-processors (the example `sha256_sigma` is always known).
+    pub coprocessors: Vec<Arc<dyn InstructionCircuit>>,
+}
+
+impl Default for SetupConfig {
+    fn default() -> Self {
+        SetupConfig {
+            k: DEFAULT_K,
+            k_per_circuit: Vec::new(),
+            scan_k: DEFAULT_SCAN_K,
+            table_k: DEFAULT_TABLE_K,
+            coprocessors: Vec::new(),
+        }
+    }
+}
+
+impl fmt::Debug for SetupConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self.coprocessors.iter().map(|c| c.name()).collect();
+        f.debug_struct("SetupConfig")
+            .field("k", &self.k)
+            .field("k_per_circuit", &self.k_per_circuit)
+            .field("scan_k", &self.scan_k)
+            .field("table_k", &self.table_k)
+            .field("coprocessors", &names)
+            .finish()
+    }
+}
+
+impl SetupConfig {
+    /// A configuration with one batch size for every instruction chain and the scan.
+    pub fn with_k(k: usize) -> Self {
+        SetupConfig {
+            k,
+            scan_k: k,
+            ..SetupConfig::default()
+        }
+    }
+
+    fn k_of(&self, name: &str) -> usize {
+        self.k_per_circuit
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or(self.k, |(_, k)| *k)
+    }
+}
+
+fn check_k(k: usize) -> Result<usize, Error> {
+    if k == 0 || k > MAX_K {
+        return Err(Error::Config("batch sizes must lie in 1..=2^20"));
+    }
+    Ok(k)
+}
+
+/// The chain of one instruction circuit.
+#[derive(Clone)]
+pub(crate) struct InstChain {
+    pub(crate) k: usize,
+    pub(crate) circuit: Arc<dyn InstructionCircuit>,
+    pub(crate) ivc: IvcParams,
+}
+
+/// Public parameters of every chain of an ISA.
+///
+/// All chains use the same powers-of-τ commitment key (the development key of
+/// `crease_folding`), each holding the prefix of bases its shape needs.
+#[derive(Clone)]
+pub struct Params {
+    pub(crate) isa_digest: [u8; 32],
+    pub(crate) inst: Vec<InstChain>,
+    pub(crate) scan_k: usize,
+    pub(crate) scan: IvcParams,
+    pub(crate) table_k: usize,
+    pub(crate) table: IvcParams,
+    pub(crate) digest: Fr,
+}
+
+impl fmt::Debug for Params {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Params")
+            .field("circuits", &self.circuit_names().collect::<Vec<_>>())
+            .field("scan_k", &self.scan_k)
+            .field("table_k", &self.table_k)
+            .field("digest", &self.digest)
+            .finish()
+    }
+}
+
+fn known_circuits(extra: &[Arc<dyn InstructionCircuit>]) -> Vec<Arc<dyn InstructionCircuit>> {
+    let mut v: Vec<Arc<dyn InstructionCircuit>> = extra.to_vec();
+    v.extend(isa::rv32im());
+    v.push(Arc::new(Sha256Sigma));
+    v
+}
+
+enum Job {
+    Inst(usize),
+    Scan,
+    Table,
+}
+
+/// Sets up the chains of `isa`: one IVC per instruction circuit (batch size from
+/// `config`), the scan chain and the table chain. Chains of circuits a program never
+/// executes cost nothing when proving.
+pub fn setup(isa: &Isa, config: &SetupConfig) -> Result<Params, Error> {
+    let circuits = isa::circuits_for(isa, &known_circuits(&config.coprocessors))?;
+    let ks: Vec<usize> = circuits
+        .iter()
+        .map(|c| check_k(config.k_of(c.name())))
+        .collect::<Result<_, _>>()?;
+    let (scan_k, table_k) = (check_k(config.scan_k)?, check_k(config.table_k)?);
+    let jobs: Vec<Job> = (0..circuits.len())
+        .map(Job::Inst)
+        .chain([Job::Scan, Job::Table])
+        .collect();
+    let mut made: Vec<IvcParams> = jobs
+        .par_iter()
+        .map(|j| match j {
+            Job::Inst(i) => IvcParams::setup(&Batch::new(circuits[*i].clone(), *i, ks[*i])),
+            Job::Scan => IvcParams::setup(&ScanChain::new(scan_k)),
+            Job::Table => IvcParams::setup(&TableChain::new(table_k)),
+        })
+        .collect::<Result<_, _>>()?;
+    let (Some(table), Some(scan)) = (made.pop(), made.pop()) else {
+        return Err(Error::Config("no chains"));
+    };
+    let inst = circuits
+        .into_iter()
+        .zip(ks)
+        .zip(made)
+        .map(|((circuit, k), ivc)| InstChain { k, circuit, ivc })
+        .collect();
+    Ok(Params::assemble(
+        isa.digest(),
+        inst,
+        scan_k,
+        scan,
+        table_k,
+        table,
+    ))
+}
+
+/// A 32-byte digest as two field elements (injective).
+pub(crate) fn digest_to_fields(d: &[u8; 32]) -> [Fr; 2] {
+    [
+        Fr::from_le_bytes_mod_order(&d[..16]),
+        Fr::from_le_bytes_mod_order(&d[16..]),
+    ]
+}
+
+impl Params {
+    fn assemble(
+        isa_digest: [u8; 32],
+        inst: Vec<InstChain>,
+        scan_k: usize,
+        scan: IvcParams,
+        table_k: usize,
+        table: IvcParams,
+    ) -> Params {
+        let mut xs = digest_to_fields(&isa_digest).to_vec();
+        xs.push(Fr::from(inst.len() as u64));
+        for c in &inst {
+            xs.push(Fr::from(c.k as u64));
+            xs.push(c.ivc.digest());
+        }
+        xs.extend([
+            Fr::from(scan_k as u64),
+            scan.digest(),
+            Fr::from(table_k as u64),
+            table.digest(),
+        ]);
+        let digest = poseidon::hash(DIGEST_LABEL, &xs);
+        Params {
+            isa_digest,
+            inst,
+            scan_k,
+            scan,
+            table_k,
+            table,
+            digest,
+        }
+    }
+
+    /// The digest of every chain's parameters, the batch sizes and the ISA digest.
+    pub fn digest(&self) -> Fr {
+        self.digest
+    }
+
+    /// The digest of the ISA the parameters were made for.
+    pub fn isa_digest(&self) -> [u8; 32] {
+        self.isa_digest
+    }
+
+    /// The instruction circuits' names, in ISA order.
+    pub fn circuit_names(&self) -> impl Iterator<Item = &str> + '_ {
+        self.inst.iter().map(|c| c.circuit.name())
+    }
+
+    /// The instruction circuit at ISA index `i`.
+    pub fn circuit(&self, i: usize) -> Option<&Arc<dyn InstructionCircuit>> {
+        self.inst.get(i).map(|c| &c.circuit)
+    }
+
+    /// The batch size of the chain of ISA index `i`.
+    pub fn k(&self, i: usize) -> Option<usize> {
+        self.inst.get(i).map(|c| c.k)
+    }
+
+    /// The IVC parameters of the chain of ISA index `i` (its augmented circuit's shape).
+    pub fn instruction_params(&self, i: usize) -> Option<&IvcParams> {
+        self.inst.get(i).map(|c| &c.ivc)
+    }
+
+    /// Cells per scan step and the scan chain's IVC parameters.
+    pub fn scan_params(&self) -> (usize, &IvcParams) {
+        (self.scan_k, &self.scan)
+    }
+
+    /// Entries per table step and the table chain's IVC parameters.
+    pub fn table_params(&self) -> (usize, &IvcParams) {
+        (self.table_k, &self.table)
+    }
+
+    /// Writes the parameters behind a versioned header.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, Error> {
+        let mut w = Writer::default();
+        w.out.extend_from_slice(HEADER);
+        w.out.extend_from_slice(&self.isa_digest);
+        w.u64(self.inst.len() as u64);
+        for c in &self.inst {
+            w.bytes(c.circuit.name().as_bytes());
+            w.u64(c.k as u64);
+            w.bytes(&c.ivc.to_bytes()?);
+        }
+        w.u64(self.scan_k as u64);
+        w.bytes(&self.scan.to_bytes()?);
+        w.u64(self.table_k as u64);
+        w.bytes(&self.table.to_bytes()?);
+        Ok(w.out)
+    }
+
+    /// Reads parameters written by [`Self::to_bytes`] (instruction circuits of RV32IM and
+    /// the example co-processor).
+    pub fn from_bytes(bytes: &[u8]) -> Result<Params, Error> {
+        Self::from_bytes_with(bytes, &[])
+    }
+
+    /// Reads parameters whose ISA includes the given co-processor circuits.
+    pub fn from_bytes_with(
+        bytes: &[u8],
+        coprocessors: &[Arc<dyn InstructionCircuit>],
+    ) -> Result<Params, Error> {
+        let known = known_circuits(coprocessors);
+        let mut r = Reader::new(bytes, "parameters");
+        r.header(HEADER)?;
+        let mut isa_digest = [0u8; 32];
+        isa_digest.copy_from_slice(r.take(32)?);
+        let n = r.len(1 << 16)?;
+        let mut inst = Vec::with_capacity(n);
+        let bad = |reason| Error::Malformed {
+            what: "parameters",
+            reason,
+        };
+        for _ in 0..n {
+            let name = std::str::from_utf8(r.bytes()?).map_err(|_| bad("circuit name"))?;
+            let circuit = known
+                .iter()
+                .find(|c| c.name() == name)
+                .cloned()
+                .ok_or(bad("unknown instruction circuit"))?;
+            let k = check_k(r.u64()? as usize).map_err(|_| bad("batch size"))?;
+            let ivc = IvcParams::from_bytes(r.bytes()?)?;
+            inst.push(InstChain { k, circuit, ivc });
+        }
+        let scan_k = check_k(r.u64()? as usize).map_err(|_| bad("batch size"))?;
+        let scan = IvcParams::from_bytes(r.bytes()?)?;
+        let table_k = check_k(r.u64()? as usize).map_err(|_| bad("batch size"))?;
+        let table = IvcParams::from_bytes(r.bytes()?)?;
+        r.finish()?;
+        Ok(Params::assemble(
+            isa_digest, inst, scan_k, scan, table_k, table,
+        ))
+    }
+}

@@ -1,0 +1,102 @@
+//! The proof: the claimed statement and one IVC proof per chain.
+
+use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
+use crease_folding::ivc::IvcProof;
+
+use crate::{Error, Fr};
+
+const HEADER: &[u8; 8] = b"CRSPRF01";
+
+/// One chain's proof: which chain, its final state and its IVC proof.
+#[derive(Clone, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
+pub struct ChainProof {
+    /// The ISA index of an instruction chain ([`Proof::SCAN`] and [`Proof::TABLE`] for the
+    /// other two).
+    pub chain: u32,
+    /// The final state `z_n`.
+    pub z: Vec<Fr>,
+    /// The IVC proof of `z_0 = 0 → z_n` (it carries the constants and the `W1` hash).
+    pub ivc: IvcProof,
+}
+
+/// A word of the public output region, as the scan finished it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
+pub struct OutputWord {
+    /// Its address.
+    pub addr: u32,
+    /// Its final value.
+    pub value: u32,
+}
+
+/// A proof of one run: the claimed exit code, step count and output words, the chain
+/// proofs of every instruction circuit the run used (in ISA order), the scan and the
+/// tables.
+#[derive(Clone, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
+pub struct Proof {
+    pub(crate) params_digest: Fr,
+    pub(crate) exit_code: u32,
+    pub(crate) steps: u64,
+    pub(crate) output: Vec<OutputWord>,
+    pub(crate) chains: Vec<ChainProof>,
+    pub(crate) scan: ChainProof,
+    pub(crate) table: ChainProof,
+}
+
+impl Proof {
+    /// The chain id of the scan.
+    pub const SCAN: u32 = u32::MAX - 1;
+    /// The chain id of the table chain.
+    pub const TABLE: u32 = u32::MAX;
+
+    /// The claimed exit code (established only by [`crate::verify`]).
+    pub fn claimed_exit_code(&self) -> i32 {
+        self.exit_code as i32
+    }
+
+    /// The claimed number of executed instructions.
+    pub fn claimed_steps(&self) -> u64 {
+        self.steps
+    }
+
+    /// The digest of the parameters the proof was made with.
+    pub fn params_digest(&self) -> Fr {
+        self.params_digest
+    }
+
+    /// The instruction chains' proofs, in ISA order.
+    pub fn chains(&self) -> &[ChainProof] {
+        &self.chains
+    }
+
+    /// Writes the proof behind a versioned header.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, Error> {
+        let mut out = HEADER.to_vec();
+        self.serialize_compressed(&mut out)
+            .map_err(crease_folding::Error::from)?;
+        Ok(out)
+    }
+
+    /// Reads a proof written by [`Self::to_bytes`]; any damage gives an error.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Proof, Error> {
+        let bad = |reason| Error::Malformed {
+            what: "proof",
+            reason,
+        };
+        let body = bytes
+            .strip_prefix(HEADER.as_slice())
+            .ok_or(bad("unknown header or version"))?;
+        let mut reader = body;
+        let p = Proof::deserialize_with_mode(&mut reader, Compress::Yes, Validate::Yes)
+            .map_err(|_| bad("undecodable"))?;
+        if !reader.is_empty() {
+            return Err(bad("trailing bytes"));
+        }
+        Ok(p)
+    }
+
+    /// Test hook: mutable access to the claimed statement, to tamper with a real proof.
+    #[doc(hidden)]
+    pub fn claims_mut(&mut self) -> (&mut u32, &mut u64, &mut Vec<OutputWord>) {
+        (&mut self.exit_code, &mut self.steps, &mut self.output)
+    }
+}

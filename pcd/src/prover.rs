@@ -1,0 +1,371 @@
+//! The two-pass prover: commit every chain's `W1`, draw the challenges, fold every chain.
+
+use std::collections::BTreeMap;
+
+use ark_r1cs_std::alloc::AllocVar;
+use ark_r1cs_std::fields::fp::FpVar;
+use ark_relations::gr1cs::{ConstraintSystem, ConstraintSystemRef, SynthesisMode};
+use crease_circuits::pack::{space, MAX_STEPS};
+use crease_circuits::scan::{self, Cell, MemoryMap, ScanChain, ScanEntry};
+use crease_circuits::tables::{all_entries, Multiplicities, TableChain};
+use crease_circuits::{Batch, ExecRecord, InstructionCircuit, Term};
+use crease_folding::ivc::{w1_hash_chain, IvcParams, IvcProver};
+use crease_folding::poseidon::label_to_field;
+use crease_folding::step::StepCircuit;
+use crease_nvm::{run_with_sink, Access, Execution, Input, Program, RunOptions, Space, Step};
+use crease_nvm::{timestamp, TraceSink};
+use rayon::prelude::*;
+
+use crate::proof::{ChainProof, OutputWord};
+use crate::transcript::{challenges, ChainHash, Claims};
+use crate::{Error, Fr, Params, Proof};
+
+/// Everything the prover needs of a run: every execution with its ISA index, the scan
+/// entries, the exit code and the number of steps. Built by [`run_witness`]; tests tamper
+/// with it and prove it with [`prove_witness`].
+#[derive(Clone, Debug)]
+pub struct RunWitness {
+    /// `(ISA index, record)` of every executed instruction, in execution order.
+    pub records: Vec<(usize, ExecRecord)>,
+    /// Init and Final of every listed cell, in increasing cell order.
+    pub entries: Vec<ScanEntry>,
+    /// The exit code.
+    pub exit_code: i32,
+    /// Instructions executed.
+    pub steps: u64,
+}
+
+/// Builds execution records and scan entries as the NVM runs.
+struct Recorder<'a> {
+    program: &'a Program,
+    map: MemoryMap,
+    records: Vec<(usize, ExecRecord)>,
+    cells: BTreeMap<u64, ScanEntry>,
+    undecoded: Option<u32>,
+}
+
+fn key(c: &Cell) -> u64 {
+    (c.space << 32) | c.addr as u64
+}
+
+impl TraceSink for Recorder<'_> {
+    fn step(&mut self, step: &Step, accesses: &[Access]) {
+        let Some((i, d)) = self.program.code_word(step.pc).and_then(|c| c.decoded) else {
+            self.undecoded.get_or_insert(step.pc);
+            return;
+        };
+        let map = &self.map;
+        let rec = ExecRecord::from_trace(step, d, accesses, |a| map.read_only(a));
+        self.records.push((i as usize, rec));
+        for (j, a) in accesses.iter().enumerate().skip(1) {
+            let space = match a.space {
+                Space::Pc => continue,
+                Space::Reg => space::REG,
+                Space::Mem if map.read_only(a.addr) => space::RO,
+                Space::Mem => space::RW,
+            };
+            let cell = Cell {
+                space,
+                addr: a.addr,
+            };
+            let e = self.cells.entry(key(&cell)).or_insert(ScanEntry {
+                cell,
+                init: Some(a.read),
+                value: a.read,
+                ts: 0,
+            });
+            e.value = a.write;
+            e.ts = timestamp(step.t, j);
+        }
+    }
+}
+
+/// Pass 0: runs `program` on `input`, streaming its trace into execution records and scan
+/// entries (the raw trace is not kept).
+pub fn run_witness(
+    params: &Params,
+    program: &Program,
+    input: &Input,
+) -> Result<(RunWitness, Execution), Error> {
+    if program.isa().digest() != params.isa_digest {
+        return Err(Error::IsaMismatch);
+    }
+    let mut cells = BTreeMap::new();
+    for (cell, v) in scan::verifier_init(program, &input.public)? {
+        let e = ScanEntry {
+            cell,
+            init: None,
+            value: v,
+            ts: 0,
+        };
+        cells.insert(key(&cell), e);
+    }
+    let mut rec = Recorder {
+        program,
+        map: MemoryMap::new(program),
+        records: Vec::new(),
+        cells,
+        undecoded: None,
+    };
+    let max_cycles = MAX_STEPS;
+    let options = RunOptions {
+        max_cycles,
+        ..RunOptions::default()
+    };
+    let exec = run_with_sink(program, input, options, &mut rec)?;
+    if rec.undecoded.is_some() {
+        return Err(Error::Config("an executed word has no instruction circuit"));
+    }
+    let w = RunWitness {
+        records: rec.records,
+        entries: rec.cells.into_values().collect(),
+        exit_code: exec.exit_code,
+        steps: exec.cycles,
+    };
+    Ok((w, exec))
+}
+
+/// Proves the run of `program` on `input`: returns the proof and the execution (exit
+/// code, public output, stdout).
+pub fn prove(
+    params: &Params,
+    program: &Program,
+    input: &Input,
+) -> Result<(Proof, Execution), Error> {
+    let (w, exec) = run_witness(params, program, input)?;
+    let proof = prove_inner(params, program, &input.public, &w, true)?;
+    Ok((proof, exec))
+}
+
+/// Proves a given run witness, which may be dishonest: lookups outside the tables are left
+/// uncounted instead of refused, so the real verifier sees the result. A test hook.
+#[doc(hidden)]
+pub fn prove_witness(
+    params: &Params,
+    program: &Program,
+    public_input: &[u8],
+    w: &RunWitness,
+) -> Result<Proof, Error> {
+    prove_inner(params, program, public_input, w, false)
+}
+
+/// Synthesizes one step outside the folding engine to log its lookups (their payloads are
+/// `W1` values, so any constants do).
+fn lookups(
+    synth: impl FnOnce(
+        ConstraintSystemRef<Fr>,
+        &[FpVar<Fr>],
+    ) -> Result<Vec<Term>, ark_relations::gr1cs::SynthesisError>,
+) -> Result<Vec<Term>, Error> {
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    cs.set_mode(SynthesisMode::Prove {
+        construct_matrices: false,
+        generate_lc_assignments: false,
+    });
+    let consts: Vec<FpVar<Fr>> = [b"g".as_slice(), b"b", b"a"]
+        .iter()
+        .map(|l| FpVar::new_constant(cs.clone(), label_to_field(l)))
+        .collect::<Result<_, _>>()?;
+    Ok(synth(cs, &consts)?)
+}
+
+fn zeros(n: usize) -> Vec<FpVar<Fr>> {
+    vec![FpVar::Constant(Fr::from(0u64)); n]
+}
+
+/// One chain after pass 1: its witnesses and `W1` commitments.
+struct Committed<W> {
+    chain: u32,
+    witnesses: Vec<W>,
+    hash: Fr,
+}
+
+fn commit_all<C: StepCircuit>(
+    ivc: &IvcParams,
+    circuit: &C,
+    chain: u32,
+    witnesses: Vec<C::ExternalWitness>,
+) -> Result<Committed<C::ExternalWitness>, Error> {
+    let cms = witnesses
+        .par_iter()
+        .map(|w| ivc.commit_w1(circuit, w))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Committed {
+        chain,
+        witnesses,
+        hash: w1_hash_chain(&cms),
+    })
+}
+
+fn fold<C: StepCircuit>(
+    ivc: &IvcParams,
+    circuit: C,
+    c: &Committed<C::ExternalWitness>,
+    consts: &[Fr; 3],
+) -> Result<ChainProof, Error> {
+    let arity = circuit.arity();
+    let mut p = IvcProver::new(ivc, circuit, vec![Fr::from(0u64); arity], consts.to_vec())?;
+    for w in &c.witnesses {
+        p.prove_step(w)?;
+    }
+    let proof = p.proof();
+    if proof.w1_hash() != c.hash {
+        return Err(Error::Folding(crease_folding::Error::IvcVerification(
+            "pass 2 folded other W1 values than pass 1 committed",
+        )));
+    }
+    Ok(ChainProof {
+        chain: c.chain,
+        z: p.z().to_vec(),
+        ivc: proof,
+    })
+}
+
+type InstChainWork = (usize, Batch<std::sync::Arc<dyn InstructionCircuit>>);
+
+fn prove_inner(
+    params: &Params,
+    program: &Program,
+    public_input: &[u8],
+    w: &RunWitness,
+    strict: bool,
+) -> Result<Proof, Error> {
+    if program.isa().digest() != params.isa_digest {
+        return Err(Error::IsaMismatch);
+    }
+    if w.steps > MAX_STEPS {
+        return Err(Error::TooManySteps {
+            steps: w.steps,
+            max: MAX_STEPS,
+        });
+    }
+    // Pass 1: group, build witnesses, log lookups, commit.
+    let mut groups: BTreeMap<usize, Vec<ExecRecord>> = BTreeMap::new();
+    for (i, r) in &w.records {
+        if *i >= params.inst.len() {
+            return Err(Error::IsaMismatch);
+        }
+        groups.entry(*i).or_default().push(r.clone());
+    }
+    let work: Vec<(InstChainWork, &Vec<ExecRecord>)> = groups
+        .iter()
+        .map(|(&i, recs)| {
+            let c = &params.inst[i];
+            ((i, Batch::new(c.circuit.clone(), i, c.k)), recs)
+        })
+        .collect();
+    let per_chain: Vec<(Committed<_>, Vec<Vec<Term>>)> = work
+        .par_iter()
+        .map(|((i, batch), recs)| {
+            let ws = recs
+                .chunks(batch.k())
+                .map(|c| batch.witness(c))
+                .collect::<Result<Vec<_>, _>>()?;
+            let logs = ws
+                .par_iter()
+                .map(|bw| {
+                    lookups(|cs, consts| {
+                        let w1 = batch.generate_w1(cs.clone(), bw)?;
+                        Ok(batch.synthesize(cs, consts, &zeros(2), &w1)?.1)
+                    })
+                })
+                .collect::<Result<Vec<_>, Error>>()?;
+            let committed = commit_all(&params.inst[*i].ivc, batch, *i as u32, ws)?;
+            Ok((committed, logs))
+        })
+        .collect::<Result<_, Error>>()?;
+    let scan_chain = ScanChain::new(params.scan_k);
+    let scan_ws = scan_chain.witness(&w.entries)?;
+    let scan_logs = scan_ws
+        .par_iter()
+        .map(|sw| {
+            lookups(|cs, consts| {
+                let w1 = scan_chain.generate_w1(cs.clone(), sw)?;
+                Ok(scan_chain.synthesize(cs, consts, &zeros(4), &w1)?.1)
+            })
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
+    let scan_c = commit_all(&params.scan, &scan_chain, Proof::SCAN, scan_ws)?;
+    let mut tables = Multiplicities::new(all_entries(program));
+    for log in per_chain
+        .iter()
+        .flat_map(|(_, logs)| logs)
+        .chain(scan_logs.iter())
+    {
+        if strict {
+            tables
+                .add(log)
+                .map_err(|t| Error::LookupOutsideTables { tag: t.tag })?;
+        } else {
+            for t in log {
+                let _ = tables.add(std::slice::from_ref(t));
+            }
+        }
+    }
+    let table_chain = TableChain::new(params.table_k);
+    let table_c = commit_all(
+        &params.table,
+        &table_chain,
+        Proof::TABLE,
+        tables.chain_witness(params.table_k),
+    )?;
+    let output: Vec<OutputWord> = scan::output_words(&w.entries)
+        .into_iter()
+        .map(|(addr, value)| OutputWord { addr, value })
+        .collect();
+    let exit_code = w.exit_code as u32;
+    let mut hashes: Vec<ChainHash> = per_chain
+        .iter()
+        .map(|(c, _)| ChainHash {
+            chain: c.chain,
+            steps: c.witnesses.len() as u64,
+            w1_hash: c.hash,
+        })
+        .collect();
+    hashes.push(scan_c.chain_hash());
+    hashes.push(table_c.chain_hash());
+    let claims = Claims {
+        public_input,
+        exit_code,
+        steps: w.steps,
+        output: &output,
+    };
+    let consts = challenges(params, program, &claims, &hashes);
+    // Pass 2: fold every chain, all in parallel.
+    let (chains, (scan, table)) = rayon::join(
+        || {
+            per_chain
+                .par_iter()
+                .zip(work.par_iter())
+                .map(|((c, _), ((i, batch), _))| {
+                    fold(&params.inst[*i].ivc, batch.clone(), c, &consts)
+                })
+                .collect::<Result<Vec<_>, Error>>()
+        },
+        || {
+            rayon::join(
+                || fold(&params.scan, scan_chain, &scan_c, &consts),
+                || fold(&params.table, table_chain, &table_c, &consts),
+            )
+        },
+    );
+    Ok(Proof {
+        params_digest: params.digest(),
+        exit_code,
+        steps: w.steps,
+        output,
+        chains: chains?,
+        scan: scan?,
+        table: table?,
+    })
+}
+
+impl<W> Committed<W> {
+    fn chain_hash(&self) -> ChainHash {
+        ChainHash {
+            chain: self.chain,
+            steps: self.witnesses.len() as u64,
+            w1_hash: self.hash,
+        }
+    }
+}

@@ -1,0 +1,204 @@
+//! The verifier: the statement, the challenges, every chain's IVC proof and the balance
+//! equations of docs/CIRCUITS.md with the verifier's own Init.
+
+use std::collections::BTreeMap;
+
+use ark_ff::{batch_inversion, AdditiveGroup, Zero};
+use crease_circuits::pack::{mem_tuple, space, HALTED, MAX_STEPS, TS_PER_STEP};
+use crease_circuits::scan::{self, region_class};
+use crease_circuits::tables::{all_entries, table_hash};
+use crease_folding::ivc;
+use crease_nvm::layout::{MAX_IO_LEN, PUBLIC_OUTPUT};
+use crease_nvm::Program;
+use rayon::prelude::*;
+
+use crate::proof::{ChainProof, OutputWord};
+use crate::transcript::{challenges, ChainHash, Claims};
+use crate::{Error, Fr, Params, Proof, Rejection};
+
+/// What a verified proof establishes: this program, run under this ISA on this public input
+/// (and some private input), exited with this code after this many steps, leaving this
+/// public output.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Statement {
+    /// `Program::digest` of the program.
+    pub program_digest: [u8; 32],
+    /// `Isa::digest` of its instruction set.
+    pub isa_digest: [u8; 32],
+    /// The public input.
+    pub public_input: Vec<u8>,
+    /// The public output (the length word at `PUBLIC_OUTPUT`, bytes from `+4`).
+    pub public_output: Vec<u8>,
+    /// The exit code.
+    pub exit_code: i32,
+    /// Instructions executed, the final `ecall` included.
+    pub steps: u64,
+}
+
+fn reject(r: Rejection) -> Error {
+    Error::Rejected(r)
+}
+
+fn check_output(words: &[OutputWord]) -> Result<(), Error> {
+    let mut last: Option<u32> = None;
+    for w in words {
+        if w.addr % 4 != 0 || region_class((w.addr >> 24) as u8) != 4 {
+            return Err(reject(Rejection::Statement(
+                "output word outside the output region",
+            )));
+        }
+        if last.is_some_and(|l| l >= w.addr) {
+            return Err(reject(Rejection::Statement("output words not increasing")));
+        }
+        last = Some(w.addr);
+    }
+    Ok(())
+}
+
+fn public_output(words: &[OutputWord]) -> Result<Vec<u8>, Error> {
+    let map: BTreeMap<u32, u32> = words.iter().map(|w| (w.addr, w.value)).collect();
+    let word = |a: u32| map.get(&a).copied().unwrap_or(0);
+    let len = word(PUBLIC_OUTPUT) as usize;
+    if len > MAX_IO_LEN {
+        return Err(reject(Rejection::Statement(
+            "output length beyond the region",
+        )));
+    }
+    Ok((0..len as u32)
+        .map(|i| {
+            let a = PUBLIC_OUTPUT + 4 + i;
+            word(a & !3).to_le_bytes()[(a & 3) as usize]
+        })
+        .collect())
+}
+
+/// Verifies `proof` for `program` on `public_input`; returns what it proves.
+pub fn verify(
+    params: &Params,
+    program: &Program,
+    public_input: &[u8],
+    proof: &Proof,
+) -> Result<Statement, Error> {
+    if proof.params_digest != params.digest() {
+        return Err(Error::ParamsMismatch);
+    }
+    if program.isa().digest() != params.isa_digest {
+        return Err(Error::IsaMismatch);
+    }
+    if proof.steps == 0 || proof.steps > MAX_STEPS {
+        return Err(reject(Rejection::Statement("step count out of range")));
+    }
+    check_output(&proof.output)?;
+    let mut last: Option<u32> = None;
+    for c in &proof.chains {
+        if c.chain as usize >= params.inst.len() || last.is_some_and(|l| l >= c.chain) {
+            return Err(reject(Rejection::ChainOrder));
+        }
+        last = Some(c.chain);
+    }
+    if proof.scan.chain != Proof::SCAN || proof.table.chain != Proof::TABLE {
+        return Err(reject(Rejection::ChainOrder));
+    }
+    // The challenges, from the W1 hashes the chains expose.
+    let all: Vec<&ChainProof> = proof
+        .chains
+        .iter()
+        .chain([&proof.scan, &proof.table])
+        .collect();
+    let hashes: Vec<ChainHash> = all
+        .iter()
+        .map(|c| ChainHash {
+            chain: c.chain,
+            steps: c.ivc.steps(),
+            w1_hash: c.ivc.w1_hash(),
+        })
+        .collect();
+    let claims = Claims {
+        public_input,
+        exit_code: proof.exit_code,
+        steps: proof.steps,
+        output: &proof.output,
+    };
+    let [gamma, beta, alpha] = challenges(params, program, &claims, &hashes);
+    if all
+        .iter()
+        .any(|c| c.ivc.constants() != [gamma, beta, alpha])
+    {
+        return Err(reject(Rejection::Challenges));
+    }
+    let entries = all_entries(program);
+    if proof.table.ivc.steps() != entries.len().div_ceil(params.table_k) as u64 {
+        return Err(reject(Rejection::TableSteps));
+    }
+    // Every chain's IVC proof, from the zero state to its claimed final state.
+    all.par_iter()
+        .map(|c| {
+            let (ivc_params, arity) = match c.chain {
+                Proof::SCAN => (&params.scan, 4),
+                Proof::TABLE => (&params.table, 2),
+                i => (&params.inst[i as usize].ivc, 2),
+            };
+            if c.z.len() != arity {
+                return Err(reject(Rejection::Ivc { chain: c.chain }));
+            }
+            ivc::verify(
+                ivc_params,
+                c.ivc.steps(),
+                &vec![Fr::ZERO; arity],
+                &c.z,
+                &c.ivc,
+            )
+            .map_err(|_| reject(Rejection::Ivc { chain: c.chain }))
+        })
+        .collect::<Result<Vec<()>, Error>>()?;
+    // Memory: Init (own) + Σ chains = Final of the pc cell.
+    let mut denoms = vec![
+        gamma - mem_tuple(space::PC, 0, program.entry() as u64, 0),
+        gamma
+            - mem_tuple(
+                space::PC,
+                0,
+                HALTED + proof.exit_code as u64,
+                TS_PER_STEP * proof.steps,
+            ),
+    ];
+    for (cell, v) in scan::verifier_init(program, public_input)? {
+        denoms.push(gamma - mem_tuple(cell.space, cell.addr as u64, v as u64, 0));
+    }
+    let out_denoms: Vec<Fr> = proof
+        .output
+        .iter()
+        .map(|w| beta - scan::output_payload(w.addr, w.value))
+        .collect();
+    if denoms.iter().chain(&out_denoms).any(|d| d.is_zero()) {
+        return Err(reject(Rejection::Memory));
+    }
+    batch_inversion(&mut denoms);
+    let init: Fr = denoms.iter().sum::<Fr>() - denoms[1] - denoms[1];
+    let mem: Fr = proof.chains.iter().map(|c| c.z[0]).sum::<Fr>() + proof.scan.z[0];
+    if init + mem != Fr::ZERO {
+        return Err(reject(Rejection::Memory));
+    }
+    let lookups: Fr =
+        proof.chains.iter().map(|c| c.z[1]).sum::<Fr>() + proof.scan.z[1] + proof.table.z[0];
+    if lookups != Fr::ZERO {
+        return Err(reject(Rejection::Lookups));
+    }
+    let _ = alpha;
+    if proof.table.z[1] != table_hash(&entries, params.table_k, gamma) {
+        return Err(reject(Rejection::TableHash));
+    }
+    let mut out_denoms = out_denoms;
+    batch_inversion(&mut out_denoms);
+    if out_denoms.iter().sum::<Fr>() != proof.scan.z[3] {
+        return Err(reject(Rejection::Output));
+    }
+    Ok(Statement {
+        program_digest: program.digest(),
+        isa_digest: program.isa().digest(),
+        public_input: public_input.to_vec(),
+        public_output: public_output(&proof.output)?,
+        exit_code: proof.exit_code as i32,
+        steps: proof.steps,
+    })
+}

@@ -1,0 +1,150 @@
+//! Prove and verify whole runs: a hand-assembled program and an example guest, through the
+//! `crease` facade, with the proof going through its byte form.
+
+mod support;
+
+use std::sync::OnceLock;
+use std::time::Instant;
+
+use crease::nvm::encode::*;
+use crease::nvm::layout::{PRIVATE_INPUT, PUBLIC_INPUT, PUBLIC_OUTPUT, RAM_START};
+use crease::{prove, setup, verify, Input, Isa, Params, Program, Proof, Segment, SetupConfig};
+
+const CODE: u32 = 0x1000;
+const DATA: u32 = 0x10_0000;
+
+fn params() -> &'static Params {
+    static P: OnceLock<Params> = OnceLock::new();
+    P.get_or_init(|| setup(&Isa::rv32im(), &SetupConfig::with_k(64)).expect("setup"))
+}
+
+fn push_li(c: &mut Vec<u32>, rd: u8, v: u32) {
+    c.extend(li(rd, v));
+}
+
+/// Reads a public and a private word, stores, loads, loops, multiplies, divides, writes
+/// the public output and exits with a computed code.
+fn hand_program() -> Program {
+    let mut c = Vec::new();
+    push_li(&mut c, 5, PUBLIC_INPUT);
+    c.push(lw(6, 5, 4));
+    push_li(&mut c, 28, PRIVATE_INPUT);
+    c.push(lw(29, 28, 4));
+    c.push(add(30, 6, 29));
+    push_li(&mut c, 8, RAM_START);
+    c.push(sw(30, 8, 0));
+    c.push(sb(6, 8, 5));
+    c.push(lw(9, 8, 0));
+    c.push(lhu(13, 8, 4));
+    push_li(&mut c, 19, DATA);
+    c.push(lb(20, 19, 3));
+    c.push(sh(20, 19, 6));
+    c.push(mul(23, 20, 6));
+    c.push(divu(24, 23, 6));
+    push_li(&mut c, 14, 10);
+    push_li(&mut c, 15, 0);
+    c.push(add(15, 15, 14));
+    c.push(addi(14, 14, -1));
+    c.push(bne(14, 0, -8));
+    push_li(&mut c, 18, PUBLIC_OUTPUT);
+    push_li(&mut c, 11, 8);
+    c.push(sw(11, 18, 0));
+    c.push(sw(9, 18, 4));
+    c.push(sw(15, 18, 8));
+    c.push(jal(1, 8));
+    c.push(0x0000_0013);
+    c.push(addi(10, 15, 7));
+    push_li(&mut c, 17, 93);
+    c.push(ecall());
+    let data: Vec<u8> = (0..64u32).map(|i| (i * 37 + 11) as u8).collect();
+    let segments = vec![
+        Segment {
+            vaddr: CODE,
+            mem_size: 4 * c.len() as u32,
+            data: c.iter().flat_map(|w| w.to_le_bytes()).collect(),
+            read: true,
+            write: false,
+            exec: true,
+        },
+        Segment {
+            vaddr: DATA,
+            mem_size: 256,
+            data,
+            read: true,
+            write: true,
+            exec: false,
+        },
+    ];
+    Program::from_parts(CODE, segments, &Isa::rv32im()).expect("program loads")
+}
+
+#[test]
+fn a_hand_assembled_program_proves_and_verifies() {
+    let program = hand_program();
+    let input = Input {
+        public: vec![1, 2, 3, 4, 5, 6, 7, 8],
+        private: vec![0x10, 0x20, 0x30, 0x40],
+    };
+    let params = params();
+    let t = Instant::now();
+    let (proof, exec) = prove(params, &program, &input).expect("proves");
+    let prove_time = t.elapsed();
+    let bytes = proof.to_bytes().expect("serializes");
+    let proof = Proof::from_bytes(&bytes).expect("reads back");
+    let t = Instant::now();
+    let st = verify(params, &program, &input.public, &proof).expect("verifies");
+    eprintln!(
+        "hand program: {} steps, prove {prove_time:?}, verify {:?}, proof {} bytes",
+        exec.cycles,
+        t.elapsed(),
+        bytes.len()
+    );
+    assert_eq!(st.exit_code, 62);
+    assert_eq!(st.exit_code, exec.exit_code);
+    assert_eq!(st.steps, exec.cycles);
+    assert_eq!(st.public_output, exec.public_output);
+    assert_eq!(st.public_output.len(), 8);
+    assert_eq!(&st.public_output[4..], &55u32.to_le_bytes());
+    assert_eq!(st.public_input, input.public);
+    assert_eq!(st.program_digest, program.digest());
+    assert_eq!(st.isa_digest, Isa::rv32im().digest());
+}
+
+fn check_fibonacci(elf: &std::path::Path) {
+    let isa = Isa::rv32im();
+    let program = support::load(elf, &isa);
+    let input = Input {
+        public: 20u32.to_le_bytes().to_vec(),
+        private: vec![],
+    };
+    let params = params();
+    let t = Instant::now();
+    let (proof, exec) = prove(params, &program, &input).expect("proves");
+    let prove_time = t.elapsed();
+    let bytes = proof.to_bytes().expect("serializes");
+    let t = Instant::now();
+    let st = verify(
+        params,
+        &program,
+        &input.public,
+        &Proof::from_bytes(&bytes).expect("reads"),
+    )
+    .expect("verifies");
+    eprintln!(
+        "{}: {} steps, prove {prove_time:?}, verify {:?}, proof {} bytes",
+        elf.display(),
+        exec.cycles,
+        t.elapsed(),
+        bytes.len()
+    );
+    assert_eq!(st.exit_code, 0);
+    assert_eq!(st.public_output, 6765u64.to_le_bytes());
+    assert_eq!(st.steps, exec.cycles);
+}
+
+#[test]
+fn the_rust_fibonacci_guest_proves_and_verifies() {
+    if support::have_rust_toolchain() {
+        check_fibonacci(&support::rust_example("fibonacci"));
+    }
+}
