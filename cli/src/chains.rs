@@ -9,17 +9,11 @@ use ark_relations::gr1cs::ConstraintSystem;
 use crease_circuits::scan::ScanChain;
 use crease_circuits::tables::TableChain;
 use crease_circuits::{isa as circuits_isa, Batch, Fr, InstructionCircuit};
-use crease_folding::ivc::IvcParams;
 use crease_folding::step::StepCircuit;
 
 use crate::error::CliError;
 
-/// Executions per step of an instruction chain when `-k` does not say otherwise.
-pub const DEFAULT_K: usize = 256;
-/// Cells per step of the scan chain by default.
-pub const DEFAULT_SCAN_K: usize = 256;
-/// Table entries per step of the table chain by default.
-pub const DEFAULT_TABLE_K: usize = 1 << 13;
+pub use crease::pcd::{DEFAULT_K, DEFAULT_SCAN_K, DEFAULT_TABLE_K};
 
 /// Which chain: an instruction circuit (by its index in the set), the scan or the tables.
 #[derive(Clone)]
@@ -163,15 +157,6 @@ impl Chain {
             ChainKind::Tables => step_constraints(&TableChain::new(self.k)),
         }
     }
-
-    /// Builds this chain's IVC parameters (its augmented circuit's shape and keys).
-    pub fn setup(&self, index: usize) -> Result<IvcParams, CliError> {
-        Ok(match &self.kind {
-            ChainKind::Instruction(c) => IvcParams::setup(&Batch::new(c.clone(), index, self.k))?,
-            ChainKind::Scan => IvcParams::setup(&ScanChain::new(self.k))?,
-            ChainKind::Tables => IvcParams::setup(&TableChain::new(self.k))?,
-        })
-    }
 }
 
 /// The instruction set: RV32IM plus the named co-processors, in order.
@@ -190,4 +175,18 @@ pub fn isa(coprocessors: &[String]) -> Result<crease_nvm::Isa, CliError> {
         register(&mut isa)?;
     }
     Ok(isa)
+}
+
+/// The set-up configuration of these chains (the scan and tables last, as [`chains`] makes
+/// them).
+pub fn setup_config(chains: &[Chain]) -> crease::SetupConfig {
+    let mut config = crease::SetupConfig::default();
+    for c in chains {
+        match c.kind {
+            ChainKind::Instruction(_) => config.k_per_circuit.push((c.name.clone(), c.k)),
+            ChainKind::Scan => config.scan_k = c.k,
+            ChainKind::Tables => config.table_k = c.k,
+        }
+    }
+    config
 }

@@ -52,9 +52,38 @@ pub enum CliError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A proof file that cannot be read as a proof.
+    #[error("{}: not a crease proof: {reason}", path.display())]
+    BadProof {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The proof was made with other parameters than those selected.
+    #[error(
+        "the proof was made with other parameters: give verify the same -k and \
+         --coprocessor options as prove"
+    )]
+    ParamsMismatch,
+    /// A guest ELF the NVM refuses.
+    #[error("{}: {source}", path.display())]
+    Program {
+        /// The ELF.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: Box<crease_nvm::Error>,
+    },
+    /// A bad input option.
+    #[error("{0}")]
+    Input(String),
     /// The instruction set has no circuit for one of its instructions.
     #[error(transparent)]
     Circuits(#[from] crease_circuits::Error),
+    /// Set-up, proving or verification failed, or a proof did not verify.
+    #[error(transparent)]
+    Pcd(#[from] crease::Error),
     /// Folding set-up failed.
     #[error(transparent)]
     Folding(#[from] crease_folding::Error),
@@ -63,8 +92,11 @@ pub enum CliError {
     Synthesis(#[from] ark_relations::gr1cs::SynthesisError),
     /// The NVM refused the program or the run failed.
     #[error(transparent)]
-    Nvm(#[from] crease_nvm::Error),
-    /// The prover and verifier are not part of this build.
-    #[error("{0}")]
-    Unavailable(&'static str),
+    Nvm(Box<crease_nvm::Error>),
+}
+
+impl From<crease_nvm::Error> for CliError {
+    fn from(e: crease_nvm::Error) -> Self {
+        CliError::Nvm(Box::new(e))
+    }
 }

@@ -1,122 +1,100 @@
 //! `crease info`: the instruction set, its circuits' sizes and the folding circuits' sizes.
 
-use std::path::PathBuf;
-
 use clap::Args;
+use crease_circuits::Batch;
+use crease_folding::ivc::IvcParams;
 
-use crate::chains::{self, BatchSizes, ChainKind};
+use crate::chains::{self, ChainKind};
 use crate::error::CliError;
-use crate::params::{self, Params};
+use crate::params::{self, ParamArgs};
 
 /// Arguments of `crease info`.
 #[derive(Args)]
 pub struct InfoArgs {
-    /// Add a co-processor to the instruction set (repeatable).
-    #[arg(long = "coprocessor", value_name = "NAME")]
-    coprocessors: Vec<String>,
-    /// Batch size: `-k N` for every chain, `-k NAME=N` for one (repeatable).
-    #[arg(short = 'k', value_name = "N|NAME=N")]
-    k: Vec<String>,
-    /// The parameter cache (default: $CREASE_CACHE, $XDG_CACHE_HOME/crease, ~/.cache/crease).
-    #[arg(long, value_name = "DIR")]
-    cache_dir: Option<PathBuf>,
+    #[command(flatten)]
+    params: ParamArgs,
 }
 
-/// Prints the table; folding circuit sizes come from the cached parameters when present,
-/// else from set-up of the smallest chain.
+/// Prints the table. The augmented circuits' sizes come from the cached parameters when
+/// `crease setup` made them; otherwise the recursion is measured on one small chain.
 pub fn info(args: &InfoArgs) -> Result<(), CliError> {
-    let isa = chains::isa(&args.coprocessors)?;
-    let chains = chains::chains(&isa, &BatchSizes::parse(&args.k)?)?;
-    let digest = params::digest(&isa, &chains);
-    let dir = params::cache_dir(args.cache_dir.as_deref())?;
-    let path = params::cache_file(&dir, &digest);
-    let cached = match std::fs::read(&path) {
-        Ok(bytes) => Some(Params::from_bytes(&bytes, &digest, &chains, &path)?),
+    let sel = args.params.select()?;
+    let cached = match std::fs::read(&sel.path) {
+        Ok(bytes) => Some(params::from_cache_bytes(&sel, &bytes)?),
         Err(_) => None,
     };
-
+    let isa = &sel.isa;
     println!(
-        "instruction set: {} ({} instruction circuits), ISA digest {}",
+        "instruction set: {} ({} instruction circuits)",
         isa.names().collect::<Vec<_>>().join(" "),
         isa.len(),
-        params::hex(&isa.digest())
     );
+    println!("ISA digest: {}", params::hex(&isa.digest()));
     println!();
     println!(
-        "{:<14} {:>6} {:>12} {:>12} {:>12} {:>12}",
-        "chain", "k", "per entry", "step", "augmented", "per entry+"
+        "{:<14} {:>6} {:>10} {:>10} {:>10} {:>10}",
+        "chain", "k", "per entry", "step", "augmented", "amortized"
     );
     let mut overhead = None;
-    for (i, c) in chains.iter().enumerate() {
+    let mut cf = None;
+    for (i, c) in sel.chains.iter().enumerate() {
         let per = chains::constraints_per_entry(&c.kind)?;
         let step = c.step_constraints(i)?;
-        let aug = cached
-            .as_ref()
-            .and_then(|p| p.chains.get(i))
-            .map(|p| p.ivc.shape().num_constraints);
-        if let Some(aug) = aug {
-            overhead.get_or_insert(aug - step);
+        let ivc = cached.as_ref().and_then(|p| match c.kind {
+            ChainKind::Instruction(_) => p.instruction_params(i),
+            ChainKind::Scan => Some(p.scan_params().1),
+            ChainKind::Tables => Some(p.table_params().1),
+        });
+        let aug = ivc.map(|p| p.shape().num_constraints);
+        if let Some(p) = ivc {
+            overhead.get_or_insert(p.shape().num_constraints.saturating_sub(step));
+            cf.get_or_insert(p.cf_shape().num_constraints);
         }
-        let fmt = |v: Option<usize>| v.map_or("-".to_string(), |v| v.to_string());
-        let amortized = aug.map(|a| format!("{:.1}", a as f64 / c.k as f64));
         println!(
-            "{:<14} {:>6} {:>12} {:>12} {:>12} {:>12}",
+            "{:<14} {:>6} {:>10} {:>10} {:>10} {:>10}",
             c.name,
             c.k,
             per,
             step,
-            fmt(aug),
-            amortized.unwrap_or_else(|| "-".into())
+            aug.map_or("-".into(), |a| a.to_string()),
+            aug.map_or("-".into(), |a| format!("{:.1}", a as f64 / c.k as f64)),
         );
     }
     println!();
-    println!("per entry: constraints per execution (per cell for scan, per row for tables);");
-    println!("step: one folding step of k entries; augmented: step plus the recursion");
-    println!("(fold verifier, hashing, CycleFold instance); per entry+: augmented / k.");
+    println!("per entry: constraints per execution (per cell for scan, per row for tables)");
+    println!("step:      one folding step of k entries, without the recursion");
+    println!("augmented: the step plus the recursion (fold verifier, hashes, CycleFold fold)");
+    println!("amortized: augmented / k, per entry");
     println!();
-    let (source, cf, overhead) = match &cached {
-        Some(p) => {
-            let cf = p.chains.first().map(|c| c.ivc.cf_shape().num_constraints);
-            (
-                format!("cached parameters {}", path.display()),
-                cf,
-                overhead,
-            )
-        }
-        None => {
-            // Without cached parameters, set up the smallest chain (one lui per step) to
-            // measure the recursion: its size barely depends on the step circuit's.
-            let lui = chains
-                .iter()
-                .position(|c| matches!(c.kind, ChainKind::Instruction(_)))
-                .and_then(|i| chains.get(i).map(|c| (i, c.clone())));
-            match lui {
-                Some((i, mut c)) => {
-                    c.k = 1;
-                    let p = c.setup(i)?;
-                    let step = c.step_constraints(i)?;
-                    (
-                        format!(
-                            "set-up of the {} chain at k = 1 (run `crease setup` for every chain)",
-                            c.name
-                        ),
-                        Some(p.cf_shape().num_constraints),
-                        Some(p.shape().num_constraints - step),
-                    )
-                }
-                None => ("nothing".into(), None, None),
+    let source = if cached.is_some() {
+        format!("cached parameters {}", sel.path.display())
+    } else {
+        // No cached parameters: set up the first chain at k = 1 to measure the recursion;
+        // its size barely depends on the step circuit's.
+        match sel.chains.first().map(|c| &c.kind) {
+            Some(ChainKind::Instruction(c)) => {
+                let batch = Batch::new(c.clone(), 0, 1);
+                let p = IvcParams::setup(&batch)?;
+                let step = chains::step_constraints(&batch)?;
+                overhead = Some(p.shape().num_constraints.saturating_sub(step));
+                cf = Some(p.cf_shape().num_constraints);
+                format!(
+                    "a set-up of the {} chain at k = 1; `crease setup` gives every chain's",
+                    c.name()
+                )
             }
+            _ => "nothing".into(),
         }
     };
     let fmt = |v: Option<usize>| v.map_or("-".to_string(), |v| v.to_string());
     println!(
-        "recursion per fold (augmented minus step): {} constraints",
+        "recursion per fold (augmented - step): {} constraints",
         fmt(overhead)
     );
     println!(
-        "CycleFold circuit (Grumpkin):              {} constraints",
+        "CycleFold circuit (over Grumpkin):     {} constraints",
         fmt(cf)
     );
-    println!("(from {source})");
+    println!("(sizes from {source})");
     Ok(())
 }

@@ -1,46 +1,78 @@
-//! Proving parameters of an instruction set: one IVC parameter set (augmented circuit shape,
-//! CycleFold shape, commitment keys) per chain, cached on disk under a digest of what they
-//! depend on, so a second `crease setup` (or `prove`, `verify`) loads instead of rebuilding.
+//! The proving parameters (`crease::Params`: one IVC parameter set per chain), cached on
+//! disk under a digest of what they depend on, so a second `crease setup` (or `prove`,
+//! `verify`) loads them instead of rebuilding.
+//!
+//! A cache file is `MAGIC ‖ digest ‖ Params::to_bytes()`. The digest covers the format
+//! version, the ISA digest, every chain's name and batch size and the key seed; the file
+//! name holds its first 8 bytes.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crease_folding::ivc::{IvcParams, DEV_KEY_SEED};
+use clap::Args;
+use crease::Params;
+use crease_folding::ivc::DEV_KEY_SEED;
 use sha2::{Digest, Sha256};
 
-use crate::chains::Chain;
+use crate::chains::{self, BatchSizes, Chain};
 use crate::error::CliError;
 use crate::progress::Phase;
 
-/// The first bytes of a parameter file.
-const MAGIC: [u8; 8] = *b"CRSPRM01";
+/// The first bytes of a parameter cache file.
+const MAGIC: [u8; 8] = *b"CRSCACHE";
 /// Bumped whenever the file layout or a circuit's shape changes meaning.
 pub const FORMAT_VERSION: u32 = 1;
 /// The environment variable naming the cache directory.
 pub const CACHE_ENV: &str = "CREASE_CACHE";
 
-/// The parameters of one chain.
-pub struct ChainParams {
-    /// The chain's name.
-    pub name: String,
-    /// Its batch size.
-    pub k: usize,
-    /// Its IVC parameters.
-    pub ivc: IvcParams,
+/// The options choosing the parameters, shared by `info`, `setup`, `prove` and `verify`.
+#[derive(Args, Clone, Debug)]
+pub struct ParamArgs {
+    /// Add a co-processor to the instruction set (repeatable).
+    #[arg(long = "coprocessor", value_name = "NAME")]
+    pub coprocessors: Vec<String>,
+    /// Batch size: `-k N` for the instruction chains and the scan, `-k NAME=N` for one chain
+    /// (`scan`, `tables` or an instruction circuit); repeatable. Prove and verify must agree.
+    #[arg(short = 'k', value_name = "N|NAME=N")]
+    pub k: Vec<String>,
+    /// The parameter cache (default: $CREASE_CACHE, $XDG_CACHE_HOME/crease, ~/.cache/crease).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
 }
 
-/// The parameters of every chain of an instruction set.
-pub struct Params {
-    /// The digest naming them (of ISA, batch sizes, key seed and format version).
+/// What the parameter options resolve to.
+pub struct Selection {
+    /// The instruction set.
+    pub isa: crease_nvm::Isa,
+    /// Its chains and their batch sizes.
+    pub chains: Vec<Chain>,
+    /// The digest naming the parameters.
     pub digest: [u8; 32],
-    /// One per chain, in the chains' order.
-    pub chains: Vec<ChainParams>,
+    /// Their cache file.
+    pub path: PathBuf,
+}
+
+impl ParamArgs {
+    /// Resolves the instruction set, the chains and the cache file.
+    pub fn select(&self) -> Result<Selection, CliError> {
+        let isa = chains::isa(&self.coprocessors)?;
+        let chains = chains::chains(&isa, &BatchSizes::parse(&self.k)?)?;
+        let digest = digest(&isa, &chains);
+        let dir = cache_dir(self.cache_dir.as_deref())?;
+        let path = dir.join(format!("params-{}.bin", hex(&digest[..8])));
+        Ok(Selection {
+            isa,
+            chains,
+            digest,
+            path,
+        })
+    }
 }
 
 /// The digest of what the parameters depend on.
 pub fn digest(isa: &crease_nvm::Isa, chains: &[Chain]) -> [u8; 32] {
     let mut h = Sha256::new();
-    h.update(b"crease/params");
+    h.update(b"crease/params-cache");
     h.update(FORMAT_VERSION.to_le_bytes());
     h.update(isa.digest());
     for c in chains {
@@ -76,138 +108,51 @@ pub fn cache_dir(flag: Option<&Path>) -> Result<PathBuf, CliError> {
         .ok_or(CliError::NoCacheDir)
 }
 
-/// The file holding the parameters with this digest.
-pub fn cache_file(dir: &Path, digest: &[u8; 32]) -> PathBuf {
-    dir.join(format!("params-{}.bin", hex(&digest[..8])))
-}
-
-impl Params {
-    /// Builds the parameters of every chain.
-    pub fn build(digest: [u8; 32], chains: &[Chain]) -> Result<Self, CliError> {
-        let phase = Phase::new("setup", chains.len() as u64);
-        let mut out = Vec::with_capacity(chains.len());
-        for (i, c) in chains.iter().enumerate() {
-            phase.message(&c.name);
-            out.push(ChainParams {
-                name: c.name.clone(),
-                k: c.k,
-                ivc: c.setup(i)?,
-            });
-            phase.advance(1);
-        }
-        phase.finish();
-        Ok(Params {
-            digest,
-            chains: out,
-        })
+/// Parses a cache file's bytes; `path` names it in errors.
+pub fn from_cache_bytes(sel: &Selection, bytes: &[u8]) -> Result<Params, CliError> {
+    let bad = |reason: String| CliError::BadCache {
+        path: sel.path.clone(),
+        reason,
+    };
+    if bytes.get(..8) != Some(&MAGIC[..]) {
+        return Err(bad("not a crease parameter file (bad header)".into()));
     }
-
-    /// The file's bytes.
-    pub fn to_bytes(&self) -> Result<Vec<u8>, CliError> {
-        let mut out = MAGIC.to_vec();
-        out.extend(self.digest);
-        out.extend((self.chains.len() as u32).to_le_bytes());
-        for c in &self.chains {
-            let body = c.ivc.to_bytes()?;
-            out.extend((c.name.len() as u32).to_le_bytes());
-            out.extend(c.name.as_bytes());
-            out.extend((c.k as u64).to_le_bytes());
-            out.extend((body.len() as u64).to_le_bytes());
-            out.extend(body);
-        }
-        Ok(out)
+    let Some(got) = bytes.get(8..40) else {
+        return Err(bad("truncated".into()));
+    };
+    if got != sel.digest {
+        return Err(bad(format!(
+            "parameters for another instruction set or batch sizes (digest {}, expected {})",
+            hex(&got[..8]),
+            hex(&sel.digest[..8])
+        )));
     }
-
-    /// Reads a parameter file, checking that it holds the parameters of `chains` under
-    /// `digest`; `path` names the file in errors.
-    pub fn from_bytes(
-        bytes: &[u8],
-        digest: &[u8; 32],
-        chains: &[Chain],
-        path: &Path,
-    ) -> Result<Self, CliError> {
-        let bad = |reason: String| CliError::BadCache {
-            path: path.to_path_buf(),
-            reason,
-        };
-        let mut r = Reader { bytes, pos: 0 };
-        if r.take(8).ok() != Some(&MAGIC[..]) {
-            return Err(bad("not a crease parameter file (bad header)".into()));
-        }
-        let got = r.take(32).map_err(|_| bad("truncated".into()))?;
-        if got != digest {
-            return Err(bad(format!(
-                "parameters for another instruction set or batch sizes (digest {}, expected {})",
-                hex(&got[..8]),
-                hex(&digest[..8])
-            )));
-        }
-        let count = r.u32().map_err(|_| bad("truncated".into()))? as usize;
-        if count != chains.len() {
-            return Err(bad(format!("{count} chains, expected {}", chains.len())));
-        }
-        let mut out = Vec::with_capacity(count);
-        for c in chains {
-            let trunc = |_| bad(format!("truncated in chain {}", c.name));
-            let name_len = r.u32().map_err(trunc)? as usize;
-            let name = r.take(name_len).map_err(trunc)?;
-            let k = r.u64().map_err(trunc)?;
-            let len = r.u64().map_err(trunc)? as usize;
-            let body = r.take(len).map_err(trunc)?;
-            if name != c.name.as_bytes() || k != c.k as u64 {
-                return Err(bad(format!("chain {} out of place", c.name)));
-            }
-            let ivc =
-                IvcParams::from_bytes(body).map_err(|e| bad(format!("chain {}: {e}", c.name)))?;
-            out.push(ChainParams {
-                name: c.name.clone(),
-                k: c.k,
-                ivc,
-            });
-        }
-        if r.pos != bytes.len() {
-            return Err(bad("trailing bytes".into()));
-        }
-        Ok(Params {
-            digest: *digest,
-            chains: out,
-        })
+    let params = Params::from_bytes(&bytes[40..]).map_err(|e| bad(e.to_string()))?;
+    let expected = chains::setup_config(&sel.chains);
+    let ks_match = sel
+        .chains
+        .iter()
+        .zip(params.circuit_names())
+        .all(|(c, n)| c.name == n)
+        && expected
+            .k_per_circuit
+            .iter()
+            .enumerate()
+            .all(|(i, (_, k))| params.k(i) == Some(*k))
+        && params.scan_params().0 == expected.scan_k
+        && params.table_params().0 == expected.table_k
+        && params.isa_digest() == sel.isa.digest();
+    if !ks_match {
+        return Err(bad("contents differ from the digest in its header".into()));
     }
-}
-
-struct Reader<'a> {
-    bytes: &'a [u8],
-    pos: usize,
-}
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], ()> {
-        let end = self.pos.checked_add(n).ok_or(())?;
-        let s = self.bytes.get(self.pos..end).ok_or(())?;
-        self.pos = end;
-        Ok(s)
-    }
-
-    fn u32(&mut self) -> Result<u32, ()> {
-        let b = self.take(4)?;
-        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-    }
-
-    fn u64(&mut self) -> Result<u64, ()> {
-        let b = self.take(8)?;
-        let mut a = [0u8; 8];
-        a.copy_from_slice(b);
-        Ok(u64::from_le_bytes(a))
-    }
+    Ok(params)
 }
 
 /// How the parameters were obtained.
 pub struct Loaded {
     /// The parameters.
     pub params: Params,
-    /// Their file.
-    pub path: PathBuf,
-    /// Its size in bytes.
+    /// Their file's size in bytes.
     pub size: u64,
     /// Whether they were built now (rather than loaded).
     pub built: bool,
@@ -215,59 +160,62 @@ pub struct Loaded {
     pub time: Duration,
 }
 
-/// Loads the cached parameters, or builds and caches them when missing or `force`d.
-pub fn load_or_build(
-    isa: &crease_nvm::Isa,
-    chains: &[Chain],
-    dir: &Path,
-    force: bool,
-) -> Result<Loaded, CliError> {
-    let digest = digest(isa, chains);
-    let path = cache_file(dir, &digest);
+/// Loads the parameters from the cache file if there is one (unless `force`), else
+/// builds them and writes the file.
+pub fn load_or_build(sel: &Selection, force: bool) -> Result<Loaded, CliError> {
     let start = Instant::now();
     if !force {
-        match std::fs::read(&path) {
+        match std::fs::read(&sel.path) {
             Ok(bytes) => {
-                let params = Params::from_bytes(&bytes, &digest, chains, &path)?;
+                let phase = Phase::spinner("load", "parameters");
+                let params = from_cache_bytes(sel, &bytes)?;
+                phase.finish();
                 return Ok(Loaded {
                     params,
                     size: bytes.len() as u64,
-                    path,
                     built: false,
                     time: start.elapsed(),
                 });
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                eprintln!(
-                    "crease: no parameters cached at {}; building them (once)",
-                    path.display()
-                );
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => eprintln!(
+                "crease: no parameters cached at {}; building them (once)",
+                sel.path.display()
+            ),
+            Err(source) => {
+                return Err(CliError::Io {
+                    path: sel.path.clone(),
+                    source,
+                })
             }
-            Err(source) => return Err(CliError::Io { path, source }),
         }
     }
-    let params = Params::build(digest, chains)?;
-    let bytes = params.to_bytes()?;
-    let io = |source| CliError::Io {
-        path: path.clone(),
-        source,
-    };
-    std::fs::create_dir_all(dir).map_err(|source| CliError::Io {
-        path: dir.to_path_buf(),
-        source,
-    })?;
-    // Write then rename, so a crash never leaves a half-written file under the final name.
-    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-    std::fs::write(&tmp, &bytes).map_err(|source| CliError::Io {
-        path: tmp.clone(),
-        source,
-    })?;
-    std::fs::rename(&tmp, &path).map_err(io)?;
+    let phase = Phase::spinner("setup", &format!("{} chains", sel.chains.len()));
+    let params = crease::setup(&sel.isa, &chains::setup_config(&sel.chains))?;
+    phase.finish();
+    let mut bytes = MAGIC.to_vec();
+    bytes.extend(sel.digest);
+    bytes.extend(params.to_bytes()?);
+    write_atomically(&sel.path, &bytes)?;
     Ok(Loaded {
         params,
         size: bytes.len() as u64,
-        path,
         built: true,
         time: start.elapsed(),
     })
+}
+
+/// Writes a file through a temporary name, so a crash never leaves half a file behind.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| CliError::Io { path, source }
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(io(dir))?;
+    }
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(format!(".tmp{}", std::process::id()));
+    let tmp = PathBuf::from(tmp);
+    std::fs::write(&tmp, bytes).map_err(io(&tmp))?;
+    std::fs::rename(&tmp, path).map_err(io(path))
 }

@@ -1,4 +1,5 @@
-//! Progress bars on stderr, one per phase; drawn only when stderr is a terminal.
+//! Progress on stderr, one spinner per phase (drawn only when stderr is a terminal) and
+//! one line with its time when it ends.
 
 use std::time::{Duration, Instant};
 
@@ -12,30 +13,20 @@ pub struct Phase {
 }
 
 impl Phase {
-    /// Starts a phase of `len` units.
-    pub fn new(name: &str, len: u64) -> Self {
-        let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
-        let style =
-            ProgressStyle::with_template("{prefix:>12} [{bar:30}] {pos}/{len} {msg} ({elapsed})")
-                .unwrap_or_else(|_| ProgressStyle::default_bar())
-                .progress_chars("=> ");
+    /// Starts a phase of unknown length, showing `what`.
+    pub fn spinner(name: &str, what: &str) -> Self {
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        let style = ProgressStyle::with_template("{prefix:>12} {spinner} {msg} ({elapsed})")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner());
         bar.set_style(style);
         bar.set_prefix(name.to_string());
+        bar.set_message(what.to_string());
+        bar.enable_steady_tick(Duration::from_millis(120));
         Phase {
             name: name.to_string(),
             bar,
             start: Instant::now(),
         }
-    }
-
-    /// Shows what is being worked on.
-    pub fn message(&self, msg: &str) {
-        self.bar.set_message(msg.to_string());
-    }
-
-    /// Marks `n` more units done.
-    pub fn advance(&self, n: u64) {
-        self.bar.inc(n);
     }
 
     /// Ends the phase and prints its time; returns it.
