@@ -21,8 +21,23 @@ pub fn info(args: &InfoArgs) -> Result<(), CliError> {
     let sel = args.params.select()?;
     let cached = match std::fs::read(&sel.path) {
         Ok(bytes) => Some(params::from_cache_bytes(&sel, &bytes)?),
-        Err(_) => None,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(source) => {
+            return Err(CliError::Io {
+                path: sel.path.clone(),
+                source,
+            })
+        }
     };
+    println!(
+        "parameter cache: {} ({})",
+        sel.path.display(),
+        if cached.is_some() {
+            "present"
+        } else {
+            "absent"
+        }
+    );
     let isa = &sel.isa;
     println!(
         "instruction set: {} ({} instruction circuits)",
