@@ -16,7 +16,8 @@ pub struct InfoArgs {
 }
 
 /// Prints the table. The augmented circuits' sizes come from the cached parameters when
-/// `crease setup` made them; otherwise the recursion is measured on one small chain.
+/// `crease setup` made them; otherwise the recursion is measured on one small chain and
+/// added to each step (marked `~`).
 pub fn info(args: &InfoArgs) -> Result<(), CliError> {
     let sel = args.params.select()?;
     let cached = match std::fs::read(&sel.path) {
@@ -45,13 +46,30 @@ pub fn info(args: &InfoArgs) -> Result<(), CliError> {
         isa.len(),
     );
     println!("ISA digest: {}", params::hex(&isa.digest()));
+
+    // Without cached parameters, set up the first chain at k = 1 to measure the recursion;
+    // its size barely depends on the step circuit's (only through the error-MLE length).
+    let measured = match (&cached, sel.chains.first().map(|c| &c.kind)) {
+        (None, Some(ChainKind::Instruction(c))) => {
+            let batch = Batch::new(c.clone(), 0, 1);
+            let p = IvcParams::setup(&batch)?;
+            let step = chains::step_constraints(&batch)?;
+            Some((
+                p.shape().num_constraints.saturating_sub(step),
+                p.cf_shape().num_constraints,
+                c.name().to_string(),
+            ))
+        }
+        _ => None,
+    };
+
     println!();
     println!(
         "{:<14} {:>6} {:>10} {:>10} {:>10} {:>10}",
         "chain", "k", "per entry", "step", "augmented", "amortized"
     );
-    let mut overhead = None;
-    let mut cf = None;
+    let mut overhead = measured.as_ref().map(|m| m.0);
+    let mut cf = measured.as_ref().map(|m| m.1);
     for (i, c) in sel.chains.iter().enumerate() {
         let per = chains::constraints_per_entry(&c.kind)?;
         let step = c.step_constraints(i)?;
@@ -60,19 +78,25 @@ pub fn info(args: &InfoArgs) -> Result<(), CliError> {
             ChainKind::Scan => Some(p.scan_params().1),
             ChainKind::Tables => Some(p.table_params().1),
         });
-        let aug = ivc.map(|p| p.shape().num_constraints);
-        if let Some(p) = ivc {
-            overhead.get_or_insert(p.shape().num_constraints.saturating_sub(step));
-            cf.get_or_insert(p.cf_shape().num_constraints);
-        }
+        let (aug, mark) = match ivc {
+            Some(p) => {
+                overhead.get_or_insert(p.shape().num_constraints.saturating_sub(step));
+                cf.get_or_insert(p.cf_shape().num_constraints);
+                (Some(p.shape().num_constraints), "")
+            }
+            None => (measured.as_ref().map(|m| step + m.0), "~"),
+        };
         println!(
             "{:<14} {:>6} {:>10} {:>10} {:>10} {:>10}",
             c.name,
             c.k,
             per,
             step,
-            aug.map_or("-".into(), |a| a.to_string()),
-            aug.map_or("-".into(), |a| format!("{:.1}", a as f64 / c.k as f64)),
+            aug.map_or("-".into(), |a| format!("{mark}{a}")),
+            aug.map_or("-".into(), |a| format!(
+                "{mark}{:.1}",
+                a as f64 / c.k as f64
+            )),
         );
     }
     println!();
@@ -81,26 +105,6 @@ pub fn info(args: &InfoArgs) -> Result<(), CliError> {
     println!("augmented: the step plus the recursion (fold verifier, hashes, CycleFold fold)");
     println!("amortized: augmented / k, per entry");
     println!();
-    let source = if cached.is_some() {
-        format!("cached parameters {}", sel.path.display())
-    } else {
-        // No cached parameters: set up the first chain at k = 1 to measure the recursion;
-        // its size barely depends on the step circuit's.
-        match sel.chains.first().map(|c| &c.kind) {
-            Some(ChainKind::Instruction(c)) => {
-                let batch = Batch::new(c.clone(), 0, 1);
-                let p = IvcParams::setup(&batch)?;
-                let step = chains::step_constraints(&batch)?;
-                overhead = Some(p.shape().num_constraints.saturating_sub(step));
-                cf = Some(p.cf_shape().num_constraints);
-                format!(
-                    "a set-up of the {} chain at k = 1; `crease setup` gives every chain's",
-                    c.name()
-                )
-            }
-            _ => "nothing".into(),
-        }
-    };
     let fmt = |v: Option<usize>| v.map_or("-".to_string(), |v| v.to_string());
     println!(
         "recursion per fold (augmented - step): {} constraints",
@@ -110,6 +114,13 @@ pub fn info(args: &InfoArgs) -> Result<(), CliError> {
         "CycleFold circuit (over Grumpkin):     {} constraints",
         fmt(cf)
     );
-    println!("(sizes from {source})");
+    match (&cached, &measured) {
+        (Some(_), _) => println!("(sizes from the cached parameters)"),
+        (None, Some((_, _, name))) => println!(
+            "(~: estimated from a set-up of the {name} chain at k = 1; `crease setup` gives \
+             every chain's exact size)"
+        ),
+        (None, None) => {}
+    }
     Ok(())
 }

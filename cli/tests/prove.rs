@@ -90,7 +90,7 @@ fn setup_caches_and_prove_then_verify_round_trips_and_rejects_tampering() {
     assert!(out.status.success(), "{}", text(&out));
     let info = text(&out);
     assert!(
-        info.contains("alu_imm") && info.contains("cached parameters"),
+        info.contains("alu_imm") && info.contains("(present)"),
         "{info}"
     );
 
@@ -216,6 +216,10 @@ fn foreign_cache_file_is_an_error_naming_it() {
         .expect("cache file line")
         .to_string();
     assert!(file.starts_with(path_str(&dir)), "{shown}");
+    assert!(
+        shown.contains("recursion per fold") && shown.contains(" ~"),
+        "{shown}"
+    );
     assert_eq!(std::fs::read_dir(&dir).expect("dir").count(), 0);
 
     for bad in [
