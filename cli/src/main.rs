@@ -1,11 +1,18 @@
-//! `crease`: run RISC-V guest programs on the NVM, build and scaffold guests.
+//! `crease`: run, prove and verify RISC-V guest programs; build and scaffold guests.
 
 #![forbid(unsafe_code)]
 
 mod build;
+mod chains;
+mod error;
+mod info;
 mod input;
 mod new;
+mod params;
+mod progress;
+mod prove;
 mod run;
+mod setup;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -32,6 +39,14 @@ enum Command {
         #[arg(long)]
         debug: bool,
     },
+    /// List the instruction set with its circuits' constraints and the folding circuits' sizes.
+    Info(info::InfoArgs),
+    /// Build the proving parameters (keys) and cache them on disk.
+    Setup(setup::SetupArgs),
+    /// Prove a run of a guest ELF.
+    Prove(prove::ProveArgs),
+    /// Verify a proof against a guest ELF and print what it proves.
+    Verify(prove::VerifyArgs),
     /// Scaffold a new Rust guest that builds and runs.
     New {
         /// The directory to create; its last component names the guest.
@@ -43,6 +58,18 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run::run(&args),
+        Command::Info(args) => info::info(&args)
+            .map(|()| ExitCode::SUCCESS)
+            .map_err(|e| e.to_string()),
+        Command::Setup(args) => setup::setup(&args)
+            .map(|()| ExitCode::SUCCESS)
+            .map_err(|e| e.to_string()),
+        Command::Prove(args) => prove::prove(&args)
+            .map(|()| ExitCode::SUCCESS)
+            .map_err(|e| e.to_string()),
+        Command::Verify(args) => prove::verify(&args)
+            .map(|()| ExitCode::SUCCESS)
+            .map_err(|e| e.to_string()),
         Command::Build { guest, debug } => build::build_guest(&guest, !debug)
             .map(|elf| {
                 println!("{}", elf.display());

@@ -48,7 +48,7 @@ pub struct RunArgs {
 type Register = fn(&mut Isa) -> Result<(), nvm::Error>;
 
 /// Co-processors compiled into the `crease` binary, by name.
-fn known_coprocessors() -> Vec<(&'static str, Register)> {
+pub(crate) fn known_coprocessors() -> Vec<(&'static str, Register)> {
     vec![("sha256_sigma", |isa| {
         isa.push(crease_coprocessor_example::Sha256Sigma).map(drop)
     })]

@@ -1,0 +1,209 @@
+//! `crease prove` and `crease verify`.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use clap::Args;
+use crease::nvm::{self, Input, Program, RunOptions};
+use crease::{Proof, Statement};
+
+use crate::error::CliError;
+use crate::input::read_input;
+use crate::params::{self, hex, ParamArgs, Selection};
+use crate::progress::Phase;
+
+/// The public input options of `prove` and `verify`.
+#[derive(Args, Clone, Debug)]
+pub struct PublicInputArgs {
+    /// A file whose bytes are the public input.
+    #[arg(long, value_name = "FILE")]
+    public_input: Option<PathBuf>,
+    /// The public input as hex bytes (e.g. `0x68656c6c6f`).
+    #[arg(long, value_name = "HEX", conflicts_with = "public_input")]
+    public_input_hex: Option<String>,
+}
+
+impl PublicInputArgs {
+    fn read(&self) -> Result<Vec<u8>, CliError> {
+        read_input(
+            "public",
+            self.public_input.as_deref(),
+            self.public_input_hex.as_deref(),
+        )
+        .map_err(CliError::Input)
+    }
+}
+
+/// Arguments of `crease prove`.
+#[derive(Args)]
+pub struct ProveArgs {
+    /// The guest program: an ELF32 RISC-V (RV32IM) executable.
+    elf: PathBuf,
+    #[command(flatten)]
+    public: PublicInputArgs,
+    /// A file whose bytes are the private input.
+    #[arg(long, value_name = "FILE")]
+    private_input: Option<PathBuf>,
+    /// The private input as hex bytes.
+    #[arg(long, value_name = "HEX", conflicts_with = "private_input")]
+    private_input_hex: Option<String>,
+    /// Where to write the proof (default: the ELF's path with `.proof` appended).
+    #[arg(short = 'o', long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    #[command(flatten)]
+    params: ParamArgs,
+}
+
+/// Arguments of `crease verify`.
+#[derive(Args)]
+pub struct VerifyArgs {
+    /// The proof file.
+    proof: PathBuf,
+    /// The guest program the proof is about.
+    #[arg(long, value_name = "ELF")]
+    elf: PathBuf,
+    #[command(flatten)]
+    public: PublicInputArgs,
+    #[command(flatten)]
+    params: ParamArgs,
+}
+
+/// The default proof file of an ELF: its path with `.proof` appended.
+pub fn default_proof_path(elf: &Path) -> PathBuf {
+    let mut p = elf.as_os_str().to_owned();
+    p.push(".proof");
+    PathBuf::from(p)
+}
+
+fn load_program(elf: &Path, sel: &Selection) -> Result<Program, CliError> {
+    let bytes = std::fs::read(elf).map_err(|source| CliError::Io {
+        path: elf.to_path_buf(),
+        source,
+    })?;
+    Program::from_elf(&bytes, &sel.isa).map_err(|source| CliError::Program {
+        path: elf.to_path_buf(),
+        source: Box::new(source),
+    })
+}
+
+/// Proves a run: executes, proves every chain, writes the proof and prints the claims.
+pub fn prove(args: &ProveArgs) -> Result<(), CliError> {
+    let input = Input {
+        public: args.public.read()?,
+        private: read_input(
+            "private",
+            args.private_input.as_deref(),
+            args.private_input_hex.as_deref(),
+        )
+        .map_err(CliError::Input)?,
+    };
+    let sel = args.params.select()?;
+    let program = load_program(&args.elf, &sel)?;
+    let out_path = args
+        .output
+        .clone()
+        .unwrap_or_else(|| default_proof_path(&args.elf));
+    let loaded = params::load_or_build(&sel, false)?;
+
+    // Execute alone first: a fault is reported before any proving, and the counts size the
+    // proving phase.
+    let phase = Phase::spinner("execute", &args.elf.display().to_string());
+    let options = RunOptions {
+        max_cycles: crease_circuits::pack::MAX_STEPS,
+        ..RunOptions::default()
+    };
+    let execution = nvm::run(&program, &input, options)?;
+    phase.finish();
+    let used: Vec<String> = execution
+        .counts
+        .iter()
+        .filter(|c| c.count > 0)
+        .map(|c| format!("{} {}", c.name, c.count))
+        .collect();
+    let phase = Phase::spinner(
+        "prove",
+        &format!(
+            "{} steps; chains: {}, scan, tables",
+            execution.cycles,
+            used.join(", ")
+        ),
+    );
+    let start = Instant::now();
+    let (proof, exec) = crease::prove(&loaded.params, &program, &input)?;
+    let prove_time = start.elapsed();
+    phase.finish();
+    let bytes = proof.to_bytes()?;
+    params::write_atomically(&out_path, &bytes)?;
+
+    println!("proved {}", args.elf.display());
+    println!("  program digest  {}", hex(&program.digest()));
+    println!("  public input    {}", show_bytes(&input.public));
+    println!("  public output   {}", show_bytes(&exec.public_output));
+    println!("  exit code       {}", exec.exit_code);
+    println!("  steps           {}", exec.cycles);
+    println!(
+        "proof: {} ({:.1} kB), proved in {:.2} s ({:.0} instructions/s)",
+        out_path.display(),
+        bytes.len() as f64 / 1e3,
+        prove_time.as_secs_f64(),
+        exec.cycles as f64 / prove_time.as_secs_f64().max(1e-9)
+    );
+    Ok(())
+}
+
+/// Verifies a proof and prints what it proves.
+pub fn verify(args: &VerifyArgs) -> Result<(), CliError> {
+    let bytes = std::fs::read(&args.proof).map_err(|source| CliError::Io {
+        path: args.proof.clone(),
+        source,
+    })?;
+    let proof = Proof::from_bytes(&bytes).map_err(|e| CliError::BadProof {
+        path: args.proof.clone(),
+        reason: e.to_string(),
+    })?;
+    let public = args.public.read()?;
+    let sel = args.params.select()?;
+    let program = load_program(&args.elf, &sel)?;
+    let loaded = params::load_or_build(&sel, false)?;
+    let start = Instant::now();
+    let statement =
+        crease::verify(&loaded.params, &program, &public, &proof).map_err(|e| match e {
+            crease::Error::ParamsMismatch => CliError::ParamsMismatch,
+            e => CliError::Pcd(e),
+        })?;
+    let time = start.elapsed();
+    print_statement(&args.elf, &statement);
+    println!("verified in {:.3} s", time.as_secs_f64());
+    Ok(())
+}
+
+fn print_statement(elf: &Path, s: &Statement) {
+    println!("verified: {} ran to exit", elf.display());
+    println!("  program digest  {}", hex(&s.program_digest));
+    println!("  ISA digest      {}", hex(&s.isa_digest));
+    println!("  public input    {}", show_bytes(&s.public_input));
+    println!("  public output   {}", show_bytes(&s.public_output));
+    println!("  exit code       {}", s.exit_code);
+    println!("  steps           {}", s.steps);
+}
+
+/// Bytes as length, hex (the first 64) and, when printable, text.
+fn show_bytes(bytes: &[u8]) -> String {
+    if bytes.is_empty() {
+        return "(empty)".into();
+    }
+    let mut s = format!(
+        "{} bytes: {}",
+        bytes.len(),
+        hex(&bytes[..bytes.len().min(64)])
+    );
+    if bytes.len() > 64 {
+        s.push_str("...");
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        if text.chars().all(|c| !c.is_control() || c == '\n') {
+            s.push_str(&format!(" ({:?})", text.trim_end()));
+        }
+    }
+    s
+}

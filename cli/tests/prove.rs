@@ -1,0 +1,244 @@
+//! `crease setup`, `info`, `prove` and `verify` end to end: the parameter cache, a prove →
+//! verify round trip, and rejections of a tampered proof, a wrong program, a wrong public
+//! input and a corrupt cache file.
+
+#[path = "../../tests/support/elf.rs"]
+mod elf;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use crease_nvm::encode::*;
+use crease_nvm::layout::{PUBLIC_INPUT, PUBLIC_OUTPUT};
+
+const A0: u8 = 10;
+const A7: u8 = 17;
+const T0: u8 = 5;
+const T1: u8 = 6;
+const T2: u8 = 7;
+
+/// Small batches keep set-up and proving quick for these few-instruction programs.
+const K: &[&str] = &["-k", "4"];
+
+fn scratch() -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("crease-cli-prove-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+/// Reads the public input word, adds 5, writes it as the 4-byte public output and exits
+/// with `exit_code`.
+fn program(dir: &Path, name: &str, exit_code: u32) -> PathBuf {
+    let mut code = li(T0, PUBLIC_INPUT).to_vec();
+    code.push(lw(T1, T0, 4));
+    code.push(addi(T1, T1, 5));
+    code.extend(li(T0, PUBLIC_OUTPUT));
+    code.extend(li(T2, 4));
+    code.push(sw(T2, T0, 0));
+    code.push(sw(T1, T0, 4));
+    code.extend(li(A0, exit_code));
+    code.extend(li(A7, 93));
+    code.push(ecall());
+    let path = dir.join(name);
+    std::fs::write(&path, elf::exec(&code, &[])).expect("write ELF");
+    path
+}
+
+fn crease(args: &[&str], cache: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_crease"))
+        .args(args)
+        .args(K)
+        .arg("--cache-dir")
+        .arg(cache)
+        .output()
+        .expect("run crease")
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "status {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn path_str(p: &Path) -> &str {
+    p.to_str().expect("UTF-8 temp path")
+}
+
+#[test]
+fn setup_caches_and_prove_then_verify_round_trips_and_rejects_tampering() {
+    let dir = scratch();
+    let cache = dir.join("cache");
+    let add5 = program(&dir, "add5.elf", 0);
+    let other = program(&dir, "other.elf", 1);
+    let add5_s = path_str(&add5);
+
+    // Set-up builds once; the second run loads the same file.
+    let out = crease(&["setup"], &cache);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("built parameters"), "{}", text(&out));
+    let files: Vec<_> = std::fs::read_dir(&cache).expect("cache dir").collect();
+    assert_eq!(files.len(), 1, "one cache file");
+    let out = crease(&["setup"], &cache);
+    assert!(text(&out).contains("loaded parameters"), "{}", text(&out));
+
+    // info reads the augmented circuits' sizes from the cache.
+    let out = crease(&["info"], &cache);
+    assert!(out.status.success(), "{}", text(&out));
+    let info = text(&out);
+    assert!(
+        info.contains("alu_imm") && info.contains("(present)"),
+        "{info}"
+    );
+
+    // Prove with the default artifact name, then verify.
+    let out = crease(&["prove", add5_s, "--public-input-hex", "25000000"], &cache);
+    assert!(out.status.success(), "{}", text(&out));
+    let proof = dir.join("add5.elf.proof");
+    assert!(proof.exists(), "default proof name");
+    let proof_s = path_str(&proof);
+    let out = crease(
+        &[
+            "verify",
+            proof_s,
+            "--elf",
+            add5_s,
+            "--public-input-hex",
+            "25000000",
+        ],
+        &cache,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let shown = text(&out);
+    assert!(shown.contains("exit code       0"), "{shown}");
+    // 0x25 + 5 = 0x2a, as the 4-byte public output.
+    assert!(shown.contains("4 bytes: 2a000000"), "{shown}");
+    assert!(shown.contains("25000000"), "{shown}");
+
+    // Another public input, another program, a flipped byte: each rejected, one line.
+    let rejected = |args: &[&str]| {
+        let out = crease(args, &cache);
+        assert!(!out.status.success(), "accepted: {}", text(&out));
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        let last = err.lines().last().unwrap_or_default().to_string();
+        assert!(last.starts_with("error: "), "{err}");
+        last
+    };
+    rejected(&[
+        "verify",
+        proof_s,
+        "--elf",
+        add5_s,
+        "--public-input-hex",
+        "26000000",
+    ]);
+    let other_s = path_str(&other);
+    rejected(&[
+        "verify",
+        proof_s,
+        "--elf",
+        other_s,
+        "--public-input-hex",
+        "25000000",
+    ]);
+    let mut bytes = std::fs::read(&proof).expect("proof");
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0x10;
+    let bad = dir.join("flipped.proof");
+    std::fs::write(&bad, &bytes).expect("write");
+    rejected(&[
+        "verify",
+        path_str(&bad),
+        "--elf",
+        add5_s,
+        "--public-input-hex",
+        "25000000",
+    ]);
+    std::fs::write(&bad, b"not a proof").expect("write");
+    let msg = rejected(&["verify", path_str(&bad), "--elf", add5_s]);
+    assert!(msg.contains("not a crease proof"), "{msg}");
+
+    // Verifying with other batch sizes than the proof's says so.
+    let out = Command::new(env!("CARGO_BIN_EXE_crease"))
+        .args([
+            "verify",
+            proof_s,
+            "--elf",
+            add5_s,
+            "--public-input-hex",
+            "25000000",
+        ])
+        .args(["-k", "8", "--cache-dir"])
+        .arg(dir.join("cache-k8"))
+        .output()
+        .expect("run crease");
+    assert!(!out.status.success());
+    assert!(text(&out).contains("other parameters"), "{}", text(&out));
+
+    // A truncated cache file: an error naming the file and `--force`, never a panic.
+    let file = files[0].as_ref().expect("entry").path();
+    let good = std::fs::read(&file).expect("cache file");
+    std::fs::write(&file, &good[..good.len() / 3]).expect("truncate");
+    let out = crease(&["prove", add5_s, "--public-input-hex", "25000000"], &cache);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let err = text(&out);
+    assert!(
+        err.contains(path_str(&file)) && err.contains("--force"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn foreign_cache_file_is_an_error_naming_it() {
+    let dir = scratch().join("foreign");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let info = |dir: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_crease"))
+            .args(["info", "-k", "4", "--cache-dir"])
+            .arg(dir)
+            .output()
+            .expect("run crease")
+    };
+    // No cache yet: info names the file it would use and measures the recursion on one
+    // small chain, writing nothing.
+    let probe = info(&dir);
+    assert!(probe.status.success(), "{}", text(&probe));
+    let shown = text(&probe);
+    let file = shown
+        .lines()
+        .find_map(|l| l.strip_prefix("parameter cache: "))
+        .and_then(|l| l.strip_suffix(" (absent)"))
+        .expect("cache file line")
+        .to_string();
+    assert!(file.starts_with(path_str(&dir)), "{shown}");
+    assert!(
+        shown.contains("recursion per fold") && shown.contains(" ~"),
+        "{shown}"
+    );
+    assert_eq!(std::fs::read_dir(&dir).expect("dir").count(), 0);
+
+    for bad in [
+        b"garbage".to_vec(),
+        b"CRSCACHE".to_vec(),
+        [*b"CRSCACHE", [7; 8]].concat(),
+    ] {
+        std::fs::write(&file, &bad).expect("write");
+        for cmd in ["setup", "info"] {
+            let out = Command::new(env!("CARGO_BIN_EXE_crease"))
+                .args([cmd, "-k", "4", "--cache-dir"])
+                .arg(&dir)
+                .output()
+                .expect("run crease");
+            assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+            let err = text(&out);
+            assert!(err.contains(&file) && err.contains("--force"), "{err}");
+            assert!(!err.contains("panicked"), "{err}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
