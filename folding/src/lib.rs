@@ -10,7 +10,11 @@
 //!   their satisfiability checks;
 //! - [`step`]: the step-circuit seam;
 //! - [`mova`]: the fold that carries an evaluation claim on the error term instead of a
-//!   commitment to it (prover, verifier and their proof).
+//!   commitment to it (prover, verifier and their proof); [`merge`] folds two running
+//!   instances, [`merge_circuit`] verifies that in-circuit;
+//! - [`cyclefold`]: the CycleFold circuit over Fq and its committed relaxed R1CS;
+//! - [`augmented`]: the primary circuit that verifies the previous fold;
+//! - [`ivc`]: setup, [`IvcProver::prove_step`], [`verify`] and serialization.
 //!
 //! See `docs/FOLDING.md` for the protocol and its soundness argument.
 #![forbid(unsafe_code)]
@@ -32,6 +36,8 @@ pub mod step;
 pub mod testing;
 
 pub use error::Error;
+pub use ivc::{verify, IvcParams, IvcProof, IvcProver};
+pub use step::StepCircuit;
 
 /// The primary field: BN254's scalar field, also Grumpkin's base field.
 pub type Fr = ark_bn254::Fr;
