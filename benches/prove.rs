@@ -11,7 +11,7 @@
 //! measuring program (`harness = false`) rather than a criterion loop over samples.
 
 #[path = "../tests/support/mod.rs"]
-#[allow(dead_code, unused_imports)]
+#[allow(unused_imports)]
 mod support;
 
 use std::time::Instant;
