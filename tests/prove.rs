@@ -201,3 +201,40 @@ fn progress_is_reported_per_phase() {
         assert!(total > 0);
     }
 }
+
+/// Throughput on a guest: `CREASE_K=1024 CREASE_GUEST=fibonacci CREASE_N=1000 cargo test
+/// --release -p crease --test prove measure -- --ignored --nocapture`.
+#[test]
+#[ignore = "a measurement, minutes long"]
+fn measure() {
+    if !support::have_rust_toolchain() {
+        return;
+    }
+    let env = |k: &str, d: &str| std::env::var(k).unwrap_or_else(|_| d.to_string());
+    let k: usize = env("CREASE_K", "256").parse().expect("CREASE_K");
+    let n: u32 = env("CREASE_N", "1000").parse().expect("CREASE_N");
+    let guest = env("CREASE_GUEST", "fibonacci");
+    let isa = Isa::rv32im();
+    let program = support::load(&support::rust_example(&guest), &isa);
+    let t = Instant::now();
+    let params = setup(&isa, &SetupConfig::with_k(k)).expect("setup");
+    let setup_time = t.elapsed();
+    let input = Input {
+        public: n.to_le_bytes().to_vec(),
+        private: vec![],
+    };
+    let t = Instant::now();
+    let (proof, exec) = prove(&params, &program, &input).expect("proves");
+    let prove_time = t.elapsed();
+    let bytes = proof.to_bytes().expect("serializes");
+    let t = Instant::now();
+    verify(&params, &program, &input.public, &proof).expect("verifies");
+    let verify_time = t.elapsed();
+    eprintln!(
+        "{guest} n={n} k={k}: {} steps; setup {setup_time:?}; prove {prove_time:?} ({:.0} \
+         instructions/s); verify {verify_time:?}; proof {} bytes",
+        exec.cycles,
+        exec.cycles as f64 / prove_time.as_secs_f64(),
+        bytes.len()
+    );
+}
