@@ -236,6 +236,18 @@ fn measure() {
     };
     let params = setup(&isa, &config).expect("setup");
     let setup_time = t.elapsed();
+    if std::env::var_os("CREASE_PARAMS_SIZE").is_some() {
+        let t = Instant::now();
+        let bytes = params.to_bytes().expect("serializes");
+        let write = t.elapsed();
+        let t = Instant::now();
+        Params::from_bytes(&bytes).expect("reads");
+        eprintln!(
+            "parameters: {} bytes, written in {write:?}, read in {:?}",
+            bytes.len(),
+            t.elapsed()
+        );
+    }
     let input = Input {
         public: n.to_le_bytes().to_vec(),
         private: vec![],
