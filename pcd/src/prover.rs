@@ -243,6 +243,7 @@ fn zeros(n: usize) -> Vec<FpVar<Fr>> {
 struct Committed<W> {
     chain: u32,
     witnesses: Vec<W>,
+    commitments: Vec<crease_folding::G1>,
     hash: Fr,
 }
 
@@ -265,6 +266,7 @@ fn commit_all<C: StepCircuit>(
         chain,
         witnesses,
         hash: w1_hash_chain(&cms),
+        commitments: cms,
     })
 }
 
@@ -277,8 +279,8 @@ fn fold<C: StepCircuit>(
 ) -> Result<ChainProof, Error> {
     let arity = circuit.arity();
     let mut p = IvcProver::new(ivc, circuit, vec![Fr::from(0u64); arity], consts.to_vec())?;
-    for w in &c.witnesses {
-        p.prove_step(w)?;
+    for (w, cw1) in c.witnesses.iter().zip(&c.commitments) {
+        p.prove_step_with_w1(w, Some(*cw1))?;
         counter.tick();
     }
     let proof = p.proof();
