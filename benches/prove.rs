@@ -10,8 +10,10 @@
 //! One proof per program is already minutes of work on two cores, so this is a plain
 //! measuring program (`harness = false`) rather than a criterion loop over samples.
 
+// The test support's unit tests (compiled here under `cfg(test)` by criterion's bench
+// profile) import items this binary does not use.
 #[path = "../tests/support/mod.rs"]
-#[allow(dead_code, unused_imports)]
+#[allow(unused_imports)]
 mod support;
 
 use std::time::Instant;
