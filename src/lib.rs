@@ -38,5 +38,6 @@ pub use crease_pcd as pcd;
 
 pub use crease_nvm::{run, Execution, Input, Isa, Program, RunOptions, Segment};
 pub use crease_pcd::{
-    prove, setup, verify, Error, Params, Proof, Rejection, SetupConfig, Statement, DEFAULT_K,
+    prove, prove_with_progress, setup, verify, Error, Params, Phase, Proof, Rejection, SetupConfig,
+    Statement, DEFAULT_K,
 };

@@ -148,3 +148,93 @@ fn the_rust_fibonacci_guest_proves_and_verifies() {
         check_fibonacci(&support::rust_example("fibonacci"));
     }
 }
+
+#[test]
+fn parameters_round_trip_and_refuse_damage() {
+    let params = params();
+    let bytes = params.to_bytes().expect("serializes");
+    let back = Params::from_bytes(&bytes).expect("reads back");
+    assert_eq!(back.digest(), params.digest());
+    assert_eq!(back.isa_digest(), params.isa_digest());
+    assert!(Params::from_bytes(&bytes[..bytes.len() - 1]).is_err());
+    assert!(Params::from_bytes(&bytes[..20]).is_err());
+    assert!(Params::from_bytes(b"CRSPCD02").is_err());
+    let n = bytes.len();
+    for at in [0, 7, 9, 45, n / 2, n - 1] {
+        let mut bad = bytes.clone();
+        bad[at] ^= 0x01;
+        if let Ok(p) = Params::from_bytes(&bad) {
+            assert_ne!(p.digest(), params.digest(), "flipped byte {at} unnoticed");
+        }
+    }
+    eprintln!("parameters (k = 64): {n} bytes");
+}
+
+#[test]
+fn progress_is_reported_per_phase() {
+    use std::sync::Mutex;
+    let program = hand_program();
+    let seen = Mutex::new(Vec::new());
+    let report = |phase: crease::Phase, done: u64, total: u64| {
+        seen.lock().expect("lock").push((phase, done, total));
+    };
+    let input = Input {
+        public: vec![1, 2, 3, 4, 5, 6, 7, 8],
+        private: vec![0x10, 0x20, 0x30, 0x40],
+    };
+    let (proof, _) =
+        crease::prove_with_progress(params(), &program, &input, &report).expect("proves");
+    verify(params(), &program, &input.public, &proof).expect("verifies");
+    let seen = seen.into_inner().expect("lock");
+    for phase in [
+        crease::Phase::Run,
+        crease::Phase::Commit,
+        crease::Phase::Fold,
+    ] {
+        let last = seen
+            .iter()
+            .filter(|s| s.0 == phase)
+            .map(|s| (s.1, s.2))
+            .max();
+        let (done, total) = last.expect("phase reported");
+        assert_eq!(done, total, "{phase:?} finished");
+        assert!(total > 0);
+    }
+}
+
+/// Throughput on a guest: `CREASE_K=1024 CREASE_GUEST=fibonacci CREASE_N=1000 cargo test
+/// --release -p crease --test prove measure -- --ignored --nocapture`.
+#[test]
+#[ignore = "a measurement, minutes long"]
+fn measure() {
+    if !support::have_rust_toolchain() {
+        return;
+    }
+    let env = |k: &str, d: &str| std::env::var(k).unwrap_or_else(|_| d.to_string());
+    let k: usize = env("CREASE_K", "256").parse().expect("CREASE_K");
+    let n: u32 = env("CREASE_N", "1000").parse().expect("CREASE_N");
+    let guest = env("CREASE_GUEST", "fibonacci");
+    let isa = Isa::rv32im();
+    let program = support::load(&support::rust_example(&guest), &isa);
+    let t = Instant::now();
+    let params = setup(&isa, &SetupConfig::with_k(k)).expect("setup");
+    let setup_time = t.elapsed();
+    let input = Input {
+        public: n.to_le_bytes().to_vec(),
+        private: vec![],
+    };
+    let t = Instant::now();
+    let (proof, exec) = prove(&params, &program, &input).expect("proves");
+    let prove_time = t.elapsed();
+    let bytes = proof.to_bytes().expect("serializes");
+    let t = Instant::now();
+    verify(&params, &program, &input.public, &proof).expect("verifies");
+    let verify_time = t.elapsed();
+    eprintln!(
+        "{guest} n={n} k={k}: {} steps; setup {setup_time:?}; prove {prove_time:?} ({:.0} \
+         instructions/s); verify {verify_time:?}; proof {} bytes",
+        exec.cycles,
+        exec.cycles as f64 / prove_time.as_secs_f64(),
+        bytes.len()
+    );
+}

@@ -22,7 +22,9 @@ mod wire;
 pub use error::{Error, Rejection};
 pub use params::{setup, Params, SetupConfig, DEFAULT_K, DEFAULT_SCAN_K, DEFAULT_TABLE_K};
 pub use proof::{ChainProof, OutputWord, Proof};
-pub use prover::{prove, prove_witness, run_witness, RunWitness};
+pub use prover::{
+    prove, prove_with_progress, prove_witness, run_witness, Phase, Progress, RunWitness,
+};
 pub use verifier::{verify, Statement};
 
 /// The field of every chain: BN254's scalar field.

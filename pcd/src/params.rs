@@ -16,10 +16,13 @@ use rayon::prelude::*;
 use crate::wire::{Reader, Writer};
 use crate::{Error, Fr};
 
-/// Default executions per step of an instruction chain.
-pub const DEFAULT_K: usize = 256;
+/// Default executions per step of an instruction chain. Measured on the fibonacci guest
+/// (11,350 steps, 2 cores): k = 1024 proves at 339 instructions/s, k = 256 at 295 (the
+/// recursion overhead of a step is ~26k constraints, so larger batches amortize it better;
+/// the proof grows with k, 90 MB against 44 MB).
+pub const DEFAULT_K: usize = 1024;
 /// Default cells per step of the scan chain.
-pub const DEFAULT_SCAN_K: usize = 256;
+pub const DEFAULT_SCAN_K: usize = 1024;
 /// Default table entries per step of the table chain.
 pub const DEFAULT_TABLE_K: usize = 1 << 13;
 /// The largest batch size accepted (a step's `W1` must stay addressable).

@@ -1,6 +1,7 @@
 //! The two-pass prover: commit every chain's `W1`, draw the challenges, fold every chain.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use ark_r1cs_std::alloc::AllocVar;
 use ark_r1cs_std::fields::fp::FpVar;
@@ -35,6 +36,50 @@ pub struct RunWitness {
     pub steps: u64,
 }
 
+/// A phase of proving, for progress reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Phase {
+    /// Running the program and recording its executions (`done`/`total` in {0, 1}).
+    Run,
+    /// Pass 1: committing every step's `W1` (counted in steps of all chains).
+    Commit,
+    /// Pass 2: folding every chain (counted in steps of all chains).
+    Fold,
+}
+
+/// A progress callback: `(phase, done, total)`. Called from several threads.
+pub type Progress<'a> = &'a (dyn Fn(Phase, u64, u64) + Sync);
+
+/// Counts finished units of one phase and reports them.
+struct Counter<'a> {
+    progress: Option<Progress<'a>>,
+    phase: Phase,
+    done: AtomicU64,
+    total: u64,
+}
+
+impl<'a> Counter<'a> {
+    fn new(progress: Option<Progress<'a>>, phase: Phase, total: u64) -> Self {
+        if let Some(p) = progress {
+            p(phase, 0, total);
+        }
+        Counter {
+            progress,
+            phase,
+            done: AtomicU64::new(0),
+            total,
+        }
+    }
+
+    fn tick(&self) {
+        let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+        if let Some(p) = self.progress {
+            p(self.phase, done, self.total);
+        }
+    }
+}
+
 /// Builds execution records and scan entries as the NVM runs.
 struct Recorder<'a> {
     program: &'a Program,
@@ -56,7 +101,7 @@ impl TraceSink for Recorder<'_> {
         };
         let map = &self.map;
         let rec = ExecRecord::from_trace(step, d, accesses, |a| map.read_only(a));
-        self.records.push((i as usize, rec));
+        self.records.push((i, rec));
         for (j, a) in accesses.iter().enumerate().skip(1) {
             let space = match a.space {
                 Space::Pc => continue,
@@ -132,8 +177,29 @@ pub fn prove(
     program: &Program,
     input: &Input,
 ) -> Result<(Proof, Execution), Error> {
+    prove_inner_input(params, program, input, None)
+}
+
+/// [`prove`], reporting progress per [`Phase`] to `progress`.
+pub fn prove_with_progress(
+    params: &Params,
+    program: &Program,
+    input: &Input,
+    progress: Progress<'_>,
+) -> Result<(Proof, Execution), Error> {
+    prove_inner_input(params, program, input, Some(progress))
+}
+
+fn prove_inner_input(
+    params: &Params,
+    program: &Program,
+    input: &Input,
+    progress: Option<Progress<'_>>,
+) -> Result<(Proof, Execution), Error> {
+    let run = Counter::new(progress, Phase::Run, 1);
     let (w, exec) = run_witness(params, program, input)?;
-    let proof = prove_inner(params, program, &input.public, &w, true)?;
+    run.tick();
+    let proof = prove_inner(params, program, &input.public, &w, true, progress)?;
     Ok((proof, exec))
 }
 
@@ -146,7 +212,7 @@ pub fn prove_witness(
     public_input: &[u8],
     w: &RunWitness,
 ) -> Result<Proof, Error> {
-    prove_inner(params, program, public_input, w, false)
+    prove_inner(params, program, public_input, w, false, None)
 }
 
 /// Synthesizes one step outside the folding engine to log its lookups (their payloads are
@@ -177,6 +243,7 @@ fn zeros(n: usize) -> Vec<FpVar<Fr>> {
 struct Committed<W> {
     chain: u32,
     witnesses: Vec<W>,
+    commitments: Vec<crease_folding::G1>,
     hash: Fr,
 }
 
@@ -185,15 +252,21 @@ fn commit_all<C: StepCircuit>(
     circuit: &C,
     chain: u32,
     witnesses: Vec<C::ExternalWitness>,
+    counter: &Counter<'_>,
 ) -> Result<Committed<C::ExternalWitness>, Error> {
     let cms = witnesses
         .par_iter()
-        .map(|w| ivc.commit_w1(circuit, w))
+        .map(|w| {
+            let c = ivc.commit_w1(circuit, w);
+            counter.tick();
+            c
+        })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Committed {
         chain,
         witnesses,
         hash: w1_hash_chain(&cms),
+        commitments: cms,
     })
 }
 
@@ -202,11 +275,13 @@ fn fold<C: StepCircuit>(
     circuit: C,
     c: &Committed<C::ExternalWitness>,
     consts: &[Fr; 3],
+    counter: &Counter<'_>,
 ) -> Result<ChainProof, Error> {
     let arity = circuit.arity();
     let mut p = IvcProver::new(ivc, circuit, vec![Fr::from(0u64); arity], consts.to_vec())?;
-    for w in &c.witnesses {
-        p.prove_step(w)?;
+    for (w, cw1) in c.witnesses.iter().zip(&c.commitments) {
+        p.prove_step_with_w1(w, Some(*cw1))?;
+        counter.tick();
     }
     let proof = p.proof();
     if proof.w1_hash() != c.hash {
@@ -229,6 +304,7 @@ fn prove_inner(
     public_input: &[u8],
     w: &RunWitness,
     strict: bool,
+    progress: Option<Progress<'_>>,
 ) -> Result<Proof, Error> {
     if program.isa().digest() != params.isa_digest {
         return Err(Error::IsaMismatch);
@@ -254,6 +330,15 @@ fn prove_inner(
             ((i, Batch::new(c.circuit.clone(), i, c.k)), recs)
         })
         .collect();
+    let table_entries = all_entries(program);
+    let table_rows = table_entries.len();
+    let total_steps = work
+        .iter()
+        .map(|((_, b), recs)| recs.len().div_ceil(b.k()))
+        .sum::<usize>()
+        + w.entries.len().div_ceil(params.scan_k)
+        + table_rows.div_ceil(params.table_k);
+    let commits = Counter::new(progress, Phase::Commit, total_steps as u64);
     let per_chain: Vec<(Committed<_>, Vec<Vec<Term>>)> = work
         .par_iter()
         .map(|((i, batch), recs)| {
@@ -270,7 +355,7 @@ fn prove_inner(
                     })
                 })
                 .collect::<Result<Vec<_>, Error>>()?;
-            let committed = commit_all(&params.inst[*i].ivc, batch, *i as u32, ws)?;
+            let committed = commit_all(&params.inst[*i].ivc, batch, *i as u32, ws, &commits)?;
             Ok((committed, logs))
         })
         .collect::<Result<_, Error>>()?;
@@ -285,8 +370,8 @@ fn prove_inner(
             })
         })
         .collect::<Result<Vec<_>, Error>>()?;
-    let scan_c = commit_all(&params.scan, &scan_chain, Proof::SCAN, scan_ws)?;
-    let mut tables = Multiplicities::new(all_entries(program));
+    let scan_c = commit_all(&params.scan, &scan_chain, Proof::SCAN, scan_ws, &commits)?;
+    let mut tables = Multiplicities::new(table_entries);
     for log in per_chain
         .iter()
         .flat_map(|(_, logs)| logs)
@@ -308,6 +393,7 @@ fn prove_inner(
         &table_chain,
         Proof::TABLE,
         tables.chain_witness(params.table_k),
+        &commits,
     )?;
     let output: Vec<OutputWord> = scan::output_words(&w.entries)
         .into_iter()
@@ -332,20 +418,21 @@ fn prove_inner(
     };
     let consts = challenges(params, program, &claims, &hashes);
     // Pass 2: fold every chain, all in parallel.
+    let folds = Counter::new(progress, Phase::Fold, total_steps as u64);
     let (chains, (scan, table)) = rayon::join(
         || {
             per_chain
                 .par_iter()
                 .zip(work.par_iter())
                 .map(|((c, _), ((i, batch), _))| {
-                    fold(&params.inst[*i].ivc, batch.clone(), c, &consts)
+                    fold(&params.inst[*i].ivc, batch.clone(), c, &consts, &folds)
                 })
                 .collect::<Result<Vec<_>, Error>>()
         },
         || {
             rayon::join(
-                || fold(&params.scan, scan_chain, &scan_c, &consts),
-                || fold(&params.table, table_chain, &table_c, &consts),
+                || fold(&params.scan, scan_chain, &scan_c, &consts, &folds),
+                || fold(&params.table, table_chain, &table_c, &consts, &folds),
             )
         },
     );

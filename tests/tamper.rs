@@ -1,0 +1,319 @@
+//! Tampered runs and proofs, each rejected by the real verifier. Witnesses are attacked
+//! through the prover's test hook (`crease::pcd::prove_witness`), which proves whatever run
+//! witness it is given; proofs are attacked in their byte form.
+
+use std::sync::OnceLock;
+
+use crease::nvm::encode::*;
+use crease::nvm::layout::{PRIVATE_INPUT, PUBLIC_INPUT, PUBLIC_OUTPUT, RAM_START};
+use crease::pcd::{prove_witness, run_witness, RunWitness};
+use crease::{
+    prove, setup, verify, Error, Input, Isa, Params, Program, Proof, Segment, SetupConfig,
+};
+use crease_coprocessor_example::Sigma;
+
+const CODE: u32 = 0x1000;
+const DATA: u32 = 0x10_0000;
+
+fn params() -> &'static Params {
+    static P: OnceLock<Params> = OnceLock::new();
+    P.get_or_init(|| setup(&Isa::rv32im(), &SetupConfig::with_k(64)).expect("setup"))
+}
+
+fn push_li(c: &mut Vec<u32>, rd: u8, v: u32) {
+    c.extend(li(rd, v));
+}
+
+fn load(code: &[u32], isa: &Isa) -> Program {
+    let data: Vec<u8> = (0..64u32).map(|i| (i * 37 + 11) as u8).collect();
+    let segments = vec![
+        Segment {
+            vaddr: CODE,
+            mem_size: 4 * code.len() as u32,
+            data: code.iter().flat_map(|w| w.to_le_bytes()).collect(),
+            read: true,
+            write: false,
+            exec: true,
+        },
+        Segment {
+            vaddr: DATA,
+            mem_size: 256,
+            data,
+            read: true,
+            write: true,
+            exec: false,
+        },
+    ];
+    Program::from_parts(CODE, segments, isa).expect("program loads")
+}
+
+/// The code of the attacked program; `k` is the loop count.
+fn code(k: u32) -> Vec<u32> {
+    let mut c = Vec::new();
+    push_li(&mut c, 5, PUBLIC_INPUT);
+    c.push(lw(6, 5, 4));
+    push_li(&mut c, 28, PRIVATE_INPUT);
+    c.push(lw(29, 28, 4));
+    c.push(add(30, 6, 29));
+    push_li(&mut c, 8, RAM_START);
+    c.push(sw(30, 8, 0));
+    c.push(lw(9, 8, 0));
+    push_li(&mut c, 19, DATA);
+    c.push(lb(20, 19, 3));
+    c.push(mul(23, 20, 6));
+    push_li(&mut c, 14, k);
+    push_li(&mut c, 15, 0);
+    c.push(add(15, 15, 14));
+    c.push(addi(14, 14, -1));
+    c.push(bne(14, 0, -8));
+    push_li(&mut c, 18, PUBLIC_OUTPUT);
+    push_li(&mut c, 11, 8);
+    c.push(sw(11, 18, 0));
+    c.push(sw(9, 18, 4));
+    c.push(sw(15, 18, 8));
+    c.push(jal(1, 8));
+    c.push(0x0000_0013);
+    c.push(addi(10, 15, 7));
+    push_li(&mut c, 17, 93);
+    c.push(ecall());
+    c
+}
+
+fn input() -> Input {
+    Input {
+        public: vec![1, 2, 3, 4, 5, 6, 7, 8],
+        private: vec![0x10, 0x20, 0x30, 0x40],
+    }
+}
+
+struct Run {
+    program: Program,
+    witness: RunWitness,
+}
+
+fn honest() -> Run {
+    let program = load(&code(10), &Isa::rv32im());
+    let (witness, exec) = run_witness(params(), &program, &input()).expect("runs");
+    assert_eq!(exec.exit_code, 62);
+    Run { program, witness }
+}
+
+/// The index of the first record of circuit `name` satisfying `pred`.
+fn find(w: &RunWitness, params: &Params, name: &str, pred: impl Fn(usize) -> bool) -> usize {
+    let names: Vec<&str> = params.circuit_names().collect();
+    (0..w.records.len())
+        .find(|&i| names[w.records[i].0] == name && pred(i))
+        .unwrap_or_else(|| panic!("no {name} record"))
+}
+
+/// Proves `w` with the real prover and checks that the real verifier rejects it (a prover
+/// that cannot even produce a proof of it counts as an error too, but every attack here
+/// yields a proof).
+fn rejected(params: &Params, program: &Program, public: &[u8], w: &RunWitness) -> Error {
+    let proof = prove_witness(params, program, public, w).expect("the prover folds any witness");
+    match verify(params, program, public, &proof) {
+        Ok(st) => panic!("tampered run accepted: {st:?}"),
+        Err(e) => e,
+    }
+}
+
+#[test]
+fn the_untampered_witness_is_accepted() {
+    let r = honest();
+    let proof = prove_witness(params(), &r.program, &input().public, &r.witness).expect("proves");
+    let st = verify(params(), &r.program, &input().public, &proof).expect("verifies");
+    assert_eq!(st.exit_code, 62);
+}
+
+#[test]
+fn a_wrong_register_value_is_rejected() {
+    let mut r = honest();
+    // `add x15, x15, x14` reads x15 one higher and writes the consistently higher sum.
+    let i = find(&r.witness, params(), "alu_reg", |i| {
+        r.witness.records[i].1.d.rd == 15
+    });
+    let rec = &mut r.witness.records[i].1;
+    rec.accesses[0].read += 1;
+    rec.accesses[0].write += 1;
+    rec.accesses[2].write += 1;
+    let e = rejected(params(), &r.program, &input().public, &r.witness);
+    eprintln!("{e}");
+}
+
+#[test]
+fn a_wrong_memory_read_is_rejected() {
+    let mut r = honest();
+    // `lw x9, 0(x8)` reads the RAM word one higher (and writes that to x9).
+    let i = find(&r.witness, params(), "load", |i| {
+        r.witness.records[i].1.d.rd == 9
+    });
+    let rec = &mut r.witness.records[i].1;
+    rec.accesses[1].read += 1;
+    rec.accesses[1].write += 1;
+    rec.accesses[2].write += 1;
+    let e = rejected(params(), &r.program, &input().public, &r.witness);
+    eprintln!("{e}");
+}
+
+#[test]
+fn a_skipped_instruction_is_rejected() {
+    let mut r = honest();
+    let at = r.witness.records.len() / 2;
+    r.witness.records.remove(at);
+    let e = rejected(params(), &r.program, &input().public, &r.witness);
+    eprintln!("{e}");
+}
+
+#[test]
+fn a_duplicated_instruction_is_rejected() {
+    let mut r = honest();
+    let at = r.witness.records.len() / 2;
+    let dup = r.witness.records[at].clone();
+    r.witness.records.insert(at, dup);
+    let e = rejected(params(), &r.program, &input().public, &r.witness);
+    eprintln!("{e}");
+}
+
+#[test]
+fn an_altered_jump_target_is_rejected() {
+    let mut r = honest();
+    // `jal x1, 8` lands on the skipped `nop` instead: imm and next pc both moved by -4.
+    let i = find(&r.witness, params(), "jal", |_| true);
+    let rec = &mut r.witness.records[i].1;
+    rec.d.imm -= 4;
+    rec.next_pc -= 4;
+    let e = rejected(params(), &r.program, &input().public, &r.witness);
+    eprintln!("{e}");
+}
+
+#[test]
+fn a_wrong_output_is_rejected() {
+    let mut r = honest();
+    // The scan claims the output word holding 55 ends as 56.
+    let e = r
+        .witness
+        .entries
+        .iter_mut()
+        .find(|e| e.cell.addr == PUBLIC_OUTPUT + 8 && e.cell.space != 1)
+        .expect("the output word");
+    assert_eq!(e.value, 55);
+    e.value = 56;
+    let err = rejected(params(), &r.program, &input().public, &r.witness);
+    eprintln!("{err}");
+}
+
+#[test]
+fn a_wrong_output_claim_in_the_proof_is_rejected() {
+    let r = honest();
+    let mut proof =
+        prove_witness(params(), &r.program, &input().public, &r.witness).expect("proves");
+    let (_, _, output) = proof.claims_mut();
+    let w = output
+        .iter_mut()
+        .find(|w| w.addr == PUBLIC_OUTPUT + 8)
+        .expect("the output word");
+    w.value = 56;
+    assert!(verify(params(), &r.program, &input().public, &proof).is_err());
+}
+
+#[test]
+fn a_wrong_exit_code_is_rejected() {
+    let mut r = honest();
+    r.witness.exit_code = 63;
+    let e = rejected(params(), &r.program, &input().public, &r.witness);
+    eprintln!("{e}");
+}
+
+#[test]
+fn a_different_public_input_is_rejected() {
+    let r = honest();
+    let mut other = input().public;
+    other[4] ^= 1;
+    // Proven as if run on another public input.
+    let e = rejected(params(), &r.program, &other, &r.witness);
+    eprintln!("{e}");
+    // An honest proof checked against another public input.
+    let proof = prove_witness(params(), &r.program, &input().public, &r.witness).expect("proves");
+    assert!(verify(params(), &r.program, &other, &proof).is_err());
+}
+
+#[test]
+fn a_different_program_is_rejected() {
+    let r = honest();
+    // The same run proven for a program that loops 11 times instead of 10.
+    let other = load(&code(11), &Isa::rv32im());
+    assert_ne!(other.digest(), r.program.digest());
+    let e = rejected(params(), &other, &input().public, &r.witness);
+    eprintln!("{e}");
+}
+
+#[test]
+fn a_forged_init_value_outside_the_private_region_is_rejected() {
+    let mut r = honest();
+    // The RAM word the program stores to and loads from claims a non-zero initial value,
+    // read by the first store.
+    let e = r
+        .witness
+        .entries
+        .iter_mut()
+        .find(|e| e.cell.addr == RAM_START && e.cell.space == 2)
+        .expect("the RAM word");
+    assert_eq!(e.init, Some(0));
+    e.init = Some(5);
+    let i = find(&r.witness, params(), "store", |i| {
+        r.witness.records[i].1.accesses[2].addr == RAM_START
+    });
+    r.witness.records[i].1.accesses[2].read = 5;
+    let err = rejected(params(), &r.program, &input().public, &r.witness);
+    eprintln!("{err}");
+}
+
+#[test]
+fn a_co_processor_returning_a_wrong_result_is_rejected() {
+    let isa = crease_coprocessor_example::isa();
+    let params = setup(&isa, &SetupConfig::with_k(16)).expect("setup");
+    let mut c = Vec::new();
+    push_li(&mut c, 5, 0x1234_5678);
+    c.push(Sigma::Small1.encode(6, 5));
+    push_li(&mut c, 18, PUBLIC_OUTPUT);
+    push_li(&mut c, 11, 4);
+    c.push(sw(11, 18, 0));
+    c.push(sw(6, 18, 4));
+    push_li(&mut c, 10, 0);
+    push_li(&mut c, 17, 93);
+    c.push(ecall());
+    let program = load(&c, &isa);
+    let (mut w, exec) = run_witness(&params, &program, &Input::default()).expect("runs");
+    let expected = Sigma::Small1.apply(0x1234_5678);
+    assert_eq!(exec.public_output, expected.to_le_bytes());
+    let honest = prove_witness(&params, &program, &[], &w).expect("proves");
+    let st = verify(&params, &program, &[], &honest).expect("the honest run verifies");
+    assert_eq!(st.public_output, expected.to_le_bytes());
+    // The co-processor's result in x6 is off by one (and so is everything after it).
+    let i = find(&w, &params, "sha256_sigma", |_| true);
+    w.records[i].1.accesses[1].write ^= 1;
+    let e = rejected(&params, &program, &[], &w);
+    eprintln!("{e}");
+}
+
+#[test]
+fn a_flipped_byte_in_the_proof_file_is_rejected() {
+    let program = load(&code(3), &Isa::rv32im());
+    let (proof, _) = prove(params(), &program, &input()).expect("proves");
+    let bytes = proof.to_bytes().expect("serializes");
+    let ok = Proof::from_bytes(&bytes).expect("reads");
+    verify(params(), &program, &input().public, &ok).expect("verifies");
+    let n = bytes.len();
+    for at in [0, 5, 8, 20, 100, n / 3, n / 2, n - 40, n - 1] {
+        let mut bad = bytes.clone();
+        bad[at] ^= 0x10;
+        if let Ok(p) = Proof::from_bytes(&bad) {
+            assert!(
+                verify(params(), &program, &input().public, &p).is_err(),
+                "flipped byte {at} of {n} accepted"
+            );
+        }
+    }
+    assert!(Proof::from_bytes(&bytes[..n - 1]).is_err());
+    assert!(Proof::from_bytes(&[]).is_err());
+}
