@@ -5,7 +5,7 @@
 //!
 //! ```no_run
 //! use crease::nvm::encode::{addi, ecall, li};
-//! use crease::{prove, setup, verify, Input, Isa, Program, Segment, SetupConfig};
+//! use crease::{prove, setup, verify, Input, Isa, Program, Proof, Segment, SetupConfig};
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! // exit(a0 = 7): a hand-assembled program (an ELF works the same: `Program::from_elf`).

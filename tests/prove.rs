@@ -151,7 +151,17 @@ fn the_rust_fibonacci_guest_proves_and_verifies() {
 
 #[test]
 fn parameters_round_trip_and_refuse_damage() {
-    let params = params();
+    // A one-instruction ISA with small chains keeps the file small.
+    let isa = Isa::new()
+        .with(crease_coprocessor_example::Sha256Sigma)
+        .expect("isa");
+    let config = SetupConfig {
+        k: 4,
+        scan_k: 4,
+        table_k: 256,
+        ..SetupConfig::default()
+    };
+    let params = &setup(&isa, &config).expect("setup");
     let bytes = params.to_bytes().expect("serializes");
     let back = Params::from_bytes(&bytes).expect("reads back");
     assert_eq!(back.digest(), params.digest());
@@ -167,7 +177,7 @@ fn parameters_round_trip_and_refuse_damage() {
             assert_ne!(p.digest(), params.digest(), "flipped byte {at} unnoticed");
         }
     }
-    eprintln!("parameters (k = 64): {n} bytes");
+    eprintln!("parameters of one small chain: {n} bytes");
 }
 
 #[test]
@@ -217,15 +227,31 @@ fn measure() {
     let isa = Isa::rv32im();
     let program = support::load(&support::rust_example(&guest), &isa);
     let t = Instant::now();
-    let params = setup(&isa, &SetupConfig::with_k(k)).expect("setup");
+    let table_k: usize = env("CREASE_TABLE_K", "32768")
+        .parse()
+        .expect("CREASE_TABLE_K");
+    let config = SetupConfig {
+        table_k,
+        ..SetupConfig::with_k(k)
+    };
+    let params = setup(&isa, &config).expect("setup");
     let setup_time = t.elapsed();
     let input = Input {
         public: n.to_le_bytes().to_vec(),
         private: vec![],
     };
     let t = Instant::now();
-    let (proof, exec) = prove(&params, &program, &input).expect("proves");
+    let phases = std::sync::Mutex::new(Vec::new());
+    let report = |phase: crease::Phase, done: u64, total: u64| {
+        if done == 0 || done == total {
+            let mut p = phases.lock().expect("lock");
+            p.push(format!("{phase:?} {done}/{total} at {:.1?}", t.elapsed()));
+        }
+    };
+    let (proof, exec) =
+        crease::prove_with_progress(&params, &program, &input, &report).expect("proves");
     let prove_time = t.elapsed();
+    eprintln!("{}", phases.into_inner().expect("lock").join("; "));
     let bytes = proof.to_bytes().expect("serializes");
     let t = Instant::now();
     verify(&params, &program, &input.public, &proof).expect("verifies");

@@ -23,8 +23,9 @@ use crate::{Error, Fr};
 pub const DEFAULT_K: usize = 1024;
 /// Default cells per step of the scan chain.
 pub const DEFAULT_SCAN_K: usize = 1024;
-/// Default table entries per step of the table chain.
-pub const DEFAULT_TABLE_K: usize = 1 << 13;
+/// Default table entries per step of the table chain (about 131k fixed entries plus the
+/// program's code: five steps). Measured on the same run: 22.1 s with 2^15, 26.5 s with 2^13.
+pub const DEFAULT_TABLE_K: usize = 1 << 15;
 /// The largest batch size accepted (a step's `W1` must stay addressable).
 const MAX_K: usize = 1 << 20;
 

@@ -202,3 +202,30 @@ pub fn verify(
         steps: proof.steps,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn w(addr: u32, value: u32) -> OutputWord {
+        OutputWord { addr, value }
+    }
+
+    #[test]
+    fn the_public_output_is_read_from_the_listed_words() {
+        let words = [w(PUBLIC_OUTPUT, 6), w(PUBLIC_OUTPUT + 4, 0x0403_0201)];
+        assert_eq!(public_output(&words).expect("output"), [1, 2, 3, 4, 0, 0]);
+        assert_eq!(public_output(&[]).expect("empty"), Vec::<u8>::new());
+        let huge = [w(PUBLIC_OUTPUT, u32::MAX)];
+        assert!(public_output(&huge).is_err());
+    }
+
+    #[test]
+    fn output_words_must_be_aligned_increasing_and_in_the_region() {
+        assert!(check_output(&[w(PUBLIC_OUTPUT, 1), w(PUBLIC_OUTPUT + 8, 2)]).is_ok());
+        assert!(check_output(&[w(PUBLIC_OUTPUT + 2, 1)]).is_err());
+        assert!(check_output(&[w(PUBLIC_OUTPUT + 8, 1), w(PUBLIC_OUTPUT, 2)]).is_err());
+        assert!(check_output(&[w(PUBLIC_OUTPUT, 1), w(PUBLIC_OUTPUT, 2)]).is_err());
+        assert!(check_output(&[w(PUBLIC_OUTPUT - 4, 1)]).is_err());
+    }
+}

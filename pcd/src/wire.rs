@@ -82,3 +82,31 @@ impl<'a> Reader<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_what_was_written_and_refuses_truncation() {
+        let mut w = Writer::default();
+        w.out.extend_from_slice(b"HEADER01");
+        w.u64(7);
+        w.bytes(b"abc");
+        let mut r = Reader::new(&w.out, "test");
+        r.header(b"HEADER01").expect("header");
+        assert_eq!(r.u64().expect("u64"), 7);
+        assert_eq!(r.bytes().expect("bytes"), b"abc");
+        r.finish().expect("all read");
+        for cut in 0..w.out.len() {
+            let mut r = Reader::new(&w.out[..cut], "test");
+            let all = r
+                .header(b"HEADER01")
+                .and_then(|_| r.u64())
+                .and_then(|_| r.bytes().map(|_| 0));
+            assert!(all.is_err(), "truncated at {cut} accepted");
+        }
+        let mut r = Reader::new(b"HEADER02", "test");
+        assert!(r.header(b"HEADER01").is_err());
+    }
+}
