@@ -10,6 +10,8 @@
 //! One proof per program is already minutes of work on two cores, so this is a plain
 //! measuring program (`harness = false`) rather than a criterion loop over samples.
 
+// Checking bench targets sets `cfg(test)`, which compiles the support module's unit tests
+// and their imports.
 #[path = "../tests/support/mod.rs"]
 #[allow(unused_imports)]
 mod support;

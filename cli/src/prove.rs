@@ -4,13 +4,13 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::Args;
-use crease::nvm::{self, Input, Program, RunOptions};
+use crease::nvm::{Input, Program};
 use crease::{Proof, Statement};
 
 use crate::error::CliError;
 use crate::input::read_input;
 use crate::params::{self, hex, ParamArgs, Selection};
-use crate::progress::Phase;
+use crate::progress::ProveBars;
 
 /// The public input options of `prove` and `verify`.
 #[derive(Args, Clone, Debug)]
@@ -105,33 +105,13 @@ pub fn prove(args: &ProveArgs) -> Result<(), CliError> {
         .unwrap_or_else(|| default_proof_path(&args.elf));
     let loaded = params::load_or_build(&sel, false)?;
 
-    // Execute alone first: a fault is reported before any proving, and the counts size the
-    // proving phase.
-    let phase = Phase::spinner("execute", &args.elf.display().to_string());
-    let options = RunOptions {
-        max_cycles: crease_circuits::pack::MAX_STEPS,
-        ..RunOptions::default()
-    };
-    let execution = nvm::run(&program, &input, options)?;
-    phase.finish();
-    let used: Vec<String> = execution
-        .counts
-        .iter()
-        .filter(|c| c.count > 0)
-        .map(|c| format!("{} {}", c.name, c.count))
-        .collect();
-    let phase = Phase::spinner(
-        "prove",
-        &format!(
-            "{} steps; chains: {}, scan, tables",
-            execution.cycles,
-            used.join(", ")
-        ),
-    );
+    let bars = ProveBars::default();
+    let report = |phase, done, total| bars.report(phase, done, total);
     let start = Instant::now();
-    let (proof, exec) = crease::prove(&loaded.params, &program, &input)?;
+    let result = crease::prove_with_progress(&loaded.params, &program, &input, &report);
+    bars.finish();
+    let (proof, exec) = result?;
     let prove_time = start.elapsed();
-    phase.finish();
     let bytes = proof.to_bytes()?;
     params::write_atomically(&out_path, &bytes)?;
 
@@ -141,6 +121,13 @@ pub fn prove(args: &ProveArgs) -> Result<(), CliError> {
     println!("  public output   {}", show_bytes(&exec.public_output));
     println!("  exit code       {}", exec.exit_code);
     println!("  steps           {}", exec.cycles);
+    let used: Vec<String> = exec
+        .counts
+        .iter()
+        .filter(|c| c.count > 0)
+        .map(|c| format!("{} {}", c.name, c.count))
+        .collect();
+    println!("  executions      {}", used.join(", "));
     println!(
         "proof: {} ({:.1} kB), proved in {:.2} s ({:.0} instructions/s)",
         out_path.display(),
