@@ -8,18 +8,12 @@ use std::time::Instant;
 
 use crease::nvm::encode::*;
 use crease::nvm::layout::{PRIVATE_INPUT, PUBLIC_INPUT, PUBLIC_OUTPUT, RAM_START};
-use crease::{prove, setup, verify, Input, Isa, Params, Program, Proof, Segment, SetupConfig};
-
-const CODE: u32 = 0x1000;
-const DATA: u32 = 0x10_0000;
+use crease::{prove, setup, verify, Input, Isa, Params, Program, Proof, SetupConfig};
+use support::hand::{self, push_li, DATA};
 
 fn params() -> &'static Params {
     static P: OnceLock<Params> = OnceLock::new();
     P.get_or_init(|| setup(&Isa::rv32im(), &SetupConfig::with_k(64)).expect("setup"))
-}
-
-fn push_li(c: &mut Vec<u32>, rd: u8, v: u32) {
-    c.extend(li(rd, v));
 }
 
 /// Reads a public and a private word, stores, loads, loops, multiplies, divides, writes
@@ -56,26 +50,7 @@ fn hand_program() -> Program {
     c.push(addi(10, 15, 7));
     push_li(&mut c, 17, 93);
     c.push(ecall());
-    let data: Vec<u8> = (0..64u32).map(|i| (i * 37 + 11) as u8).collect();
-    let segments = vec![
-        Segment {
-            vaddr: CODE,
-            mem_size: 4 * c.len() as u32,
-            data: c.iter().flat_map(|w| w.to_le_bytes()).collect(),
-            read: true,
-            write: false,
-            exec: true,
-        },
-        Segment {
-            vaddr: DATA,
-            mem_size: 256,
-            data,
-            read: true,
-            write: true,
-            exec: false,
-        },
-    ];
-    Program::from_parts(CODE, segments, &Isa::rv32im()).expect("program loads")
+    hand::program(&c, &Isa::rv32im())
 }
 
 #[test]

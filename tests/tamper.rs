@@ -2,49 +2,24 @@
 //! through the prover's test hook (`crease::pcd::prove_witness`), which proves whatever run
 //! witness it is given; proofs are attacked in their byte form.
 
+mod support;
+
 use std::sync::OnceLock;
 
 use crease::nvm::encode::*;
 use crease::nvm::layout::{PRIVATE_INPUT, PUBLIC_INPUT, PUBLIC_OUTPUT, RAM_START};
 use crease::pcd::{prove_witness, run_witness, RunWitness};
-use crease::{
-    prove, setup, verify, Error, Input, Isa, Params, Program, Proof, Segment, SetupConfig,
-};
+use crease::{prove, setup, verify, Error, Input, Isa, Params, Program, Proof, SetupConfig};
 use crease_coprocessor_example::Sigma;
-
-const CODE: u32 = 0x1000;
-const DATA: u32 = 0x10_0000;
+use support::hand::{self, push_li, DATA};
 
 fn params() -> &'static Params {
     static P: OnceLock<Params> = OnceLock::new();
     P.get_or_init(|| setup(&Isa::rv32im(), &SetupConfig::with_k(64)).expect("setup"))
 }
 
-fn push_li(c: &mut Vec<u32>, rd: u8, v: u32) {
-    c.extend(li(rd, v));
-}
-
 fn load(code: &[u32], isa: &Isa) -> Program {
-    let data: Vec<u8> = (0..64u32).map(|i| (i * 37 + 11) as u8).collect();
-    let segments = vec![
-        Segment {
-            vaddr: CODE,
-            mem_size: 4 * code.len() as u32,
-            data: code.iter().flat_map(|w| w.to_le_bytes()).collect(),
-            read: true,
-            write: false,
-            exec: true,
-        },
-        Segment {
-            vaddr: DATA,
-            mem_size: 256,
-            data,
-            read: true,
-            write: true,
-            exec: false,
-        },
-    ];
-    Program::from_parts(CODE, segments, isa).expect("program loads")
+    hand::program(code, isa)
 }
 
 /// The code of the attacked program; `k` is the loop count.

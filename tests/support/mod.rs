@@ -9,6 +9,7 @@
 pub mod build;
 pub mod cgen;
 pub mod elf;
+pub mod hand;
 pub mod rvgen;
 
 use std::path::{Path, PathBuf};
