@@ -313,20 +313,41 @@ pub fn check(
 /// Label of the native CycleFold merge transcript.
 pub const CF_MERGE_LABEL: &[u8] = b"crease/cyclefold/merge";
 
-fn absorb_cf(t: &mut crate::poseidon::Transcript, inst: &CfInstance) {
-    t.absorb_grumpkin(&inst.cm_w);
-    t.absorb_grumpkin(&inst.cm_e);
-    // Fq scalars absorbed through their bytes, reduced into Fr: the transcript only needs
-    // to bind them.
-    let absorb_fq = |t: &mut crate::poseidon::Transcript, v: &Fq| {
-        let b = v.into_bigint().to_bytes_le();
-        t.absorb(&Fr::from_le_bytes_mod_order(&b[..16]));
-        t.absorb(&Fr::from_le_bytes_mod_order(&b[16..]));
-    };
-    absorb_fq(t, &inst.u);
-    for v in &inst.x {
-        absorb_fq(t, v);
+/// Bits of an Fq scalar's top 64-bit limb (`q < 2^254`).
+pub const FQ_TOP_BITS: usize = 62;
+
+/// The elements a running CycleFold instance with full-size scalars is absorbed as (in-circuit
+/// twin: [`crate::cf_merge::CfFullVar::absorb_elems`]): `C_W, C_E` as `(x, y, inf)`; then,
+/// for `u` and each `x` entry in order, its low 192 bits (three 64-bit limbs); then the
+/// top limbs (each below `2^62`), four to an element. That is 78 elements for the 57 scalars
+/// of the CycleFold circuit instead of 114 halves, and the packing is injective because
+/// every part is range-bounded and each element stays below `2^248`.
+pub fn cf_absorb_elems(inst: &CfInstance) -> Vec<Fr> {
+    let scalars: Vec<[u64; 4]> = std::iter::once(&inst.u)
+        .chain(&inst.x)
+        .map(|v| {
+            let b = v.into_bigint();
+            let w = b.as_ref();
+            [w[0], w[1], w[2], w[3]]
+        })
+        .collect();
+    let two64 = Fr::from(1u128 << 64);
+    let mut v = Vec::with_capacity(6 + scalars.len() + scalars.len().div_ceil(4));
+    v.extend(crate::poseidon::grumpkin_to_absorb(&inst.cm_w));
+    v.extend(crate::poseidon::grumpkin_to_absorb(&inst.cm_e));
+    for w in &scalars {
+        v.push(Fr::from(w[0]) + (Fr::from(w[1]) + Fr::from(w[2]) * two64) * two64);
     }
+    let shift = Fr::from(1u64 << FQ_TOP_BITS);
+    for chunk in scalars.chunks(4) {
+        v.push(
+            chunk
+                .iter()
+                .rev()
+                .fold(Fr::ZERO, |acc, w| acc * shift + Fr::from(w[3])),
+        );
+    }
+    v
 }
 
 /// Merges two running CycleFold instances natively (relaxed + relaxed, committed cross
@@ -377,13 +398,34 @@ pub fn merge_verify(
     Ok(merge_instances(i1, i2, cm_t, rho))
 }
 
-fn merge_challenge(i1: &CfInstance, i2: &CfInstance, cm_t: &GrumpkinAffine) -> Fq {
+/// Label of the digest of a running CycleFold instance.
+pub const CF_DIGEST_LABEL: &[u8] = b"crease/cyclefold/instance";
+
+/// The Poseidon digest of a running CycleFold instance: the hash of
+/// [`cf_absorb_elems`] (in-circuit twin: [`crate::cf_merge::CfFullVar::digest`]). The merge
+/// transcript absorbs the two digests, so a node circuit that hashes its children's
+/// accumulators anyway can hand those hashes to the merge instead of absorbing 78
+/// elements per instance a second time.
+pub fn cf_digest(inst: &CfInstance) -> Fr {
+    crate::poseidon::hash(CF_DIGEST_LABEL, &cf_absorb_elems(inst))
+}
+
+/// The merge transcript: `ρ` (128 bits) and a digest of everything absorbed, both squeezed
+/// from a sponge over `(cf_digest(i1), cf_digest(i2), C_T)` (in-circuit twin:
+/// [`crate::cf_merge::merge_var`]). The second output lets a caller bind the merged
+/// instance, a function of those three, into another transcript with one element.
+pub fn merge_transcript(i1: &CfInstance, i2: &CfInstance, cm_t: &GrumpkinAffine) -> (Fq, Fr) {
     let mut t = crate::poseidon::Transcript::new(CF_MERGE_LABEL);
-    absorb_cf(&mut t, i1);
-    absorb_cf(&mut t, i2);
+    t.absorb(&cf_digest(i1));
+    t.absorb(&cf_digest(i2));
     t.absorb_grumpkin(cm_t);
     let (_, rho) = t.short_challenge();
-    fr_to_fq(&rho)
+    let digest = t.challenge();
+    (fr_to_fq(&rho), digest)
+}
+
+fn merge_challenge(i1: &CfInstance, i2: &CfInstance, cm_t: &GrumpkinAffine) -> Fq {
+    merge_transcript(i1, i2, cm_t).0
 }
 
 fn merge_instances(i1: &CfInstance, i2: &CfInstance, cm_t: &GrumpkinAffine, rho: Fq) -> CfInstance {

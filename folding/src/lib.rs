@@ -13,6 +13,8 @@
 //!   commitment to it (prover, verifier and their proof); [`merge`] folds two running
 //!   instances, [`merge_circuit`] verifies that in-circuit;
 //! - [`cyclefold`]: the CycleFold circuit over Fq and its committed relaxed R1CS;
+//!   [`cf_merge`] verifies the merge of two CycleFold accumulators (full-size Fq scalars)
+//!   in the primary circuit;
 //! - [`augmented`]: the primary circuit that verifies the previous fold;
 //! - [`ivc`]: setup, [`IvcProver::prove_step`], [`verify`] and serialization.
 //!
@@ -20,6 +22,7 @@
 #![forbid(unsafe_code)]
 
 pub mod augmented;
+pub mod cf_merge;
 pub mod commitment;
 pub mod cyclefold;
 mod error;

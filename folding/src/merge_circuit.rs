@@ -1,19 +1,25 @@
 //! A proof-tree merge: the native prover and the in-circuit verifier.
 //!
-//! A merge folds two running primary instances (see [`crate::merge`]); the group operations
-//! `C_1 + r·C_2` of both commitments go to a fresh CycleFold instance, which is folded into
-//! the first child's running CycleFold instance exactly as in a step. The circuit returns
-//! the merged running instance and the updated CycleFold instance as variables; the caller
-//! (the proof tree's node circuit) hashes them into its own state.
+//! A node of the proof tree merges its two children's accumulators:
 //!
-//! Merging the two children's CycleFold accumulators themselves is not done in-circuit:
-//! their public inputs are full-size after a relaxed+relaxed fold, which would need non-native
-//! Fq arithmetic here. [`crate::cyclefold::merge`] merges them natively (with a committed
-//! cross term), for a verifier or decider that holds several.
+//! 1. the running primary instances (see [`crate::merge`]), whose group operations
+//!    `C_1 + r·C_2` on both commitments become a fresh CycleFold instance;
+//! 2. the two running CycleFold accumulators, by [`crate::cyclefold::merge`] (committed cross
+//!    term), verified in-circuit by [`crate::cf_merge::merge_var`] with non-native
+//!    arithmetic for their full-size Fq scalars;
+//! 3. the fresh CycleFold instance of step 1 into the merged accumulator of step 2, with a
+//!    challenge `ρ` from the merge transcript after it has absorbed the CycleFold merge's
+//!    digest (which binds both accumulators and their cross term), the merged commitments
+//!    and the fresh CycleFold commitments.
+//!
+//! The circuit returns the merged running instance and the node's CycleFold accumulator as
+//! variables; the caller (the proof tree's node circuit) allocates the children's
+//! accumulators and hashes the results into its own state.
 
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 
-use crate::augmented::{cf_inputs_var, CfVar, RunningVar};
+use crate::augmented::{cf_inputs_var, RunningVar};
+use crate::cf_merge::{merge_var_with_digests, CfFullVar, ShortVar};
 use crate::commitment::PedersenKey;
 use crate::cyclefold::{self, fr_to_fq, CfInstance, CfStatement, CfWitness};
 use crate::gadgets::{G1Var, GrumpkinVar};
@@ -36,18 +42,22 @@ pub struct MergeResult {
     pub witness: RunningWitness,
     /// The merge proof.
     pub proof: MergeProof,
-    /// The CycleFold instance after folding this merge's group operations into it.
+    /// The node's CycleFold accumulator: the children's merged, then this merge's group
+    /// operations folded in.
     pub cf: CfInstance,
     /// Its witness.
     pub cf_witness: CfWitness,
+    /// The cross-term commitment of the children's CycleFold merge.
+    pub cf_merge_cm_t: GrumpkinAffine,
     /// The fresh CycleFold witness commitment.
     pub cf_cm_w_new: GrumpkinAffine,
-    /// The CycleFold cross-term commitment.
+    /// The CycleFold cross-term commitment of the fresh fold.
     pub cf_cm_t: GrumpkinAffine,
 }
 
-/// The native merge prover: merges `(u1, w1)` with `(u2, w2)` and folds the group
-/// operations into `(cf, cf_w)`.
+/// The native merge prover: merges `(u1, w1)` with `(u2, w2)`, merges the children's
+/// CycleFold accumulators `(cf1, cf1_w)` and `(cf2, cf2_w)`, and folds this merge's group
+/// operations into the result.
 #[allow(clippy::too_many_arguments)]
 pub fn prove(
     shape: &R1csShape,
@@ -57,30 +67,35 @@ pub fn prove(
     w1: &RunningWitness,
     u2: &RunningInstance,
     w2: &RunningWitness,
-    cf: &CfInstance,
-    cf_w: &CfWitness,
+    cf1: (&CfInstance, &CfWitness),
+    cf2: (&CfInstance, &CfWitness),
 ) -> Result<MergeResult, Error> {
     let mut tr = Transcript::new(MERGE_LABEL);
     absorb_running(&mut tr, u1);
     absorb_running(&mut tr, u2);
     let (running, witness, proof, ch) = merge::prove(shape, &mut tr, u1, w1, u2, w2)?;
+    let (cf_m, cf_mw, cf_merge_cm_t) =
+        cyclefold::merge(cf_shape, cf_key, cf1.0, cf1.1, cf2.0, cf2.1)?;
+    let (_, digest) = cyclefold::merge_transcript(cf1.0, cf2.0, &cf_merge_cm_t);
     let stmt = CfStatement {
         r_bits: ch.r_bits,
         folds: [(u1.cw1, u2.cw1, running.cw1), (u1.cw2, u2.cw2, running.cw2)],
     };
-    let msg = cyclefold::prepare_fold(cf_shape, cf_key, cf, cf_w, &stmt)?;
+    let msg = cyclefold::prepare_fold(cf_shape, cf_key, &cf_m, &cf_mw, &stmt)?;
+    tr.absorb(&digest);
     tr.absorb_g1(&running.cw1);
     tr.absorb_g1(&running.cw2);
     tr.absorb_grumpkin(&msg.cm_w_new);
     tr.absorb_grumpkin(&msg.cm_t);
     let (_, rho) = tr.short_challenge();
-    let (cf, cf_witness) = cyclefold::fold(cf, cf_w, &msg, fr_to_fq(&rho));
+    let (cf, cf_witness) = cyclefold::fold(&cf_m, &cf_mw, &msg, fr_to_fq(&rho));
     Ok(MergeResult {
         running,
         witness,
         proof,
         cf,
         cf_witness,
+        cf_merge_cm_t,
         cf_cm_w_new: msg.cm_w_new,
         cf_cm_t: msg.cm_t,
     })
@@ -96,20 +111,25 @@ pub struct MergeInputs<'a> {
     pub proof: &'a MergeProof,
     /// The merged commitments (checked by the CycleFold instance).
     pub next_cw: [G1; 2],
-    /// The running CycleFold instance before this merge.
-    pub cf: &'a CfInstance,
+    /// The cross-term commitment of the children's CycleFold merge.
+    pub cf_merge_cm_t: GrumpkinAffine,
     /// The fresh CycleFold witness commitment.
     pub cf_cm_w_new: GrumpkinAffine,
     /// The CycleFold cross-term commitment.
     pub cf_cm_t: GrumpkinAffine,
 }
 
-/// Verifies a merge in-circuit; returns the merged running instance and CycleFold instance.
+/// Verifies a merge in-circuit, given the children's CycleFold accumulators as variables
+/// with their digests ([`CfFullVar::digest`]): the caller allocates them and binds them to
+/// the children's states, where the digests can stand for the accumulators. Returns the
+/// merged running instance and the node's CycleFold accumulator.
 pub fn synthesize(
     cs: ConstraintSystemRef<Fr>,
     inp: &MergeInputs<'_>,
+    cf1: (&CfFullVar, &FpVar<Fr>),
+    cf2: (&CfFullVar, &FpVar<Fr>),
     n_vars: usize,
-) -> Result<(RunningVar, CfVar), SynthesisError> {
+) -> Result<(RunningVar, CfFullVar), SynthesisError> {
     if inp.proof.h1.len() != n_vars || inp.proof.h2.len() != n_vars {
         return Err(SynthesisError::Unsatisfiable);
     }
@@ -128,7 +148,7 @@ pub fn synthesize(
     let t = FpVar::new_witness(cs.clone(), || Ok(inp.proof.t))?;
     let next1 = G1Var::new_checked(cs.clone(), Some(inp.next_cw[0]))?;
     let next2 = G1Var::new_checked(cs.clone(), Some(inp.next_cw[1]))?;
-    let cf = CfVar::new_witness(&cs, inp.cf)?;
+    let cf_merge_t = GrumpkinVar::new_checked(cs.clone(), Some(inp.cf_merge_cm_t))?;
     let cf_w_new = GrumpkinVar::new_checked(cs.clone(), Some(inp.cf_cm_w_new))?;
     let cf_t = GrumpkinVar::new_checked(cs.clone(), Some(inp.cf_cm_t))?;
 
@@ -169,11 +189,14 @@ pub fn synthesize(
         &r_bits,
         [(&u1.cw1, &u2.cw1, &next1), (&u1.cw2, &u2.cw2, &next2)],
     )?;
+    let cf_m = merge_var_with_digests(&cs, cf1, cf2, &cf_merge_t)?;
+    tr.absorb(&cf_m.digest)?;
     tr.absorb_slice(&next1.absorb_elems())?;
     tr.absorb_slice(&next2.absorb_elems())?;
     tr.absorb_slice(&cf_w_new.absorb_elems())?;
     tr.absorb_slice(&cf_t.absorb_elems())?;
-    let (rho_bits, rho) = tr.short_challenge()?;
-    let cf_next = cf.fold_fresh(&cf_x_new, &cf_w_new, &cf_t, &rho_bits, &rho)?;
+    let (rho_bits, _) = tr.short_challenge()?;
+    let rho = ShortVar::from_bits(&rho_bits)?;
+    let cf_next = cf_m.merged.fold_fresh(&cf_x_new, &cf_w_new, &cf_t, &rho)?;
     Ok((merged, cf_next))
 }

@@ -1,16 +1,23 @@
 //! The merge verifier circuit agrees with the native merge and pins its size.
 
+mod support;
+
 use ark_ff::{AdditiveGroup, Field};
+use ark_r1cs_std::fields::fp::FpVar;
 use ark_r1cs_std::GR1CSVar;
 use ark_relations::gr1cs::ConstraintSystem;
-use crease_folding::commitment::{PedersenKey, PowersOfTauKey};
-use crease_folding::cyclefold::{self, CfInstance, CfWitness};
+use crease_folding::augmented::CfVar;
+use crease_folding::cf_merge::CfFullVar;
+use crease_folding::commitment::PowersOfTauKey;
+use crease_folding::cyclefold::{self, cf_absorb_elems, CfInstance};
+use crease_folding::merge::MergeProof;
 use crease_folding::merge_circuit::{self, MergeInputs};
 use crease_folding::mova::{self, RunningWitness};
-use crease_folding::poseidon::{g1_to_absorb, grumpkin_to_absorb, Transcript};
+use crease_folding::poseidon::{g1_to_absorb, Transcript};
 use crease_folding::r1cs::{FreshInstance, R1csShape, RunningInstance};
 use crease_folding::testing::{standalone, values, ProductCircuit};
-use crease_folding::{Fq, Fr};
+use crease_folding::{Fq, Fr, GrumpkinAffine};
+use support::{accumulate, cf_setup, merged_accumulator};
 
 struct Fixture {
     shape: R1csShape,
@@ -50,42 +57,79 @@ fn fixture() -> Fixture {
     Fixture { shape, key, a, b }
 }
 
+/// How the node circuit allocates its children's CycleFold accumulators.
+#[derive(Clone, Copy)]
+enum Alloc {
+    /// Limbs not range-checked (bound by the children's state hashes in a node circuit).
+    Unchecked,
+    /// The first child's limbs range-checked, the second child's converted from the small
+    /// integers of a chain.
+    CheckedAndSmall,
+}
+
 #[test]
 fn merge_circuit_matches_native_merge() {
     let f = fixture();
-    let cf_shape = cyclefold::shape().unwrap();
-    let cf_key = PedersenKey::new(b"cf", cf_shape.num_constraints.max(cf_shape.num_w2));
-    let cf = CfInstance::zero(&cf_shape);
-    let cf_w = CfWitness::zero(&cf_shape);
+    let mut rng = ark_std::test_rng();
+    let (cf_shape, cf_key) = cf_setup();
+    // The first child is a node (full-size CycleFold scalars), the second a chain.
+    let cf1 = merged_accumulator(&mut rng, &cf_shape, &cf_key);
+    let cf2 = accumulate(&mut rng, &cf_shape, &cf_key, 3);
     let res = merge_circuit::prove(
-        &f.shape, &cf_shape, &cf_key, &f.a.0, &f.a.1, &f.b.0, &f.b.1, &cf, &cf_w,
+        &f.shape,
+        &cf_shape,
+        &cf_key,
+        &f.a.0,
+        &f.a.1,
+        &f.b.0,
+        &f.b.1,
+        (&cf1.0, &cf1.1),
+        (&cf2.0, &cf2.1),
     )
     .unwrap();
     mova::check(&f.shape, &f.key, &res.running, &res.witness).unwrap();
     cyclefold::check(&cf_shape, &cf_key, &res.cf, &res.cf_witness).unwrap();
 
-    let run = |proof: &crease_folding::merge::MergeProof| {
+    let run = |proof: &MergeProof, c1: &CfInstance, c2: &CfInstance, mt: GrumpkinAffine, how| {
         let cs = ConstraintSystem::<Fr>::new_ref();
         let inp = MergeInputs {
             u1: &f.a.0,
             u2: &f.b.0,
             proof,
             next_cw: [res.running.cw1, res.running.cw2],
-            cf: &cf,
+            cf_merge_cm_t: mt,
             cf_cm_w_new: res.cf_cm_w_new,
             cf_cm_t: res.cf_cm_t,
         };
-        let (m, c) = merge_circuit::synthesize(cs.clone(), &inp, f.shape.num_vars()).unwrap();
+        let (v1, v2) = match how {
+            Alloc::Unchecked => (
+                CfFullVar::new_witness(&cs, c1, false).unwrap(),
+                CfFullVar::new_witness(&cs, c2, false).unwrap(),
+            ),
+            Alloc::CheckedAndSmall => (
+                CfFullVar::new_witness(&cs, c1, true).unwrap(),
+                CfFullVar::from_small(&CfVar::new_witness(&cs, c2).unwrap()).unwrap(),
+            ),
+        };
+        let (d1, d2) = (v1.digest(&cs).unwrap(), v2.digest(&cs).unwrap());
+        let before = cs.num_constraints();
+        let (m, c) =
+            merge_circuit::synthesize(cs.clone(), &inp, (&v1, &d1), (&v2, &d2), f.shape.num_vars())
+                .unwrap();
         assert!(cs.is_satisfied().unwrap());
-        (cs.num_constraints(), m, c)
+        (cs.num_constraints() - before, m, c)
     };
-    let (count, m, c) = run(&res.proof);
-    println!("merge circuit: {count} constraints");
+    let (count, m, c) = run(
+        &res.proof,
+        &cf1.0,
+        &cf2.0,
+        res.cf_merge_cm_t,
+        Alloc::Unchecked,
+    );
+    println!("merge circuit (both accumulators, children's digests given): {count} constraints");
     // For this shape n = 7; each further error-MLE variable adds a few hundred.
-    assert_eq!(count, 12_241);
-    let vals = |v: &[ark_r1cs_std::fields::fp::FpVar<Fr>]| -> Vec<Fr> {
-        v.iter().map(|x| x.value().unwrap()).collect()
-    };
+    assert_eq!(count, 65_541);
+    let vals = |v: &[FpVar<Fr>]| -> Vec<Fr> { v.iter().map(|x| x.value().unwrap()).collect() };
     assert_eq!(vals(&m.absorb_elems()), {
         let mut t = g1_to_absorb(&res.running.cw1).to_vec();
         t.extend(g1_to_absorb(&res.running.cw2));
@@ -95,25 +139,42 @@ fn merge_circuit_matches_native_merge() {
         t.push(res.running.v_e);
         t
     });
-    assert_eq!(
-        vals(&c.cm_w.absorb_elems()),
-        grumpkin_to_absorb(&res.cf.cm_w).to_vec()
+    assert_eq!(c.value().unwrap(), res.cf);
+    assert_eq!(vals(&c.absorb_elems()), cf_absorb_elems(&res.cf));
+    let (_, m2, c2) = run(
+        &res.proof,
+        &cf1.0,
+        &cf2.0,
+        res.cf_merge_cm_t,
+        Alloc::CheckedAndSmall,
     );
-    assert_eq!(
-        vals(&c.cm_e.absorb_elems()),
-        grumpkin_to_absorb(&res.cf.cm_e).to_vec()
-    );
-    assert_eq!(Some(vals(&c.x)), res.cf.x_fr());
-    assert_eq!(Some(c.u.value().unwrap()), cyclefold::fq_to_fr(&res.cf.u));
-    let _ = Fq::ZERO;
+    assert_eq!(vals(&m2.absorb_elems()), vals(&m.absorb_elems()));
+    assert_eq!(c2.value().unwrap(), res.cf);
 
     // A tampered message gives the verifier an instance the prover's witness does not
     // satisfy.
     let mut bad = res.proof.clone();
     bad.t += Fr::ONE;
-    let (_, m, _) = run(&bad);
+    let (_, m, _) = run(&bad, &cf1.0, &cf2.0, res.cf_merge_cm_t, Alloc::Unchecked);
     let mut inst = res.running.clone();
     inst.v_e = m.v_e.value().unwrap();
     assert_ne!(inst.v_e, res.running.v_e);
     assert!(mova::check(&f.shape, &f.key, &inst, &res.witness).is_err());
+
+    // A tampered child accumulator or CycleFold merge cross term gives a CycleFold
+    // accumulator the prover's witness does not satisfy.
+    let mut c1 = cf1.0.clone();
+    c1.x[9] += Fq::ONE;
+    let mut c2 = cf2.0.clone();
+    c2.u += Fq::ONE;
+    for (a, b, t) in [
+        (&c1, &cf2.0, res.cf_merge_cm_t),
+        (&cf1.0, &c2, res.cf_merge_cm_t),
+        (&cf1.0, &cf2.0, res.cf_cm_w_new),
+    ] {
+        let (_, _, c) = run(&res.proof, a, b, t, Alloc::Unchecked);
+        let got = c.value().unwrap();
+        assert_ne!(got, res.cf);
+        assert!(cyclefold::check(&cf_shape, &cf_key, &got, &res.cf_witness).is_err());
+    }
 }

@@ -1,0 +1,516 @@
+//! The merge of two running CycleFold accumulators, verified inside the primary circuit.
+//!
+//! After a relaxed+relaxed fold the scalars `u` and `x` of a CycleFold instance are
+//! full-size elements of Grumpkin's scalar field Fq, which is not the primary circuit's
+//! field Fr. [`FqVar`] carries such a scalar as four 64-bit limbs and [`CfFullVar`] is a
+//! running CycleFold instance in that form; its points keep their native representation
+//! ([`GrumpkinVar`]), since Grumpkin's coordinates lie in Fr. [`merge_var`] verifies
+//! [`crate::cyclefold::merge`]: it derives `ρ` with the same transcript as
+//! [`crate::cyclefold::merge_transcript`], computes `C_W = C_W1 + ρ·C_W2` and
+//! `C_E = C_E1 + ρ·(C_T + ρ·C_E2)` (Horner's form of `C_E1 + ρ·C_T + ρ²·C_E2`: two 128-bit
+//! scalar multiplications, so `ρ²` never has to be decomposed), and `a + ρ·b mod q` for `u`
+//! and every `x` entry. [`CfFullVar::fold_fresh`] folds a fresh CycleFold instance (small
+//! public inputs) into a full-size accumulator, as a proof-tree node does with the group
+//! operations of its own merge.
+//!
+//! # Non-native arithmetic, and why it is sound
+//!
+//! `c = a + ρ·b mod q` is proven by a witness `c` (limbs range-checked to 64, 64, 64 and 62
+//! bits, so `c < 2^254`) and a quotient `k` with the integer equation
+//! `E = a + ρ·b − c − k·q = 0`. It is checked in two residues:
+//!
+//! - modulo `r` (Fr's modulus), in one constraint, with every value recomposed from its limbs
+//!   in Fr;
+//! - modulo `2^192`, by the limb polynomial: with `X = 2^64` and `D_i` the coefficient of
+//!   `X^i` of `E`, the circuit checks `D_0 + D_1·X = s_1·X²` and `D_2 + s_1 = s_2·X` for
+//!   carries `|s_1|, |s_2| < 2^67` (range-checked after an offset). Every term of those two
+//!   equations is below `2^197` in absolute value, far below `r/2`, so they hold over the
+//!   integers, and then `E ≡ 0 (mod 2^192)`.
+//!
+//! With `a, b, c < 2^256`, `ρ < 2^128` and `k < 2^128` (two range-checked limbs),
+//! `|E| < 2^385 < 2^192·r`, so `E ≡ 0` modulo `r·2^192` means `E = 0`: `c ≡ a + ρ·b (mod q)`.
+//! An honest prover always finds `k < 2^128` because `a, b < q`. For a fresh instance's
+//! input `b < 2^64` ([`FqVar::mul_add_small`]) `k` is a single bit and the `2^64` residue
+//! (`D_0 = s_0·X`) suffices, as `|E| < 2^257 < 2^64·r`.
+//!
+//! The limbs are range-checked but `c` is not forced below `q`: when `c + q < 2^254` the pair
+//! `(c + q, k − 1)` also satisfies the checks. Such an encoding names the same element of Fq,
+//! so every later computation, which works modulo `q`, is unchanged; a transcript that
+//! absorbs it still binds that element. Only the hash differs, and native instances (whose
+//! scalars are canonical `Fq` values) never hash to it, so a verifier that recomputes a
+//! node's state from native instances rejects it. Checking `c < q` would cost about 250
+//! more constraints per scalar and is not needed.
+//!
+//! The limbs of an input are range-checked when it is allocated with `check = true`; a
+//! node circuit may skip that for an instance whose limbs were checked when its child
+//! produced them and that is bound by the child's state hash since.
+
+use ark_ec::AffineRepr;
+use ark_ff::{AdditiveGroup, BigInteger, Field, PrimeField};
+use ark_r1cs_std::fields::fp::FpVar;
+use ark_r1cs_std::prelude::*;
+use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
+
+use crate::augmented::CfVar;
+use crate::cyclefold::{CfInstance, CF_DIGEST_LABEL, CF_MERGE_LABEL, FQ_TOP_BITS};
+use crate::gadgets::GrumpkinVar;
+use crate::poseidon::{hash_var, TranscriptVar};
+use crate::{Fq, Fr, GrumpkinAffine};
+
+/// Bits of the top limb of a range-checked [`FqVar`] (`q < 2^254`).
+pub const TOP_LIMB_BITS: usize = FQ_TOP_BITS;
+/// Bits of the top limb of an [`FqVar`] made from a small integer ([`FqVar::from_small`]).
+pub const SMALL_TOP_LIMB_BITS: usize = 61;
+/// Bits of a range-checked carry (after the offset `2^(CARRY_BITS − 1)`).
+const CARRY_BITS: usize = 68;
+
+fn two_pow(bits: usize) -> Fr {
+    Fr::from(2u64).pow([bits as u64])
+}
+
+/// The 64-bit limbs of an Fq element, least significant first.
+fn fq_words(v: &Fq) -> [u64; 4] {
+    let b = v.into_bigint();
+    let w = b.as_ref();
+    [w[0], w[1], w[2], w[3]]
+}
+
+/// The low `bits` bits of a field element's canonical integer, little-endian.
+fn low_bits(v: &Fr, bits: usize) -> Vec<bool> {
+    let mut b = v.into_bigint().to_bits_le();
+    b.resize(bits.max(b.len()), false);
+    b.truncate(bits);
+    b
+}
+
+/// Allocates a witness below `2^bits` from the low bits of `value` (`bits` constraints).
+/// A value that does not fit is truncated, which leaves the caller's equation unsatisfied.
+fn alloc_bits(
+    cs: &ConstraintSystemRef<Fr>,
+    value: Option<Fr>,
+    bits: usize,
+) -> Result<FpVar<Fr>, SynthesisError> {
+    let v = value.map(|v| low_bits(&v, bits));
+    let bools = (0..bits)
+        .map(|j| {
+            Boolean::new_witness(cs.clone(), || {
+                v.as_ref()
+                    .map(|b| b[j])
+                    .ok_or(SynthesisError::AssignmentMissing)
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Boolean::le_bits_to_fp(&bools)
+}
+
+/// Allocates a carry in `[−2^(CARRY_BITS−1), 2^(CARRY_BITS−1))` given its Fr value.
+fn alloc_carry(
+    cs: &ConstraintSystemRef<Fr>,
+    value: Option<Fr>,
+) -> Result<FpVar<Fr>, SynthesisError> {
+    let offset = two_pow(CARRY_BITS - 1);
+    Ok(alloc_bits(cs, value.map(|v| v + offset), CARRY_BITS)? - offset)
+}
+
+/// A 128-bit challenge as two 64-bit limbs, from its bits (free: linear combinations).
+#[derive(Clone, Debug)]
+pub struct ShortVar {
+    /// Limbs `ρ_0, ρ_1`, least significant first.
+    pub limbs: [FpVar<Fr>; 2],
+    /// The bits, least significant first (for scalar multiplications).
+    pub bits: Vec<Boolean<Fr>>,
+}
+
+impl ShortVar {
+    /// The challenge from its 128 little-endian bits.
+    pub fn from_bits(bits: &[Boolean<Fr>]) -> Result<Self, SynthesisError> {
+        if bits.len() != 128 {
+            return Err(SynthesisError::Unsatisfiable);
+        }
+        Ok(Self {
+            limbs: [
+                Boolean::le_bits_to_fp(&bits[..64])?,
+                Boolean::le_bits_to_fp(&bits[64..])?,
+            ],
+            bits: bits.to_vec(),
+        })
+    }
+
+    fn value_fr(&self) -> FpVar<Fr> {
+        &self.limbs[0] + &self.limbs[1] * two_pow(64)
+    }
+}
+
+/// An element of Fq in the primary circuit: four 64-bit limbs, least significant first.
+/// See the module docs for the range of an encoding and why it need not be canonical.
+#[derive(Clone, Debug)]
+pub struct FqVar {
+    /// The limbs.
+    pub limbs: [FpVar<Fr>; 4],
+}
+
+impl FqVar {
+    /// Allocates `v`; with `check`, the limbs are range-checked (64, 64, 64, 62 bits: 254
+    /// constraints).
+    pub fn new_witness(
+        cs: &ConstraintSystemRef<Fr>,
+        v: &Fq,
+        check: bool,
+    ) -> Result<Self, SynthesisError> {
+        let w = fq_words(v);
+        let limb = |j: usize| {
+            if check {
+                let bits = if j == 3 { TOP_LIMB_BITS } else { 64 };
+                alloc_bits(cs, Some(Fr::from(w[j])), bits)
+            } else {
+                FpVar::new_witness(cs.clone(), || Ok(Fr::from(w[j])))
+            }
+        };
+        Ok(Self {
+            limbs: [limb(0)?, limb(1)?, limb(2)?, limb(3)?],
+        })
+    }
+
+    /// A constant.
+    pub fn constant(v: &Fq) -> Self {
+        Self {
+            limbs: fq_words(v).map(|w| FpVar::Constant(Fr::from(w))),
+        }
+    }
+
+    /// The same integer as `x`, which must be below `2^253` (a CycleFold scalar of a chain,
+    /// below `2^192·N`, is). The limbs are range-checked to 64, 64, 64 and 61 bits and
+    /// recompose to `x` in Fr; as both sides are below `r`, they are the same integer, and
+    /// below `q` it means the same element of Fq (253 constraints).
+    pub fn from_small(x: &FpVar<Fr>) -> Result<Self, SynthesisError> {
+        let cs = x.cs();
+        let v = x.value().ok();
+        let word = |j: usize| v.map(|v| Fr::from(v.into_bigint().as_ref()[j]));
+        let limbs = [
+            alloc_bits(&cs, word(0), 64)?,
+            alloc_bits(&cs, word(1), 64)?,
+            alloc_bits(&cs, word(2), 64)?,
+            alloc_bits(&cs, word(3), SMALL_TOP_LIMB_BITS)?,
+        ];
+        let out = Self { limbs };
+        out.to_fr().enforce_equal(x)?;
+        Ok(out)
+    }
+
+    /// The element this encoding names.
+    pub fn value(&self) -> Result<Fq, SynthesisError> {
+        let mut acc = Fq::ZERO;
+        let base = Fq::from(1u128 << 64);
+        for l in self.limbs.iter().rev() {
+            let w = l.value()?.into_bigint();
+            acc = acc * base + Fq::from(w.as_ref()[0]);
+        }
+        Ok(acc)
+    }
+
+    /// The low 192 bits as one element (see [`crate::cyclefold::cf_absorb_elems`]).
+    fn low_elem(&self) -> FpVar<Fr> {
+        &self.limbs[0] + (&self.limbs[1] + &self.limbs[2] * two_pow(64)) * two_pow(64)
+    }
+
+    /// The integer this encoding stands for, reduced modulo `r` (linear, free).
+    fn to_fr(&self) -> FpVar<Fr> {
+        let mut acc = FpVar::Constant(Fr::ZERO);
+        for (j, l) in self.limbs.iter().enumerate() {
+            acc += l * two_pow(64 * j);
+        }
+        acc
+    }
+
+    fn value_fr(&self) -> Option<Fr> {
+        self.to_fr().value().ok()
+    }
+
+    /// `self + ρ·b mod q` for a full-size `b` (about 520 constraints; module docs).
+    pub fn mul_add(&self, rho: &ShortVar, b: &FqVar) -> Result<FqVar, SynthesisError> {
+        let cs = self.limbs[0].cs().or(b.limbs[0].cs()).or(rho.limbs[0].cs());
+        let (a, bb, r) = (&self.limbs, &b.limbs, &rho.limbs);
+        let q = q_words_fr();
+        let rho_fr = rho.value_fr();
+        let c_val = (|| -> Result<Fq, SynthesisError> {
+            let rv = Fq::from_bigint(rho_fr.value()?.into_bigint()).unwrap_or_default();
+            Ok(self.value()? + rv * b.value()?)
+        })()
+        .ok();
+        let c = alloc_full(&cs, c_val)?;
+        // k = (a + ρ·b − c) / q exactly, an integer below 2^128, so its value in Fr is it.
+        let k_val = (|| -> Option<Fr> {
+            let num = self.value_fr()? + rho_fr.value().ok()? * b.value_fr()? - c.value_fr()?;
+            Some(num * q_fr().inverse()?)
+        })();
+        let kw = |j: usize| k_val.map(|k| Fr::from(k.into_bigint().as_ref()[j]));
+        let k = [alloc_bits(&cs, kw(0), 64)?, alloc_bits(&cs, kw(1), 64)?];
+        let cl = &c.limbs;
+        let x = two_pow(64);
+        // Coefficients of X^0..X^2 of E = a + ρ·b − c − k·q.
+        let d0 = &a[0] + &r[0] * &bb[0] - &cl[0] - &k[0] * q[0];
+        let d1 = &a[1] + &r[0] * &bb[1] + &r[1] * &bb[0] - &cl[1] - &k[0] * q[1] - &k[1] * q[0];
+        let d2 = &a[2] + &r[0] * &bb[2] + &r[1] * &bb[1] - &cl[2] - &k[0] * q[2] - &k[1] * q[1];
+        let d01 = d0 + d1 * x;
+        let inv128 = two_pow(128).inverse().unwrap_or_default();
+        let s1 = alloc_carry(&cs, d01.value().ok().map(|v| v * inv128))?;
+        d01.enforce_equal(&(&s1 * two_pow(128)))?;
+        let d2s = d2 + &s1;
+        let inv64 = x.inverse().unwrap_or_default();
+        let s2 = alloc_carry(&cs, d2s.value().ok().map(|v| v * inv64))?;
+        d2s.enforce_equal(&(&s2 * x))?;
+        // Modulo r.
+        let k_fr = &k[0] + &k[1] * x;
+        rho_fr.mul_equals(&b.to_fr(), &(c.to_fr() + k_fr * q_fr() - self.to_fr()))?;
+        Ok(c)
+    }
+
+    /// `self + ρ·b mod q` for `b < 2^64`, which the caller guarantees (a range-checked limb,
+    /// a bit, or a constant) (about 325 constraints; module docs).
+    pub fn mul_add_small(&self, rho: &ShortVar, b: &FpVar<Fr>) -> Result<FqVar, SynthesisError> {
+        let cs = self.limbs[0].cs().or(b.cs()).or(rho.limbs[0].cs());
+        let q = q_words_fr();
+        let rho_fr = rho.value_fr();
+        let c_val = (|| -> Result<Fq, SynthesisError> {
+            let rv = Fq::from_bigint(rho_fr.value()?.into_bigint()).unwrap_or_default();
+            let bv = Fq::from_bigint(b.value()?.into_bigint()).unwrap_or_default();
+            Ok(self.value()? + rv * bv)
+        })()
+        .ok();
+        let c = alloc_full(&cs, c_val)?;
+        let k_val = (|| -> Option<bool> {
+            let num = self.value_fr()? + rho_fr.value().ok()? * b.value().ok()? - c.value_fr()?;
+            Some(num != Fr::ZERO)
+        })();
+        let k = Boolean::new_witness(cs.clone(), || {
+            k_val.ok_or(SynthesisError::AssignmentMissing)
+        })?;
+        let k = FpVar::from(k);
+        let x = two_pow(64);
+        let d0 = &self.limbs[0] + &rho.limbs[0] * b - &c.limbs[0] - &k * q[0];
+        let s0 = alloc_carry(
+            &cs,
+            d0.value().ok().map(|v| v * x.inverse().unwrap_or_default()),
+        )?;
+        d0.enforce_equal(&(&s0 * x))?;
+        rho_fr.mul_equals(b, &(c.to_fr() + k * q_fr() - self.to_fr()))?;
+        Ok(c)
+    }
+}
+
+/// Allocates a range-checked result (its value if known).
+fn alloc_full(cs: &ConstraintSystemRef<Fr>, v: Option<Fq>) -> Result<FqVar, SynthesisError> {
+    let w = v.map(|v| fq_words(&v));
+    let word = |j: usize| w.map(|w| Fr::from(w[j]));
+    Ok(FqVar {
+        limbs: [
+            alloc_bits(cs, word(0), 64)?,
+            alloc_bits(cs, word(1), 64)?,
+            alloc_bits(cs, word(2), 64)?,
+            alloc_bits(cs, word(3), TOP_LIMB_BITS)?,
+        ],
+    })
+}
+
+/// `q` as an element of Fr (`q mod r`).
+fn q_fr() -> Fr {
+    Fr::from_le_bytes_mod_order(&<Fq as PrimeField>::MODULUS.to_bytes_le())
+}
+
+/// The 64-bit limbs of `q` as Fr constants.
+fn q_words_fr() -> [Fr; 4] {
+    let m = <Fq as PrimeField>::MODULUS;
+    let w = m.as_ref();
+    [
+        Fr::from(w[0]),
+        Fr::from(w[1]),
+        Fr::from(w[2]),
+        Fr::from(w[3]),
+    ]
+}
+
+/// A running CycleFold instance with full-size scalars in the primary circuit.
+#[derive(Clone, Debug)]
+pub struct CfFullVar {
+    /// Commitment to the witness.
+    pub cm_w: GrumpkinVar,
+    /// Commitment to the error vector.
+    pub cm_e: GrumpkinVar,
+    /// The relaxation scalar.
+    pub u: FqVar,
+    /// Public inputs.
+    pub x: Vec<FqVar>,
+}
+
+impl CfFullVar {
+    /// Allocates a running CycleFold instance. The points are always checked to be on the
+    /// curve; `check` range-checks the scalars' limbs (254 constraints each).
+    pub fn new_witness(
+        cs: &ConstraintSystemRef<Fr>,
+        v: &CfInstance,
+        check: bool,
+    ) -> Result<Self, SynthesisError> {
+        Ok(Self {
+            cm_w: GrumpkinVar::new_checked(cs.clone(), Some(v.cm_w))?,
+            cm_e: GrumpkinVar::new_checked(cs.clone(), Some(v.cm_e))?,
+            u: FqVar::new_witness(cs, &v.u, check)?,
+            x: v.x
+                .iter()
+                .map(|x| FqVar::new_witness(cs, x, check))
+                .collect::<Result<_, _>>()?,
+        })
+    }
+
+    /// The same instance as a chain's small-integer [`CfVar`] (see [`FqVar::from_small`]).
+    pub fn from_small(cf: &CfVar) -> Result<Self, SynthesisError> {
+        Ok(Self {
+            cm_w: cf.cm_w.clone(),
+            cm_e: cf.cm_e.clone(),
+            u: FqVar::from_small(&cf.u)?,
+            x: cf
+                .x
+                .iter()
+                .map(FqVar::from_small)
+                .collect::<Result<_, _>>()?,
+        })
+    }
+
+    /// The elements absorbed for this instance (twin of
+    /// [`crate::cyclefold::cf_absorb_elems`]).
+    pub fn absorb_elems(&self) -> Vec<FpVar<Fr>> {
+        let scalars: Vec<&FqVar> = std::iter::once(&self.u).chain(&self.x).collect();
+        let mut v: Vec<FpVar<Fr>> = self.cm_w.absorb_elems().to_vec();
+        v.extend(self.cm_e.absorb_elems());
+        v.extend(scalars.iter().map(|s| s.low_elem()));
+        let shift = two_pow(FQ_TOP_BITS);
+        for chunk in scalars.chunks(4) {
+            let mut acc = FpVar::Constant(Fr::ZERO);
+            for s in chunk.iter().rev() {
+                acc = acc * shift + &s.limbs[3];
+            }
+            v.push(acc);
+        }
+        v
+    }
+
+    /// The Poseidon digest of this instance (twin of [`crate::cyclefold::cf_digest`]).
+    pub fn digest(&self, cs: &ConstraintSystemRef<Fr>) -> Result<FpVar<Fr>, SynthesisError> {
+        hash_var(cs.clone(), CF_DIGEST_LABEL, &self.absorb_elems())
+    }
+
+    /// The native instance these variables hold.
+    pub fn value(&self) -> Result<CfInstance, SynthesisError> {
+        Ok(CfInstance {
+            cm_w: grumpkin_value(&self.cm_w)?,
+            cm_e: grumpkin_value(&self.cm_e)?,
+            u: self.u.value()?,
+            x: self.x.iter().map(FqVar::value).collect::<Result<_, _>>()?,
+        })
+    }
+
+    /// Folds a fresh CycleFold instance (public inputs `x_new`, each below `2^64`; witness
+    /// commitment `cm_w_new`; cross term `cm_t`) with the 128-bit challenge `rho`:
+    /// `C_W + ρ·C_W'`, `C_E + ρ·C_T`, `u + ρ`, `x + ρ·x'`, modulo `q`.
+    pub fn fold_fresh(
+        &self,
+        x_new: &[FpVar<Fr>],
+        cm_w_new: &GrumpkinVar,
+        cm_t: &GrumpkinVar,
+        rho: &ShortVar,
+    ) -> Result<Self, SynthesisError> {
+        if x_new.len() != self.x.len() {
+            return Err(SynthesisError::Unsatisfiable);
+        }
+        let cm_w =
+            self.cm_w.to_projective() + cm_w_new.to_projective().scalar_mul_le(rho.bits.iter())?;
+        let cm_e =
+            self.cm_e.to_projective() + cm_t.to_projective().scalar_mul_le(rho.bits.iter())?;
+        Ok(Self {
+            cm_w: GrumpkinVar::from_projective(&cm_w)?,
+            cm_e: GrumpkinVar::from_projective(&cm_e)?,
+            u: self.u.mul_add_small(rho, &FpVar::Constant(Fr::ONE))?,
+            x: self
+                .x
+                .iter()
+                .zip(x_new)
+                .map(|(a, b)| a.mul_add_small(rho, b))
+                .collect::<Result<_, _>>()?,
+        })
+    }
+}
+
+fn grumpkin_value(p: &GrumpkinVar) -> Result<GrumpkinAffine, SynthesisError> {
+    if p.inf.value()? {
+        Ok(GrumpkinAffine::zero())
+    } else {
+        Ok(GrumpkinAffine::new_unchecked(p.x.value()?, p.y.value()?))
+    }
+}
+
+/// What [`merge_var`] produces.
+#[derive(Clone, Debug)]
+pub struct CfMergeVar {
+    /// The merged instance.
+    pub merged: CfFullVar,
+    /// The challenge `ρ`.
+    pub rho: ShortVar,
+    /// The transcript's digest of `(i1, i2, C_T)` (twin of the second output of
+    /// [`crate::cyclefold::merge_transcript`]).
+    pub digest: FpVar<Fr>,
+}
+
+/// Verifies [`crate::cyclefold::merge`] in-circuit: from the two running instances and the
+/// cross-term commitment `cm_t` (checked on the curve by the caller, e.g. with
+/// [`GrumpkinVar::new_checked`]) derives `ρ` and returns the merged instance.
+pub fn merge_var(
+    cs: &ConstraintSystemRef<Fr>,
+    i1: &CfFullVar,
+    i2: &CfFullVar,
+    cm_t: &GrumpkinVar,
+) -> Result<CfMergeVar, SynthesisError> {
+    let d1 = i1.digest(cs)?;
+    let d2 = i2.digest(cs)?;
+    merge_var_with_digests(cs, (i1, &d1), (i2, &d2), cm_t)
+}
+
+/// [`merge_var`] for a caller that has already computed each instance's
+/// [`CfFullVar::digest`] (for example to bind it to a child's state): it saves the two
+/// hashes, most of the transcript's cost. Each digest must be the one of its instance.
+pub fn merge_var_with_digests(
+    cs: &ConstraintSystemRef<Fr>,
+    (i1, d1): (&CfFullVar, &FpVar<Fr>),
+    (i2, d2): (&CfFullVar, &FpVar<Fr>),
+    cm_t: &GrumpkinVar,
+) -> Result<CfMergeVar, SynthesisError> {
+    if i1.x.len() != i2.x.len() {
+        return Err(SynthesisError::Unsatisfiable);
+    }
+    let mut tr = TranscriptVar::new(cs.clone(), CF_MERGE_LABEL)?;
+    tr.absorb(d1)?;
+    tr.absorb(d2)?;
+    tr.absorb_slice(&cm_t.absorb_elems())?;
+    let (bits, _) = tr.short_challenge()?;
+    let digest = tr.challenge()?;
+    let rho = ShortVar::from_bits(&bits)?;
+
+    let cm_w = i1.cm_w.to_projective() + i2.cm_w.to_projective().scalar_mul_le(rho.bits.iter())?;
+    // C_E1 + ρ·(C_T + ρ·C_E2) = C_E1 + ρ·C_T + ρ²·C_E2 in a group of order q.
+    let inner = cm_t.to_projective() + i2.cm_e.to_projective().scalar_mul_le(rho.bits.iter())?;
+    let cm_e = i1.cm_e.to_projective() + inner.scalar_mul_le(rho.bits.iter())?;
+    let merged = CfFullVar {
+        cm_w: GrumpkinVar::from_projective(&cm_w)?,
+        cm_e: GrumpkinVar::from_projective(&cm_e)?,
+        u: i1.u.mul_add(&rho, &i2.u)?,
+        x: i1
+            .x
+            .iter()
+            .zip(&i2.x)
+            .map(|(a, b)| a.mul_add(&rho, b))
+            .collect::<Result<_, _>>()?,
+    };
+    Ok(CfMergeVar {
+        merged,
+        rho,
+        digest,
+    })
+}

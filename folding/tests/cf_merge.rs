@@ -1,0 +1,220 @@
+//! The in-circuit CycleFold merge agrees with the native merge, pins its size and rejects
+//! tampering.
+
+mod support;
+
+use ark_ec::{AffineRepr, CurveGroup};
+use ark_ff::{AdditiveGroup, Field, PrimeField, UniformRand};
+use ark_r1cs_std::fields::fp::FpVar;
+use ark_r1cs_std::prelude::*;
+use ark_relations::gr1cs::{ConstraintSystem, ConstraintSystemRef};
+use crease_folding::augmented::CfVar;
+use crease_folding::cf_merge::{
+    merge_var, merge_var_with_digests, CfFullVar, CfMergeVar, FqVar, ShortVar,
+};
+use crease_folding::cyclefold::{self, cf_absorb_elems, CfInstance};
+use crease_folding::gadgets::GrumpkinVar;
+use crease_folding::{Fq, Fr, GrumpkinAffine};
+use support::*;
+
+/// Synthesizes `merge_var` over the two instances (limbs range-checked).
+fn synth(
+    i1: &CfInstance,
+    i2: &CfInstance,
+    cm_t: GrumpkinAffine,
+) -> (ConstraintSystemRef<Fr>, CfMergeVar) {
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    let a = CfFullVar::new_witness(&cs, i1, true).unwrap();
+    let b = CfFullVar::new_witness(&cs, i2, true).unwrap();
+    let t = GrumpkinVar::new_checked(cs.clone(), Some(cm_t)).unwrap();
+    let m = merge_var(&cs, &a, &b, &t).unwrap();
+    (cs, m)
+}
+
+#[test]
+fn merge_of_full_size_accumulators_matches_native() {
+    let mut rng = ark_std::test_rng();
+    let (shape, key) = cf_setup();
+    let a = merged_accumulator(&mut rng, &shape, &key);
+    let b = merged_accumulator(&mut rng, &shape, &key);
+    let (m, mw, cm_t) = cyclefold::merge(&shape, &key, &a.0, &a.1, &b.0, &b.1).unwrap();
+    cyclefold::check(&shape, &key, &m, &mw).unwrap();
+    assert_eq!(cyclefold::merge_verify(&a.0, &b.0, &cm_t).unwrap(), m);
+
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    let av = CfFullVar::new_witness(&cs, &a.0, true).unwrap();
+    let bv = CfFullVar::new_witness(&cs, &b.0, true).unwrap();
+    let tv = GrumpkinVar::new_checked(cs.clone(), Some(cm_t)).unwrap();
+    let before = cs.num_constraints();
+    let out = merge_var(&cs, &av, &bv, &tv).unwrap();
+    let gadget = cs.num_constraints() - before;
+    println!(
+        "CycleFold merge gadget: {gadget} constraints ({} with both inputs range-checked)",
+        cs.num_constraints()
+    );
+    assert!(cs.is_satisfied().unwrap());
+    assert_eq!(out.merged.value().unwrap(), m);
+    let got: Vec<Fr> = out
+        .merged
+        .absorb_elems()
+        .iter()
+        .map(|e| e.value().unwrap())
+        .collect();
+    assert_eq!(got, cf_absorb_elems(&m));
+    let (rho, digest) = cyclefold::merge_transcript(&a.0, &b.0, &cm_t);
+    let rho_in: Vec<bool> = out.rho.bits.iter().map(|b| b.value().unwrap()).collect();
+    assert_eq!(
+        Fq::from_bigint(ark_ff::BigInteger::from_bits_le(&rho_in)).unwrap(),
+        rho
+    );
+    assert_eq!(out.digest.value().unwrap(), digest);
+    assert_eq!(
+        av.digest(&cs).unwrap().value().unwrap(),
+        cyclefold::cf_digest(&a.0)
+    );
+
+    // With the inputs' digests supplied (a node circuit has them from its children's
+    // states), the merge itself is cheaper.
+    let (da, db) = (av.digest(&cs).unwrap(), bv.digest(&cs).unwrap());
+    let before = cs.num_constraints();
+    let out2 = merge_var_with_digests(&cs, (&av, &da), (&bv, &db), &tv).unwrap();
+    let bare = cs.num_constraints() - before;
+    println!("CycleFold merge gadget with the inputs' digests given: {bare} constraints");
+    assert_eq!(out2.merged.value().unwrap(), m);
+    assert!(cs.is_satisfied().unwrap());
+    assert_eq!(gadget, 46_770);
+    assert_eq!(bare, 34_782);
+}
+
+#[test]
+fn merge_of_chain_accumulators_through_small_integers() {
+    let mut rng = ark_std::test_rng();
+    let (shape, key) = cf_setup();
+    let a = accumulate(&mut rng, &shape, &key, 2);
+    let b = accumulate(&mut rng, &shape, &key, 4);
+    let (m, mw, cm_t) = cyclefold::merge(&shape, &key, &a.0, &a.1, &b.0, &b.1).unwrap();
+    cyclefold::check(&shape, &key, &m, &mw).unwrap();
+
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    let av = CfVar::new_witness(&cs, &a.0).unwrap();
+    let bv = CfVar::new_witness(&cs, &b.0).unwrap();
+    let before = cs.num_constraints();
+    let af = CfFullVar::from_small(&av).unwrap();
+    let bf = CfFullVar::from_small(&bv).unwrap();
+    println!(
+        "small to full-size CycleFold instance: {} constraints",
+        (cs.num_constraints() - before) / 2
+    );
+    let tv = GrumpkinVar::new_checked(cs.clone(), Some(cm_t)).unwrap();
+    let out = merge_var(&cs, &af, &bf, &tv).unwrap();
+    assert!(cs.is_satisfied().unwrap());
+    assert_eq!(af.value().unwrap(), a.0);
+    assert_eq!(out.merged.value().unwrap(), m);
+
+    // A small value whose limbs are claimed as another integer with the same residue
+    // modulo r is rejected: the limbs must recompose to it below 2^253.
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    let v = FpVar::new_witness(cs.clone(), || Ok(Fr::from(12345u64))).unwrap();
+    let f = FqVar::from_small(&v).unwrap();
+    assert!(cs.is_satisfied().unwrap());
+    let i = witness_of(&cs, &f.limbs[0]);
+    assert!(!satisfied_with(&cs, Some((i, flip))));
+}
+
+#[test]
+fn tampering_is_rejected() {
+    let mut rng = ark_std::test_rng();
+    let (shape, key) = cf_setup();
+    let a = merged_accumulator(&mut rng, &shape, &key);
+    let b = accumulate(&mut rng, &shape, &key, 3);
+    let (m, mw, cm_t) = cyclefold::merge(&shape, &key, &a.0, &a.1, &b.0, &b.1).unwrap();
+    cyclefold::check(&shape, &key, &m, &mw).unwrap();
+
+    // The output the circuit gives for (i1, i2, cm_t): it is the native verifier's, and on
+    // tampered input it is an instance the honest merged witness does not satisfy.
+    let rejects = |i1: &CfInstance, i2: &CfInstance, t: GrumpkinAffine| {
+        let (cs, out) = synth(i1, i2, t);
+        assert!(cs.is_satisfied().unwrap());
+        let got = out.merged.value().unwrap();
+        assert_eq!(got, cyclefold::merge_verify(i1, i2, &t).unwrap());
+        assert_ne!(got, m);
+        assert!(cyclefold::check(&shape, &key, &got, &mw).is_err());
+    };
+    // A wrong cross-term commitment.
+    rejects(&a.0, &b.0, GrumpkinAffine::rand(&mut rng));
+    rejects(&a.0, &b.0, (cm_t.into_group() + a.0.cm_w).into_affine());
+    // A tampered u or x entry of either child.
+    for (first, idx) in [
+        (true, None),
+        (true, Some(0)),
+        (false, None),
+        (false, Some(37)),
+    ] {
+        let (mut i1, mut i2) = (a.0.clone(), b.0.clone());
+        let c = if first { &mut i1 } else { &mut i2 };
+        match idx {
+            None => c.u += Fq::ONE,
+            Some(k) => c.x[k] += Fq::ONE,
+        }
+        rejects(&i1, &i2, cm_t);
+    }
+
+    // The honest synthesis is satisfied; changing one witness entry of ρ or of the merged
+    // output (a bit of a limb) leaves it unsatisfied.
+    let (cs, out) = synth(&a.0, &b.0, cm_t);
+    assert!(satisfied_with(&cs, None));
+    let (cs, out2) = synth(&a.0, &b.0, cm_t);
+    let rho_bit = witness_of_bit(&cs, &out2.rho.bits[3]);
+    assert!(!satisfied_with(&cs, Some((rho_bit, flip))));
+    for pick in 0..4 {
+        let (cs, out) = synth(&a.0, &b.0, cm_t);
+        let limb = match pick {
+            0 => &out.merged.u.limbs[0],
+            1 => &out.merged.x[5].limbs[2],
+            2 => &out.merged.x[55].limbs[3],
+            _ => &out.merged.cm_e.x,
+        };
+        let i = witness_of(&cs, limb);
+        assert!(!satisfied_with(&cs, Some((i, |v| v + Fr::ONE))));
+    }
+    drop(out);
+}
+
+#[test]
+fn non_native_arithmetic_matches_fq_on_edge_values() {
+    let mut rng = ark_std::test_rng();
+    let q_minus = |k: u64| -Fq::from(k);
+    let values = [
+        Fq::ZERO,
+        Fq::ONE,
+        q_minus(1),
+        q_minus(2),
+        Fq::from(u64::MAX),
+        Fq::rand(&mut rng),
+        Fq::rand(&mut rng),
+    ];
+    let rhos = [0u128, 1, u128::MAX, rng.gen::<u128>()];
+    for a in &values {
+        for b in &values {
+            for &r in &rhos {
+                let cs = ConstraintSystem::<Fr>::new_ref();
+                let av = FqVar::new_witness(&cs, a, true).unwrap();
+                let bv = FqVar::new_witness(&cs, b, true).unwrap();
+                let bits: Vec<Boolean<Fr>> = (0..128)
+                    .map(|j| Boolean::new_witness(cs.clone(), || Ok((r >> j) & 1 == 1)).unwrap())
+                    .collect();
+                let rho = ShortVar::from_bits(&bits).unwrap();
+                let c = av.mul_add(&rho, &bv).unwrap();
+                assert_eq!(c.value().unwrap(), *a + Fq::from(r) * b);
+                let small = Fr::from(b.into_bigint().as_ref()[0]);
+                let sv = FpVar::new_witness(cs.clone(), || Ok(small)).unwrap();
+                let d = av.mul_add_small(&rho, &sv).unwrap();
+                let small_fq = Fq::from(b.into_bigint().as_ref()[0]);
+                assert_eq!(d.value().unwrap(), *a + Fq::from(r) * small_fq);
+                assert!(cs.is_satisfied().unwrap(), "a={a} b={b} r={r}");
+            }
+        }
+    }
+}
+
+use ark_std::rand::Rng;
