@@ -9,7 +9,10 @@
 //! `Σ_k ρ_k·x_k < 2^192·N`, which stays below both moduli for any `N < 2^59` folds.
 //!
 //! The instances are folded Nova-style with a committed cross term (they are small):
-//! running `(C_W, C_E, u, x)` on Grumpkin, whose scalar field is Fq.
+//! running `(C_W, C_E, u, x)` on Grumpkin, whose scalar field is Fq. Two running instances
+//! are merged the same way ([`merge`], relaxed + relaxed, `C_E = C_E1 + ρ·C_T + ρ²·C_E2`);
+//! their scalars are then full-size elements of Fq, and [`crate::cf_merge`] verifies the
+//! merge in the primary circuit with limbed non-native arithmetic.
 
 use ark_bn254::constraints::GVar as G1ProjVar;
 use ark_ec::{AffineRepr, CurveGroup};
