@@ -52,7 +52,7 @@ use ark_r1cs_std::prelude::*;
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 
 use crate::augmented::CfVar;
-use crate::cyclefold::{CfInstance, CF_DIGEST_LABEL, CF_MERGE_LABEL, FQ_TOP_BITS};
+use crate::cyclefold::{fr_to_fq, CfInstance, CF_DIGEST_LABEL, CF_MERGE_LABEL, FQ_TOP_BITS};
 use crate::gadgets::GrumpkinVar;
 use crate::poseidon::{hash_var, TranscriptVar};
 use crate::{Fq, Fr, GrumpkinAffine};
@@ -202,8 +202,7 @@ impl FqVar {
         let mut acc = Fq::ZERO;
         let base = Fq::from(1u128 << 64);
         for l in self.limbs.iter().rev() {
-            let w = l.value()?.into_bigint();
-            acc = acc * base + Fq::from(w.as_ref()[0]);
+            acc = acc * base + fr_to_fq(&l.value()?);
         }
         Ok(acc)
     }
@@ -226,15 +225,14 @@ impl FqVar {
         self.to_fr().value().ok()
     }
 
-    /// `self + ρ·b mod q` for a full-size `b` (about 520 constraints; module docs).
+    /// `self + ρ·b mod q` for a full-size `b` (526 constraints; module docs).
     pub fn mul_add(&self, rho: &ShortVar, b: &FqVar) -> Result<FqVar, SynthesisError> {
         let cs = self.limbs[0].cs().or(b.limbs[0].cs()).or(rho.limbs[0].cs());
         let (a, bb, r) = (&self.limbs, &b.limbs, &rho.limbs);
         let q = q_words_fr();
         let rho_fr = rho.value_fr();
         let c_val = (|| -> Result<Fq, SynthesisError> {
-            let rv = Fq::from_bigint(rho_fr.value()?.into_bigint()).unwrap_or_default();
-            Ok(self.value()? + rv * b.value()?)
+            Ok(self.value()? + fr_to_fq(&rho_fr.value()?) * b.value()?)
         })()
         .ok();
         let c = alloc_full(&cs, c_val)?;
@@ -266,15 +264,13 @@ impl FqVar {
     }
 
     /// `self + ρ·b mod q` for `b < 2^64`, which the caller guarantees (a range-checked limb,
-    /// a bit, or a constant) (about 325 constraints; module docs).
+    /// a bit, or a constant) (326 constraints; module docs).
     pub fn mul_add_small(&self, rho: &ShortVar, b: &FpVar<Fr>) -> Result<FqVar, SynthesisError> {
         let cs = self.limbs[0].cs().or(b.cs()).or(rho.limbs[0].cs());
         let q = q_words_fr();
         let rho_fr = rho.value_fr();
         let c_val = (|| -> Result<Fq, SynthesisError> {
-            let rv = Fq::from_bigint(rho_fr.value()?.into_bigint()).unwrap_or_default();
-            let bv = Fq::from_bigint(b.value()?.into_bigint()).unwrap_or_default();
-            Ok(self.value()? + rv * bv)
+            Ok(self.value()? + fr_to_fq(&rho_fr.value()?) * fr_to_fq(&b.value()?))
         })()
         .ok();
         let c = alloc_full(&cs, c_val)?;
