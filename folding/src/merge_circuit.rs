@@ -19,7 +19,7 @@
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 
 use crate::augmented::{cf_inputs_var, RunningVar};
-use crate::cf_merge::{merge_var_with_digests, CfFullVar, ShortVar};
+use crate::cf_merge::{merge_challenge_var, merge_then_fold_var, CfFullVar, FreshCfVar, ShortVar};
 use crate::commitment::PedersenKey;
 use crate::cyclefold::{self, fr_to_fq, CfInstance, CfStatement, CfWitness};
 use crate::gadgets::{G1Var, GrumpkinVar};
@@ -189,14 +189,22 @@ pub fn synthesize(
         &r_bits,
         [(&u1.cw1, &u2.cw1, &next1), (&u1.cw2, &u2.cw2, &next2)],
     )?;
-    let cf_m = merge_var_with_digests(&cs, cf1, cf2, &cf_merge_t)?;
-    tr.absorb(&cf_m.digest)?;
+    if cf1.0.x.len() != cf_x_new.len() || cf2.0.x.len() != cf_x_new.len() {
+        return Err(SynthesisError::Unsatisfiable);
+    }
+    let (cf_rho, cf_digest) = merge_challenge_var(&cs, cf1.1, cf2.1, &cf_merge_t)?;
+    tr.absorb(&cf_digest)?;
     tr.absorb_slice(&next1.absorb_elems())?;
     tr.absorb_slice(&next2.absorb_elems())?;
     tr.absorb_slice(&cf_w_new.absorb_elems())?;
     tr.absorb_slice(&cf_t.absorb_elems())?;
     let (rho_bits, _) = tr.short_challenge()?;
     let rho = ShortVar::from_bits(&rho_bits)?;
-    let cf_next = cf_m.merged.fold_fresh(&cf_x_new, &cf_w_new, &cf_t, &rho)?;
+    let fresh = FreshCfVar {
+        x: &cf_x_new,
+        cm_w: &cf_w_new,
+        cm_t: &cf_t,
+    };
+    let cf_next = merge_then_fold_var(cf1.0, cf2.0, &cf_merge_t, &cf_rho, fresh, &rho)?;
     Ok((merged, cf_next))
 }

@@ -10,7 +10,8 @@ use ark_r1cs_std::prelude::*;
 use ark_relations::gr1cs::{ConstraintSystem, ConstraintSystemRef, SynthesisMode};
 use crease_folding::augmented::CfVar;
 use crease_folding::cf_merge::{
-    merge_var, merge_var_with_digests, CfFullVar, CfMergeVar, FqVar, ShortVar,
+    merge_challenge_var, merge_then_fold_var, merge_var, merge_var_with_digests, CfFullVar,
+    CfMergeVar, FqVar, FreshCfVar, ShortVar,
 };
 use crease_folding::cyclefold::{self, cf_absorb_elems, CfInstance};
 use crease_folding::gadgets::GrumpkinVar;
@@ -82,8 +83,58 @@ fn merge_of_full_size_accumulators_matches_native() {
     println!("CycleFold merge gadget with the inputs' digests given: {bare} constraints");
     assert_eq!(out2.merged.value().unwrap(), m);
     assert!(cs.is_satisfied().unwrap());
-    assert_eq!(gadget, 46_770);
-    assert_eq!(bare, 34_782);
+    assert_eq!(gadget, 46_827);
+    assert_eq!(bare, 34_839);
+}
+
+#[test]
+fn merge_then_fold_equals_the_two_steps() {
+    let mut rng = ark_std::test_rng();
+    let (shape, key) = cf_setup();
+    let a = merged_accumulator(&mut rng, &shape, &key);
+    let b = merged_accumulator(&mut rng, &shape, &key);
+    let (m, mw, cm_t) = cyclefold::merge(&shape, &key, &a.0, &a.1, &b.0, &b.1).unwrap();
+    let stmt = statement(&mut rng);
+    let msg = cyclefold::prepare_fold(&shape, &key, &m, &mw, &stmt).unwrap();
+    let rho_f: u128 = rng.gen();
+    let (folded, fw) = cyclefold::fold(&m, &mw, &msg, Fq::from(rho_f));
+    cyclefold::check(&shape, &key, &folded, &fw).unwrap();
+
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    let av = CfFullVar::new_witness(&cs, &a.0, false).unwrap();
+    let bv = CfFullVar::new_witness(&cs, &b.0, false).unwrap();
+    let tv = GrumpkinVar::new_checked(cs.clone(), Some(cm_t)).unwrap();
+    let (da, db) = (av.digest(&cs).unwrap(), bv.digest(&cs).unwrap());
+    let (rho, _) = merge_challenge_var(&cs, &da, &db, &tv).unwrap();
+    let x: Vec<FpVar<Fr>> = stmt
+        .public_inputs_fr()
+        .iter()
+        .map(|v| FpVar::new_witness(cs.clone(), || Ok(*v)).unwrap())
+        .collect();
+    let w_new = GrumpkinVar::new_checked(cs.clone(), Some(msg.cm_w_new)).unwrap();
+    let t_new = GrumpkinVar::new_checked(cs.clone(), Some(msg.cm_t)).unwrap();
+    let bits: Vec<Boolean<Fr>> = (0..128)
+        .map(|j| Boolean::new_witness(cs.clone(), || Ok((rho_f >> j) & 1 == 1)).unwrap())
+        .collect();
+    let rho_f = ShortVar::from_bits(&bits).unwrap();
+    let fresh = FreshCfVar {
+        x: &x,
+        cm_w: &w_new,
+        cm_t: &t_new,
+    };
+    let before = cs.num_constraints();
+    let one = merge_then_fold_var(&av, &bv, &tv, &rho, fresh, &rho_f).unwrap();
+    let count = cs.num_constraints() - before;
+    println!("CycleFold merge then fresh fold, one reduction: {count} constraints");
+    assert_eq!(count, 36_142);
+    assert_eq!(one.value().unwrap(), folded);
+    let two = merge_var_with_digests(&cs, (&av, &da), (&bv, &db), &tv)
+        .unwrap()
+        .merged
+        .fold_fresh(&x, &w_new, &t_new, &rho_f)
+        .unwrap();
+    assert_eq!(two.value().unwrap(), folded);
+    assert!(cs.is_satisfied().unwrap());
 }
 
 #[test]
@@ -242,6 +293,12 @@ fn non_native_arithmetic_matches_fq_on_edge_values() {
                 let d = av.mul_add_small(&rho, &sv).unwrap();
                 let small_fq = Fq::from(b.into_bigint().as_ref()[0]);
                 assert_eq!(d.value().unwrap(), *a + Fq::from(r) * small_fq);
+                // Both at once, with the second challenge the bit-reverse of the first.
+                let rev: Vec<Boolean<Fr>> = bits.iter().rev().cloned().collect();
+                let rho2 = ShortVar::from_bits(&rev).unwrap();
+                let e = av.mul_add_both(&rho, &bv, &rho2, &sv).unwrap();
+                let r2 = Fq::from(r.reverse_bits());
+                assert_eq!(e.value().unwrap(), *a + Fq::from(r) * b + r2 * small_fq);
                 assert!(cs.is_satisfied().unwrap(), "a={a} b={b} r={r}");
             }
         }

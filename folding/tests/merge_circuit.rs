@@ -17,7 +17,7 @@ use crease_folding::poseidon::{g1_to_absorb, Transcript};
 use crease_folding::r1cs::{FreshInstance, R1csShape, RunningInstance};
 use crease_folding::testing::{standalone, values, ProductCircuit};
 use crease_folding::{Fq, Fr, GrumpkinAffine};
-use support::{accumulate, cf_setup, merged_accumulator};
+use support::{accumulate, cf_setup, flip, merged_accumulator, satisfied_with, witness_of};
 
 struct Fixture {
     shape: R1csShape,
@@ -117,9 +117,9 @@ fn merge_circuit_matches_native_merge() {
             merge_circuit::synthesize(cs.clone(), &inp, (&v1, &d1), (&v2, &d2), f.shape.num_vars())
                 .unwrap();
         assert!(cs.is_satisfied().unwrap());
-        (cs.num_constraints() - before, m, c)
+        (cs.num_constraints() - before, m, c, cs)
     };
-    let (count, m, c) = run(
+    let (count, m, c, cs) = run(
         &res.proof,
         &cf1.0,
         &cf2.0,
@@ -128,7 +128,7 @@ fn merge_circuit_matches_native_merge() {
     );
     println!("merge circuit (both accumulators, children's digests given): {count} constraints");
     // For this shape n = 7; each further error-MLE variable adds a few hundred.
-    assert_eq!(count, 65_541);
+    assert_eq!(count, 47_172);
     let vals = |v: &[FpVar<Fr>]| -> Vec<Fr> { v.iter().map(|x| x.value().unwrap()).collect() };
     assert_eq!(vals(&m.absorb_elems()), {
         let mut t = g1_to_absorb(&res.running.cw1).to_vec();
@@ -141,7 +141,10 @@ fn merge_circuit_matches_native_merge() {
     });
     assert_eq!(c.value().unwrap(), res.cf);
     assert_eq!(vals(&c.absorb_elems()), cf_absorb_elems(&res.cf));
-    let (_, m2, c2) = run(
+    // Flipping a bit of the node's CycleFold output leaves the circuit unsatisfied.
+    let i = witness_of(&cs, &c.x[20].limbs[1]);
+    assert!(!satisfied_with(&cs, Some((i, flip))));
+    let (_, m2, c2, _) = run(
         &res.proof,
         &cf1.0,
         &cf2.0,
@@ -155,7 +158,7 @@ fn merge_circuit_matches_native_merge() {
     // satisfy.
     let mut bad = res.proof.clone();
     bad.t += Fr::ONE;
-    let (_, m, _) = run(&bad, &cf1.0, &cf2.0, res.cf_merge_cm_t, Alloc::Unchecked);
+    let (_, m, _, _) = run(&bad, &cf1.0, &cf2.0, res.cf_merge_cm_t, Alloc::Unchecked);
     let mut inst = res.running.clone();
     inst.v_e = m.v_e.value().unwrap();
     assert_ne!(inst.v_e, res.running.v_e);
@@ -172,7 +175,7 @@ fn merge_circuit_matches_native_merge() {
         (&cf1.0, &c2, res.cf_merge_cm_t),
         (&cf1.0, &cf2.0, res.cf_cm_w_new),
     ] {
-        let (_, _, c) = run(&res.proof, a, b, t, Alloc::Unchecked);
+        let (_, _, c, _) = run(&res.proof, a, b, t, Alloc::Unchecked);
         let got = c.value().unwrap();
         assert_ne!(got, res.cf);
         assert!(cyclefold::check(&cf_shape, &cf_key, &got, &res.cf_witness).is_err());
