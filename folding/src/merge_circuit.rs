@@ -5,16 +5,18 @@
 //! 1. the running primary instances (see [`crate::merge`]), whose group operations
 //!    `C_1 + r·C_2` on both commitments become a fresh CycleFold instance;
 //! 2. the two running CycleFold accumulators, by [`crate::cyclefold::merge`] (committed cross
-//!    term), verified in-circuit by [`crate::cf_merge::merge_var`] with non-native
-//!    arithmetic for their full-size Fq scalars;
+//!    term), with non-native arithmetic for their full-size Fq scalars in-circuit;
 //! 3. the fresh CycleFold instance of step 1 into the merged accumulator of step 2, with a
-//!    challenge `ρ` from the merge transcript after it has absorbed the CycleFold merge's
+//!    challenge `ρ'` from the merge transcript after it has absorbed the CycleFold merge's
 //!    digest (which binds both accumulators and their cross term), the merged commitments
 //!    and the fresh CycleFold commitments.
 //!
-//! The circuit returns the merged running instance and the node's CycleFold accumulator as
-//! variables; the caller (the proof tree's node circuit) allocates the children's
-//! accumulators and hashes the results into its own state.
+//! Natively, [`prove`] runs the three steps one after the other. In-circuit,
+//! [`crate::cf_merge::merge_then_fold_var`] verifies steps 2 and 3 with one reduction
+//! modulo `q` per scalar. The circuit returns the merged running instance and the node's
+//! CycleFold accumulator as variables; the caller (the proof tree's node circuit) allocates
+//! the children's accumulators with their digests, binds them to the children's states and
+//! hashes the results into its own state (47,172 constraints at `n = 7` without those).
 
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 
