@@ -305,4 +305,33 @@ fn non_native_arithmetic_matches_fq_on_edge_values() {
     }
 }
 
+#[test]
+fn non_native_arithmetic_matches_fq_on_random_values() {
+    let mut rng = ark_std::test_rng();
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    let short = |v: u128| {
+        let bits: Vec<Boolean<Fr>> = (0..128)
+            .map(|j| Boolean::new_witness(cs.clone(), || Ok((v >> j) & 1 == 1)).unwrap())
+            .collect();
+        ShortVar::from_bits(&bits).unwrap()
+    };
+    for _ in 0..40 {
+        let (a, b) = (Fq::rand(&mut rng), Fq::rand(&mut rng));
+        let (r1, r2, s) = (rng.gen::<u128>(), rng.gen::<u128>(), rng.gen::<u64>());
+        let av = FqVar::new_witness(&cs, &a, true).unwrap();
+        let bv = FqVar::new_witness(&cs, &b, true).unwrap();
+        let sv = FpVar::new_witness(cs.clone(), || Ok(Fr::from(s))).unwrap();
+        let (p1, p2) = (short(r1), short(r2));
+        let (r1, r2, s) = (Fq::from(r1), Fq::from(r2), Fq::from(s));
+        assert_eq!(av.mul_add(&p1, &bv).unwrap().value().unwrap(), a + r1 * b);
+        assert_eq!(
+            av.mul_add_small(&p2, &sv).unwrap().value().unwrap(),
+            a + r2 * s
+        );
+        let both = av.mul_add_both(&p1, &bv, &p2, &sv).unwrap();
+        assert_eq!(both.value().unwrap(), a + r1 * b + r2 * s);
+    }
+    assert!(cs.is_satisfied().unwrap());
+}
+
 use ark_std::rand::Rng;
