@@ -117,7 +117,7 @@ pub struct MergeInputs<'a> {
     pub cf_merge_cm_t: GrumpkinAffine,
     /// The fresh CycleFold witness commitment.
     pub cf_cm_w_new: GrumpkinAffine,
-    /// The CycleFold cross-term commitment.
+    /// The CycleFold cross-term commitment of the fresh fold.
     pub cf_cm_t: GrumpkinAffine,
 }
 
