@@ -1,6 +1,7 @@
 //! Benchmarks of the folding engine.
 //!
-//! - `msm/{bits,u32,full}/N`: committing N scalars of each width with the BN254 key;
+//! - `msm/{bits,u32,full}/N`: committing N scalars of each width with the BN254 key
+//!   (`msm/full_ark/N`: the same full-size scalars through ark-ec's own MSM);
 //! - `prove_step/{u32,full}/2^k`: one IVC step whose step circuit has 2^k multiplications
 //!   (witness all small, or all full-size), beside
 //! - `commit_fresh/{u32,full}/2^k`: the MSMs of that step's own fresh witness (the floor of
@@ -13,11 +14,12 @@
 // criterion's macros generate undocumented public functions.
 #![allow(missing_docs)]
 
+use ark_ec::VariableBaseMSM;
 use ark_ff::UniformRand;
 use crease_folding::commitment::{CommitmentKey, PowersOfTauKey};
 use crease_folding::ivc::{verify, IvcParams, IvcProver};
 use crease_folding::testing::MulCircuit;
-use crease_folding::Fr;
+use crease_folding::{Fr, G1Projective};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use std::time::Duration;
 
@@ -55,6 +57,10 @@ fn bench_msm(c: &mut Criterion) {
     });
     g.bench_function(BenchmarkId::new("bits_direct", n), |b| {
         b.iter(|| key.commit_bits(&raw_bits).unwrap())
+    });
+    // ark-ec's own MSM of the full-size scalars (it runs them on a pool of its own).
+    g.bench_function(BenchmarkId::new("full_ark", n), |b| {
+        b.iter(|| G1Projective::msm_unchecked(key.bases(), &full))
     });
     g.finish();
 }

@@ -9,9 +9,12 @@
 //! bits, their negations, and full size) and runs a specialised MSM on each class, so a
 //! witness whose entries are small is committed at small-scalar cost without the caller
 //! doing anything; [`CommitmentKey::commit_u32`] and [`CommitmentKey::commit_bits`] skip the
-//! classification when the caller already knows the widths.
+//! classification when the caller already knows the widths. [`CommitmentKey::commit`] goes
+//! through [`msm::msm`], which keeps those small paths but sums full-size scalars on the
+//! caller's rayon pool (see there why).
 
 mod kzg;
+pub mod msm;
 mod pedersen;
 
 pub use kzg::PowersOfTauKey;
@@ -40,7 +43,7 @@ pub trait CommitmentKey: Send + Sync {
     /// Commits to `v` (length at most [`Self::max_len`]).
     fn commit(&self, v: &[Self::Scalar]) -> Result<<Self::Group as CurveGroup>::Affine, Error> {
         let bases = self.bases_for(v.len())?;
-        Ok(<Self::Group as VariableBaseMSM>::msm_unchecked(bases, v).into_affine())
+        Ok(msm::msm::<Self::Group>(bases, v).into_affine())
     }
 
     /// Commits to 32-bit values (the same commitment as [`Self::commit`] of their embedding).

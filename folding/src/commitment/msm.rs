@@ -1,0 +1,195 @@
+//! A multi-scalar multiplication that never leaves the caller's rayon pool.
+//!
+//! ark-ec 0.6 runs the full-size scalars of `VariableBaseMSM::msm` on a two-thread rayon pool
+//! it builds for every call, and the calling thread waits for it. When the caller is itself a
+//! worker of the global pool — as in the prover, which folds several chains at once — the
+//! waiting worker keeps taking jobs from its own pool, such as another chain's entire fold,
+//! and the commitment it waits for is only picked up when that job ends. Nested like this the
+//! provers of two chains can hold each other up for minutes.
+//!
+//! [`msm`] keeps ark-ec's small-scalar paths (1 to 64 bits and their negations, which run on
+//! the current pool) and sums the full-size scalars itself with signed-digit buckets, one
+//! parallel task per window.
+
+use ark_ec::VariableBaseMSM;
+use ark_ff::{BigInteger, PrimeField};
+use rayon::prelude::*;
+
+/// Whether ark-ec's classifier puts `s` among the small scalars (it or its negation has at
+/// most 64 bits).
+fn is_small<B: BigInteger>(s: &B, modulus: &B) -> bool {
+    if s.num_bits() <= 64 {
+        return true;
+    }
+    let mut neg = *modulus;
+    neg.sub_with_borrow(s);
+    neg.num_bits() <= 64
+}
+
+/// `Σ scalars[i]·bases[i]` over the first `min(len)` pairs.
+pub fn msm<G: VariableBaseMSM>(bases: &[G::MulBase], scalars: &[G::ScalarField]) -> G {
+    let n = bases.len().min(scalars.len());
+    let modulus = G::ScalarField::MODULUS;
+    let zero = <G::ScalarField as PrimeField>::BigInt::default();
+    let (small, full): (Vec<_>, Vec<_>) = scalars[..n]
+        .par_iter()
+        .map(|s| {
+            let b = s.into_bigint();
+            if is_small(&b, &modulus) {
+                (b, None)
+            } else {
+                (zero, Some(b))
+            }
+        })
+        .unzip();
+    // Every entry handed to ark-ec is small or zero, so its full-size path sees nothing.
+    let mut total = G::msm_bigint(&bases[..n], &small);
+    let (fb, fs): (Vec<G::MulBase>, Vec<_>) = full
+        .into_iter()
+        .zip(&bases[..n])
+        .filter_map(|(s, b)| s.map(|s| (*b, s)))
+        .unzip();
+    if !fs.is_empty() {
+        total += signed_buckets::<G>(&fb, &fs);
+    }
+    total
+}
+
+/// Window width for `n` full-size scalars: about `ln n + 2` bits.
+fn window_bits(n: usize) -> usize {
+    if n < 32 {
+        3
+    } else {
+        (usize::BITS - n.leading_zeros()) as usize * 69 / 100 + 2
+    }
+}
+
+/// The signed base-`2^c` digits of `s`, each in `[−2^(c−1), 2^(c−1)]`, `count` of them.
+fn signed_digits<B: BigInteger>(s: &B, c: usize, count: usize, out: &mut [i32]) {
+    let limbs = s.as_ref();
+    let half = 1i64 << (c - 1);
+    let mut carry = 0i64;
+    for (w, d) in out.iter_mut().enumerate().take(count) {
+        let bit = w * c;
+        let (limb, off) = (bit / 64, bit % 64);
+        let mut raw = limbs.get(limb).map_or(0, |l| l >> off);
+        if off + c > 64 {
+            if let Some(next) = limbs.get(limb + 1) {
+                raw |= next << (64 - off);
+            }
+        }
+        let mut v = (raw & ((1u64 << c) - 1)) as i64 + carry;
+        carry = 0;
+        if v > half {
+            v -= 1 << c;
+            carry = 1;
+        }
+        *d = v as i32;
+    }
+}
+
+/// Pippenger's bucket method with signed digits: `2^(c−1)` buckets per window, windows in
+/// parallel on the current pool.
+fn signed_buckets<G: VariableBaseMSM>(
+    bases: &[G::MulBase],
+    scalars: &[<G::ScalarField as PrimeField>::BigInt],
+) -> G {
+    let n = scalars.len();
+    let c = window_bits(n);
+    // One more window than the bit length needs, for the last carry.
+    let windows = (G::ScalarField::MODULUS_BIT_SIZE as usize).div_ceil(c) + 1;
+    let mut digits = vec![0i32; n * windows];
+    digits
+        .par_chunks_mut(windows)
+        .zip(scalars.par_iter())
+        .for_each(|(d, s)| signed_digits(s, c, windows, d));
+    let sums: Vec<G> = (0..windows)
+        .into_par_iter()
+        .map(|w| {
+            let mut buckets = vec![G::ZERO_BUCKET; 1 << (c - 1)];
+            for (i, base) in bases.iter().enumerate() {
+                let d = digits[i * windows + w];
+                if d > 0 {
+                    buckets[(d - 1) as usize] += base;
+                } else if d < 0 {
+                    buckets[(-d - 1) as usize] -= base;
+                }
+            }
+            // Σ_j (j+1)·bucket_j by running sums from the top.
+            let mut running = G::ZERO_BUCKET;
+            let mut sum = G::ZERO_BUCKET;
+            for b in buckets.iter().rev() {
+                running += b;
+                sum += &running;
+            }
+            sum.into()
+        })
+        .collect();
+    let mut total = G::zero();
+    for s in sums.iter().rev() {
+        for _ in 0..c {
+            total.double_in_place();
+        }
+        total += s;
+    }
+    total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Fq, Fr, G1Projective, GrumpkinAffine, GrumpkinProjective, G1 as G1Affine};
+    use ark_ec::{AffineRepr, CurveGroup};
+    use ark_ff::{AdditiveGroup, UniformRand};
+    use ark_std::rand::Rng;
+
+    fn naive<G: CurveGroup>(bases: &[G::Affine], scalars: &[G::ScalarField]) -> G {
+        bases
+            .iter()
+            .zip(scalars)
+            .fold(G::zero(), |acc, (b, s)| acc + *b * s)
+    }
+
+    #[test]
+    fn agrees_with_the_naive_sum_for_every_scalar_class() {
+        let mut rng = ark_std::test_rng();
+        for n in [0usize, 1, 5, 31, 32, 200, 1500] {
+            let bases: Vec<G1Affine> = (0..n)
+                .map(|_| G1Projective::rand(&mut rng).into_affine())
+                .collect();
+            let scalars: Vec<Fr> = (0..n)
+                .map(|i| match i % 6 {
+                    0 => Fr::rand(&mut rng),
+                    1 => Fr::from(rng.gen::<u32>()),
+                    2 => -Fr::from(rng.gen::<u64>()),
+                    3 => Fr::ZERO,
+                    4 => -Fr::from(1u64),
+                    _ => Fr::from(u64::MAX) * Fr::from(3u64),
+                })
+                .collect();
+            let expected = naive::<G1Projective>(&bases, &scalars);
+            assert_eq!(msm::<G1Projective>(&bases, &scalars), expected, "n = {n}");
+        }
+        let bases: Vec<GrumpkinAffine> = (0..300)
+            .map(|_| GrumpkinProjective::rand(&mut rng).into_affine())
+            .collect();
+        let scalars: Vec<Fq> = (0..300).map(|_| Fq::rand(&mut rng)).collect();
+        let expected = naive::<GrumpkinProjective>(&bases, &scalars);
+        assert_eq!(msm::<GrumpkinProjective>(&bases, &scalars), expected);
+    }
+
+    #[test]
+    fn extreme_scalars_and_repeated_bases() {
+        let g = G1Affine::generator();
+        let bases = vec![g; 100];
+        // −1, the largest element, 2^k − 1 patterns whose digits all carry.
+        let mut scalars = vec![-Fr::from(1u64), Fr::from(0u64) - Fr::from(2u64)];
+        let mut ones = Fr::from(1u64);
+        for _ in 0..98 {
+            ones = ones.double() + Fr::from(1u64);
+            scalars.push(ones);
+        }
+        let expected = naive::<G1Projective>(&bases, &scalars);
+        assert_eq!(msm::<G1Projective>(&bases, &scalars), expected);
+    }
+}
