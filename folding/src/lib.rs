@@ -14,6 +14,7 @@
 //!   instances, [`merge_circuit`] verifies that in-circuit;
 //! - [`cyclefold`]: the CycleFold circuit over Fq and its committed relaxed R1CS;
 //! - [`augmented`]: the primary circuit that verifies the previous fold;
+//! - [`encode`]: the compact, canonical byte encodings of parameter files and proofs;
 //! - [`ivc`]: setup, [`IvcProver::prove_step`], [`verify`] and serialization.
 //!
 //! See `docs/FOLDING.md` for the protocol and its soundness argument.
@@ -22,13 +23,16 @@
 pub mod augmented;
 pub mod commitment;
 pub mod cyclefold;
+pub mod encode;
 mod error;
 pub mod gadgets;
 pub mod ivc;
+mod ivc_proof;
 pub mod merge;
 pub mod merge_circuit;
 pub mod mle;
 pub mod mova;
+mod params;
 pub mod poseidon;
 pub mod r1cs;
 pub mod step;
