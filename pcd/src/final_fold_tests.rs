@@ -31,6 +31,9 @@ fn program(isa: &Isa) -> Program {
     Program::from_parts(0x1000, vec![segment], isa).expect("program loads")
 }
 
+/// A change to one chain's final witness or fold.
+type Tamper<'a> = Box<dyn Fn(&mut FinalWitness) + 'a>;
+
 fn chain_mut(p: &mut Proof, n: usize) -> &mut ChainProof {
     let len = p.chains.len();
     match n {
@@ -76,7 +79,7 @@ fn tampered_final_folds_are_rejected_by_the_pcd_verifier() {
             chain_mut(&mut proof.clone(), n).ivc.final_witness(),
             FinalWitness::Folded(..)
         );
-        let mut cases: Vec<Box<dyn Fn(&mut FinalWitness)>> = vec![
+        let mut cases: Vec<Tamper<'_>> = vec![
             Box::new(|f| match f {
                 FinalWitness::Fresh(w) | FinalWitness::Folded(_, w) => w.w1[0] += one,
             }),
