@@ -214,7 +214,9 @@ impl IvcShape {
     }
 }
 
-/// Public parameters of an IVC for one step circuit.
+/// Public parameters of an IVC for one step circuit. The key, CycleFold shape and Grumpkin
+/// key are the `Arc`s of its [`SharedParams`], also held as fields of their own so that the
+/// prover reaches them directly.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IvcParams {
     pub(crate) shape: R1csShape,
