@@ -89,8 +89,8 @@ fn bench_steps(c: &mut Criterion) {
                     i += 1;
                 })
             });
-            let proof = prover.proof();
-            let (w1, w2) = proof.fresh_witness();
+            let proof = prover.proof().unwrap();
+            let (w1, w2) = (&prover.fresh_witness().w1, &prover.fresh_witness().w2);
             g.bench_function(BenchmarkId::new(format!("commit_fresh/{tag}"), log), |b| {
                 b.iter(|| {
                     (

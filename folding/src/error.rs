@@ -61,4 +61,8 @@ pub enum Error {
     /// A ceremony file holds a point that is not on the curve or not in the group.
     #[error("invalid ceremony key: {0}")]
     InvalidKey(&'static str),
+    /// Bytes that are not a parameter file or proof of this version (truncated, an
+    /// out-of-range count, a non-canonical encoding, trailing bytes).
+    #[error("malformed bytes: {0}")]
+    Malformed(&'static str),
 }

@@ -1,190 +1,23 @@
-//! Uniform IVC: setup, proving step by step, verification and serialization.
+//! Uniform IVC: proving step by step, the proof, its verification and serialization.
 
-use ark_ff::{AdditiveGroup, PrimeField};
+use ark_ff::AdditiveGroup;
 use ark_relations::gr1cs::{ConstraintSystem, ConstraintSystemRef, SynthesisMode};
-use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
-use sha2::{Digest, Sha256};
 
 use crate::augmented::{self, state_hash, w1_hash_init, w1_hash_step, StateRef, StepInputs};
-use crate::commitment::{CommitmentKey, PedersenKey, PowersOfTauKey};
+use crate::commitment::CommitmentKey;
 use crate::cyclefold::{self, fr_to_fq, CfInstance, CfStatement, CfWitness};
+pub use crate::ivc_proof::{FinalWitness, IvcProof};
 use crate::mova::{self, FoldProof, RunningWitness};
+pub use crate::params::{IvcParams, IvcShape, SharedParams, DEV_KEY_SEED};
 use crate::poseidon::Transcript;
 use crate::r1cs::{FreshInstance, R1csShape, RunningInstance, Witness};
 use crate::step::StepCircuit;
-use crate::{mle, Error, Fq, Fr, GrumpkinAffine, G1};
+use crate::{mle, Error, Fr, G1};
 
-const PARAMS_HEADER: [u8; 8] = *b"CRSIVP01";
-const PROOF_HEADER: [u8; 8] = *b"CRSIVC01";
-/// Seed of the development commitment key.
-pub const DEV_KEY_SEED: &[u8] = b"crease development key (insecure)";
-const CF_KEY_LABEL: &[u8] = b"crease/cyclefold/pedersen";
-
-/// Public parameters of an IVC for one step circuit.
-#[derive(Clone, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
-pub struct IvcParams {
-    shape: R1csShape,
-    cf_shape: R1csShape<Fq>,
-    key: PowersOfTauKey,
-    cf_key: PedersenKey,
-    arity: u64,
-    num_constants: u64,
-    digest: Fr,
-}
-
-fn dummy_inputs<'a>(
-    big_u: &'a RunningInstance,
-    u: &'a FreshInstance,
-    proof: &'a FoldProof,
-    cf_u: &'a CfInstance,
-    consts: &'a [Fr],
-    z: &'a [Fr],
-) -> StepInputs<'a> {
-    StepInputs {
-        pp: Fr::ZERO,
-        i: 0,
-        constants: consts,
-        z0: z,
-        zi: z,
-        w1_hash: w1_hash_init(),
-        big_u,
-        u,
-        proof,
-        next_cw: [G1::default(); 2],
-        cf_u,
-        cf_cm_w_new: GrumpkinAffine::default(),
-        cf_cm_t: GrumpkinAffine::default(),
-    }
-}
-
-fn zero_fresh() -> FreshInstance {
-    FreshInstance {
-        cw1: G1::default(),
-        cw2: G1::default(),
-        x: vec![Fr::ZERO],
-    }
-}
-
-/// Synthesizes the primary circuit with a given error-MLE size; returns the shape.
-fn primary_shape<C: StepCircuit>(
-    circuit: &C,
-    cf_shape: &R1csShape<Fq>,
-    n_vars: usize,
-) -> Result<R1csShape, Error> {
-    let cs = ConstraintSystem::<Fr>::new_ref();
-    let ext = circuit.dummy_external_witness();
-    let consts = vec![Fr::ZERO; circuit.num_constants()];
-    let z = vec![Fr::ZERO; circuit.arity()];
-    let mut big_u = RunningInstance {
-        cw1: G1::default(),
-        cw2: G1::default(),
-        x: vec![Fr::ZERO],
-        u: Fr::ZERO,
-        r_e: vec![Fr::ZERO; n_vars],
-        v_e: Fr::ZERO,
-    };
-    big_u.r_e.truncate(n_vars);
-    let proof = FoldProof {
-        h: vec![Fr::ZERO; n_vars],
-        t: Fr::ZERO,
-    };
-    let cf_u = CfInstance::zero(cf_shape);
-    let u = zero_fresh();
-    let inp = dummy_inputs(&big_u, &u, &proof, &cf_u, &consts, &z);
-    let (_, num_w1) = augmented::synthesize(cs.clone(), circuit, &ext, &inp, n_vars)?;
-    R1csShape::from_cs(&cs, num_w1)
-}
+/// Label of the transcript of the final fold (the last fresh instance into the running one).
+pub const FINAL_FOLD_LABEL: &[u8] = b"crease/ivc/final-fold";
 
 impl IvcParams {
-    /// Parameters with the development key (never use it in production).
-    pub fn setup<C: StepCircuit>(circuit: &C) -> Result<Self, Error> {
-        Self::setup_inner(circuit, None)
-    }
-
-    /// Parameters with a given BN254 key (for example a ceremony's), which must be long
-    /// enough for both witness parts.
-    pub fn setup_with_key<C: StepCircuit>(circuit: &C, key: PowersOfTauKey) -> Result<Self, Error> {
-        Self::setup_inner(circuit, Some(key))
-    }
-
-    fn setup_inner<C: StepCircuit>(
-        circuit: &C,
-        key: Option<PowersOfTauKey>,
-    ) -> Result<Self, Error> {
-        let cf_shape = cyclefold::shape()?;
-        // The circuit's size depends on the number of error-MLE variables and vice versa:
-        // iterate to the fixed point (two or three rounds).
-        let mut n_vars = 1;
-        let mut shape = primary_shape(circuit, &cf_shape, n_vars)?;
-        for _ in 0..8 {
-            if shape.num_vars() == n_vars {
-                break;
-            }
-            n_vars = shape.num_vars();
-            shape = primary_shape(circuit, &cf_shape, n_vars)?;
-        }
-        if shape.num_vars() != n_vars {
-            return Err(Error::ShapeMismatch {
-                what: "error-MLE variables",
-                expected: n_vars,
-                got: shape.num_vars(),
-            });
-        }
-        let need = shape.num_w1.max(shape.num_w2);
-        let key = match key {
-            Some(k) => {
-                k.bases_for(need)?;
-                k
-            }
-            None => PowersOfTauKey::from_seed(DEV_KEY_SEED, need),
-        };
-        let cf_key = PedersenKey::new(CF_KEY_LABEL, cf_shape.num_constraints.max(cf_shape.num_w2));
-        let mut params = Self {
-            shape,
-            cf_shape,
-            key,
-            cf_key,
-            arity: circuit.arity() as u64,
-            num_constants: circuit.num_constants() as u64,
-            digest: Fr::ZERO,
-        };
-        params.digest = params.compute_digest()?;
-        Ok(params)
-    }
-
-    fn compute_digest(&self) -> Result<Fr, Error> {
-        let mut h = Sha256::new();
-        let mut bytes = Vec::new();
-        self.shape.serialize_compressed(&mut bytes)?;
-        self.cf_shape.serialize_compressed(&mut bytes)?;
-        self.key.serialize_compressed(&mut bytes)?;
-        self.cf_key.serialize_compressed(&mut bytes)?;
-        self.arity.serialize_compressed(&mut bytes)?;
-        self.num_constants.serialize_compressed(&mut bytes)?;
-        h.update(&bytes);
-        Ok(Fr::from_le_bytes_mod_order(&h.finalize()))
-    }
-
-    /// The digest of the parameters (absorbed into every state hash).
-    pub fn digest(&self) -> Fr {
-        self.digest
-    }
-
-    /// The primary shape (augmented circuit with the step circuit).
-    pub fn shape(&self) -> &R1csShape {
-        &self.shape
-    }
-
-    /// The CycleFold shape.
-    pub fn cf_shape(&self) -> &R1csShape<Fq> {
-        &self.cf_shape
-    }
-
-    /// The BN254 commitment key.
-    pub fn key(&self) -> &PowersOfTauKey {
-        &self.key
-    }
-
     /// Commits to the `W1` part of one step (pass 1 of commit-and-fold). Equals the `W1`
     /// commitment of that step's fresh instance.
     pub fn commit_w1<C: StepCircuit>(
@@ -204,42 +37,6 @@ impl IvcParams {
         }
         self.key.commit(&w)
     }
-
-    /// Writes the parameters with a versioned header.
-    pub fn to_bytes(&self) -> Result<Vec<u8>, Error> {
-        let mut out = PARAMS_HEADER.to_vec();
-        self.serialize_compressed(&mut out)?;
-        Ok(out)
-    }
-
-    /// Reads parameters written by [`Self::to_bytes`]; recomputes and checks the digest.
-    pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
-        let body = check_header(bytes, PARAMS_HEADER)?;
-        let p = Self::deserialize_with_mode(body, Compress::Yes, Validate::Yes)?;
-        p.shape.validate()?;
-        p.cf_shape.validate()?;
-        if p.shape.num_w1.max(p.shape.num_w2) > p.key.max_len()
-            || p.cf_shape.num_constraints.max(p.cf_shape.num_w2) > p.cf_key.max_len()
-        {
-            return Err(Error::IvcVerification(
-                "commitment key shorter than the shape",
-            ));
-        }
-        if p.compute_digest()? != p.digest {
-            return Err(Error::IvcVerification("parameter digest mismatch"));
-        }
-        Ok(p)
-    }
-}
-
-fn check_header(bytes: &[u8], expected: [u8; 8]) -> Result<&[u8], Error> {
-    let mut got = [0u8; 8];
-    let n = bytes.len().min(8);
-    got[..n].copy_from_slice(&bytes[..n]);
-    if n < 8 || got != expected {
-        return Err(Error::BadHeader { expected, got });
-    }
-    Ok(&bytes[8..])
 }
 
 /// The running hash of `W1` commitments in order (pass 1 computes it from its commitments;
@@ -248,83 +45,45 @@ pub fn w1_hash_chain(commitments: &[G1]) -> Fr {
     commitments.iter().fold(w1_hash_init(), w1_hash_step)
 }
 
-/// An IVC proof after `i` steps: the accumulators, the last fresh instance and their
-/// witnesses (Nova's uncompressed proof; the decider compresses it).
-#[derive(Clone, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
-pub struct IvcProof {
+/// The prover's state after `i` steps: the running instances and witnesses, and the last
+/// fresh instance with its witness.
+#[derive(Clone, Debug)]
+struct State {
     i: u64,
     constants: Vec<Fr>,
     z0: Vec<Fr>,
     zi: Vec<Fr>,
     w1_hash: Fr,
     big_u: RunningInstance,
-    big_w: Witness,
     u: FreshInstance,
     w: Witness,
     cf_u: CfInstance,
     cf_w: CfWitness,
 }
 
-impl IvcProof {
-    /// Number of steps proven.
-    pub fn steps(&self) -> u64 {
-        self.i
+fn zero_fresh() -> FreshInstance {
+    FreshInstance {
+        cw1: G1::default(),
+        cw2: G1::default(),
+        x: vec![Fr::ZERO],
     }
+}
 
-    /// The run's public constants (the caller checks how they were derived).
-    pub fn constants(&self) -> &[Fr] {
-        &self.constants
-    }
-
-    /// The running hash of every step's `W1` commitment, in order.
-    pub fn w1_hash(&self) -> Fr {
-        w1_hash_step(self.w1_hash, &self.u.cw1)
-    }
-
-    /// The running primary instance.
-    pub fn running_instance(&self) -> &RunningInstance {
-        &self.big_u
-    }
-
-    /// The running CycleFold instance.
-    pub fn cyclefold_instance(&self) -> &CfInstance {
-        &self.cf_u
-    }
-
-    /// The last fresh instance.
-    pub fn fresh_instance(&self) -> &FreshInstance {
-        &self.u
-    }
-
-    /// The last fresh witness `(W1, W2)`.
-    pub fn fresh_witness(&self) -> (&[Fr], &[Fr]) {
-        (&self.w.w1, &self.w.w2)
-    }
-
-    /// Serializes the proof with a versioned header.
-    pub fn to_bytes(&self) -> Result<Vec<u8>, Error> {
-        let mut out = PROOF_HEADER.to_vec();
-        self.serialize_compressed(&mut out)?;
-        Ok(out)
-    }
-
-    /// Reads a proof written by [`Self::to_bytes`].
-    pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
-        let body = check_header(bytes, PROOF_HEADER)?;
-        let mut reader = body;
-        let p = Self::deserialize_with_mode(&mut reader, Compress::Yes, Validate::Yes)?;
-        if !reader.is_empty() {
-            return Err(Error::IvcVerification("trailing bytes after the proof"));
-        }
-        Ok(p)
-    }
+/// The transcript of the final fold: it absorbs the last fresh instance, whose public input
+/// is the state hash and so binds the running instance (as in a step).
+fn final_transcript(u: &FreshInstance) -> Transcript {
+    let mut tr = Transcript::new(FINAL_FOLD_LABEL);
+    tr.absorb_slice(&u.x);
+    tr.absorb_g1(&u.cw1);
+    tr.absorb_g1(&u.cw2);
+    tr
 }
 
 /// The prover of one IVC run.
 pub struct IvcProver<'p, C: StepCircuit> {
     params: &'p IvcParams,
     circuit: C,
-    state: IvcProof,
+    state: State,
     big_w: RunningWitness,
 }
 
@@ -350,14 +109,13 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
             }
         }
         let shape = &params.shape;
-        let state = IvcProof {
+        let state = State {
             i: 0,
             constants,
             zi: z0.clone(),
             z0,
             w1_hash: w1_hash_init(),
             big_u: RunningInstance::zero(shape),
-            big_w: Witness::zero(shape),
             u: zero_fresh(),
             w: Witness::zero(shape),
             cf_u: CfInstance::zero(&params.cf_shape),
@@ -376,11 +134,42 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
         &self.state.zi
     }
 
-    /// The proof of the steps so far (meaningful after at least one step).
-    pub fn proof(&self) -> IvcProof {
-        let mut p = self.state.clone();
-        p.big_w = self.big_w.w.clone();
-        p
+    /// The witness of the last fresh instance.
+    pub fn fresh_witness(&self) -> &Witness {
+        &self.state.w
+    }
+
+    /// The proof of the steps so far (meaningful after at least one step). Unless the
+    /// running instance is still the trivial one, the last fresh instance is folded into it
+    /// (natively, the same fold as a step's) so that the proof carries one primary witness.
+    pub fn proof(&self) -> Result<IvcProof, Error> {
+        let s = &self.state;
+        let last = if s.big_u.is_zero() {
+            FinalWitness::Fresh(s.w.clone())
+        } else {
+            let mut tr = final_transcript(&s.u);
+            let (_, folded, fp, _) = mova::prove(
+                &self.params.shape,
+                &mut tr,
+                &s.big_u,
+                &self.big_w,
+                &s.u,
+                &s.w,
+            )?;
+            FinalWitness::Folded(fp, folded.w)
+        };
+        Ok(IvcProof {
+            i: s.i,
+            constants: s.constants.clone(),
+            z0: s.z0.clone(),
+            zi: s.zi.clone(),
+            w1_hash: s.w1_hash,
+            big_u: s.big_u.clone(),
+            u: s.u.clone(),
+            last,
+            cf_u: s.cf_u.clone(),
+            cf_w: s.cf_w.clone(),
+        })
     }
 
     /// Proves one more step with external witness `ext`.
@@ -551,6 +340,7 @@ pub fn verify(
     if proof.z0 != z0 || proof.zi != zn {
         return Err(Error::IvcVerification("states differ from the proof's"));
     }
+    let shape = &params.shape;
     for (what, expected, got) in [
         ("z0", params.arity as usize, z0.len()),
         (
@@ -560,9 +350,11 @@ pub fn verify(
         ),
         (
             "r_E",
-            mle::num_vars(params.shape.num_constraints),
+            mle::num_vars(shape.num_constraints),
             proof.big_u.r_e.len(),
         ),
+        ("running x", shape.num_io, proof.big_u.x.len()),
+        ("fresh x", shape.num_io, proof.u.x.len()),
     ] {
         if expected != got {
             return Err(Error::WrongLength {
@@ -587,10 +379,25 @@ pub fn verify(
             "the last instance does not output the claimed state",
         ));
     }
-    params.shape.check_fresh(&params.key, &proof.u, &proof.w)?;
-    params
-        .shape
-        .check_running(&params.key, &proof.big_u, &proof.big_w)?;
+    match &proof.last {
+        // The trivial running instance is satisfied by the zero witness; only the fresh
+        // instance needs its witness.
+        FinalWitness::Fresh(w) => {
+            if !proof.big_u.is_zero() {
+                return Err(Error::IvcVerification(
+                    "a fresh witness alone for a non-trivial running instance",
+                ));
+            }
+            shape.check_fresh(&params.key, &proof.u, w)?;
+        }
+        // The verifier folds the instances itself (u' = 1 is implicit), so a satisfied
+        // folded instance means both were satisfied (docs/FOLDING.md §2 and §4.1).
+        FinalWitness::Folded(fp, w) => {
+            let mut tr = final_transcript(&proof.u);
+            let (folded, _) = mova::verify(shape, &mut tr, &proof.big_u, &proof.u, fp)?;
+            shape.check_running(&params.key, &folded, w)?;
+        }
+    }
     cyclefold::check(&params.cf_shape, &params.cf_key, &proof.cf_u, &proof.cf_w)
 }
 

@@ -4,7 +4,9 @@ use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{AdditiveGroup, Field};
 
 use super::*;
+use crate::r1cs::R1csShape;
 use crate::testing::{values, FlakyCircuit, ProductCircuit};
+use crate::Fq;
 
 fn circuit() -> FlakyCircuit {
     FlakyCircuit(ProductCircuit { size: 16, bits: 32 })
@@ -20,7 +22,20 @@ fn run(params: &IvcParams, steps: usize, lie_at: Option<usize>) -> (IvcProof, Ve
     for i in 0..steps {
         p.prove_step(&ext(i, lie_at == Some(i))).unwrap();
     }
-    (p.proof(), p.z().to_vec())
+    (p.proof().unwrap(), p.z().to_vec())
+}
+
+fn final_w(p: &mut IvcProof) -> &mut Witness {
+    match &mut p.last {
+        FinalWitness::Fresh(w) | FinalWitness::Folded(_, w) => w,
+    }
+}
+
+fn final_fold(p: &mut IvcProof) -> &mut FoldProof {
+    match &mut p.last {
+        FinalWitness::Folded(fp, _) => fp,
+        FinalWitness::Fresh(_) => panic!("no final fold after one step"),
+    }
 }
 
 fn params() -> IvcParams {
@@ -60,11 +75,116 @@ fn params_roundtrip_and_digest_is_pinned() {
         IvcParams::from_bytes(&bad),
         Err(Error::BadHeader { .. })
     ));
-    assert!(IvcParams::from_bytes(&bytes[..bytes.len() / 2]).is_err());
+    for cut in [9, bytes.len() / 2, bytes.len() - 1] {
+        assert!(
+            IvcParams::from_bytes(&bytes[..cut]).is_err(),
+            "cut at {cut}"
+        );
+    }
+    let mut longer = bytes.clone();
+    longer.push(0);
+    assert!(IvcParams::from_bytes(&longer).is_err());
     assert_eq!(
         params.digest().to_string(),
-        "9838268895980658862844383704999684197110933373892510639362883824335225629022"
+        "12343619171522873234245930588929385798644113935168942533728736779871931769251"
     );
+}
+
+#[test]
+fn every_section_of_a_parameter_file_refuses_damage() {
+    let params = params();
+    let shared = params.shared().to_bytes().unwrap();
+    let chain = params.chain_to_bytes().unwrap();
+    assert_eq!(
+        IvcParams::chain_from_bytes(&chain, &SharedParams::from_bytes(&shared).unwrap()).unwrap(),
+        params
+    );
+    // The shared section: key bases, G2 points, CycleFold shape, Grumpkin bases; then the
+    // chain's shape, sizes and digest. Flipping any bit is an error, never a panic and never
+    // the same parameters.
+    let bytes = params.to_bytes().unwrap();
+    let n = bytes.len();
+    let mut positions: Vec<usize> = (8..n).step_by((n / 100).max(1)).collect();
+    positions.extend([8, 9, 10, 11, 12, 40, 72, 73, n - 40, n - 33, n - 32, n - 1]);
+    for pos in positions {
+        for bit in [0x01u8, 0x40, 0x80] {
+            let mut b = bytes.clone();
+            b[pos] ^= bit;
+            assert!(
+                IvcParams::from_bytes(&b).is_err(),
+                "flip {bit:#x} at {pos} of {n} accepted"
+            );
+        }
+    }
+    // A chain section under another key is refused (its digest binds the key's bases).
+    let other = SharedParams::with_key(crate::commitment::PowersOfTauKey::from_seed(
+        b"another key",
+        params.key().max_len(),
+    ))
+    .unwrap();
+    assert!(IvcParams::chain_from_bytes(&chain, &other).is_err());
+    // A key shorter than the shape needs.
+    let short = SharedParams::dev(params.shape().num_w1.max(params.shape().num_w2) - 1).unwrap();
+    assert!(matches!(
+        IvcParams::chain_from_bytes(&chain, &short),
+        Err(Error::KeyTooShort { .. })
+    ));
+    // A longer shared key gives the same chain digest: only the prefix used is bound.
+    let long = SharedParams::dev(params.key().max_len() + 10).unwrap();
+    let again = IvcParams::chain_from_bytes(&chain, &long).unwrap();
+    assert_eq!(again.digest(), params.digest());
+}
+
+#[test]
+fn the_compact_shape_encoding_round_trips_and_is_small() {
+    let params = params();
+    let shape = params.shape();
+    let bytes = shape.to_compact();
+    assert_eq!(&R1csShape::from_compact(&bytes).unwrap(), shape);
+    let per_entry = bytes.len() as f64 / shape.nnz() as f64;
+    println!(
+        "compact shape: {} bytes, {per_entry:.2} per non-zero entry",
+        bytes.len()
+    );
+    assert!(per_entry < 4.0, "{per_entry}");
+    for cut in [0, 1, bytes.len() / 3, bytes.len() - 1] {
+        assert!(R1csShape::<Fr>::from_compact(&bytes[..cut]).is_err());
+    }
+    let cf = params.cf_shape().to_compact();
+    assert_eq!(
+        &R1csShape::<Fq>::from_compact(&cf).unwrap(),
+        params.cf_shape()
+    );
+}
+
+#[test]
+fn a_one_step_proof_carries_the_fresh_witness() {
+    let params = params();
+    let z0 = vec![Fr::ONE, Fr::ZERO];
+    let (proof, zn) = run(&params, 1, None);
+    assert!(matches!(proof.final_witness(), FinalWitness::Fresh(_)));
+    verify(&params, 1, &z0, &zn, &proof).unwrap();
+    let back = IvcProof::from_bytes(&proof.to_bytes().unwrap()).unwrap();
+    verify(&params, 1, &z0, &zn, &back).unwrap();
+    let mut bad = proof.clone();
+    final_w(&mut bad).w1[2] += Fr::ONE;
+    assert!(verify(&params, 1, &z0, &zn, &bad).is_err());
+    let mut bad = proof.clone();
+    final_w(&mut bad).w2[0] += Fr::ONE;
+    assert!(verify(&params, 1, &z0, &zn, &bad).is_err());
+    // Folding into the trivial instance is also sound: an honest such fold verifies, and a
+    // tampered one does not.
+    let mut p = IvcProver::new(&params, circuit(), z0.clone(), vec![Fr::from(7u64)]).unwrap();
+    p.prove_step(&ext(0, false)).unwrap();
+    let s = &p.state;
+    let mut tr = final_transcript(&s.u);
+    let (_, folded, fp, _) =
+        mova::prove(&params.shape, &mut tr, &s.big_u, &p.big_w, &s.u, &s.w).unwrap();
+    let mut folded_proof = proof.clone();
+    folded_proof.last = FinalWitness::Folded(fp, folded.w);
+    verify(&params, 1, &z0, &zn, &folded_proof).unwrap();
+    final_fold(&mut folded_proof).t += Fr::ONE;
+    assert!(verify(&params, 1, &z0, &zn, &folded_proof).is_err());
 }
 
 #[test]
@@ -119,8 +239,23 @@ fn tampered_statements_and_proofs_are_rejected() {
         ("CycleFold C_E", Box::new(|p| p.cf_u.cm_e = p.cf_u.cm_w)),
         ("W1 hash", Box::new(|p| p.w1_hash += Fr::ONE)),
         ("constants", Box::new(|p| p.constants[0] += Fr::ONE)),
-        ("fresh W2", Box::new(|p| p.w.w2[3] += Fr::ONE)),
-        ("running W1", Box::new(|p| p.big_w.w1[0] += Fr::ONE)),
+        ("fresh x", Box::new(|p| p.u.x[0] += Fr::ONE)),
+        ("final W1", Box::new(|p| final_w(p).w1[0] += Fr::ONE)),
+        ("final W2", Box::new(|p| final_w(p).w2[3] += Fr::ONE)),
+        (
+            "final W2 (last)",
+            Box::new(|p| *final_w(p).w2.last_mut().unwrap() += Fr::ONE),
+        ),
+        ("final fold h", Box::new(|p| final_fold(p).h[0] += Fr::ONE)),
+        ("final fold t", Box::new(|p| final_fold(p).t += Fr::ONE)),
+        (
+            "final witness passed as fresh",
+            Box::new(|p| {
+                let w = final_w(p).clone();
+                p.last = FinalWitness::Fresh(w);
+            }),
+        ),
+        ("CycleFold W", Box::new(|p| p.cf_w.w[0] += Fq::ONE)),
     ];
     for (what, f) in cases {
         let mut bad = proof.clone();
@@ -150,7 +285,7 @@ fn tampered_intermediate_state_is_rejected() {
     p.prove_step(&ext(2, false)).unwrap();
     p.prove_step(&ext(3, false)).unwrap();
     let zn = p.z().to_vec();
-    assert!(verify(&params, 4, &z0, &zn, &p.proof()).is_err());
+    assert!(verify(&params, 4, &z0, &zn, &p.proof().unwrap()).is_err());
 
     // A tampered CycleFold accumulator mid-run.
     let mut p = IvcProver::new(&params, circuit(), z0.clone(), vec![Fr::from(7u64)]).unwrap();
@@ -162,7 +297,9 @@ fn tampered_intermediate_state_is_rejected() {
     assert!(
         p.prove_step(&ext(3, false)).is_err() || {
             let zn = p.z().to_vec();
-            verify(&params, 4, &z0, &zn, &p.proof()).is_err()
+            p.proof()
+                .and_then(|pr| verify(&params, 4, &z0, &zn, &pr))
+                .is_err()
         }
     );
 }
@@ -188,14 +325,14 @@ fn w1_hash_matches_pass_one() {
     for (i, cw1) in commitments.iter().enumerate() {
         p.prove_step_with_w1(&ext(i, false), Some(*cw1)).unwrap();
     }
-    assert_eq!(p.proof(), proof);
+    assert_eq!(p.proof().unwrap(), proof);
     let mut p = IvcProver::new(&params, c, z0.clone(), vec![Fr::from(7u64)]).unwrap();
     for (i, cw1) in commitments.iter().enumerate() {
         let cw1 = if i == 1 { commitments[0] } else { *cw1 };
         p.prove_step_with_w1(&ext(i, false), Some(cw1)).unwrap();
     }
     let zn = p.z().to_vec();
-    assert!(verify(&params, 4, &z0, &zn, &p.proof()).is_err());
+    assert!(verify(&params, 4, &z0, &zn, &p.proof().unwrap()).is_err());
 }
 
 /// A step circuit that (wrongly) allocates as many `W1` values as it is given.

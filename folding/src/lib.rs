@@ -16,6 +16,7 @@
 //!   [`cf_merge`] verifies the merge of two CycleFold accumulators (full-size Fq scalars)
 //!   in the primary circuit;
 //! - [`augmented`]: the primary circuit that verifies the previous fold;
+//! - [`encode`]: the compact, canonical byte encodings of parameter files and proofs;
 //! - [`ivc`]: setup, [`IvcProver::prove_step`], [`verify`] and serialization.
 //!
 //! See `docs/FOLDING.md` for the protocol and its soundness argument.
@@ -25,13 +26,16 @@ pub mod augmented;
 pub mod cf_merge;
 pub mod commitment;
 pub mod cyclefold;
+pub mod encode;
 mod error;
 pub mod gadgets;
 pub mod ivc;
+mod ivc_proof;
 pub mod merge;
 pub mod merge_circuit;
 pub mod mle;
 pub mod mova;
+mod params;
 pub mod poseidon;
 pub mod r1cs;
 pub mod step;

@@ -11,20 +11,42 @@ use ark_ff::{AdditiveGroup, Field, PrimeField, Zero};
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError, R1CS_PREDICATE_LABEL};
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use rayon::prelude::*;
+use std::collections::HashMap;
 
 use crate::commitment::{CommitmentKey, PowersOfTauKey};
+use crate::encode::{ByteReader, ByteWriter};
 use crate::{mle, Error, Fr, G1};
 
-/// A sparse matrix in compressed-row form.
-#[derive(Clone, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
+/// A sparse matrix in compressed-row form. Coefficients are indices into a table of the
+/// distinct values (most are `±1` or powers of two), most frequent first.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SparseMatrix<F: PrimeField = Fr> {
     row_start: Vec<u64>,
     cols: Vec<u32>,
-    vals: Vec<F>,
+    vals: Vec<u32>,
+    coeffs: Vec<F>,
 }
 
 impl<F: PrimeField> SparseMatrix<F> {
     fn from_rows(rows: &[Vec<(F, usize)>]) -> Self {
+        // Distinct coefficients, numbered by frequency (then by first use), so that the
+        // common ones get one-byte indices in the compact encoding.
+        let mut first: HashMap<F, usize> = HashMap::new();
+        let mut distinct: Vec<(F, usize)> = Vec::new();
+        for (v, _) in rows.iter().flatten() {
+            let i = *first.entry(*v).or_insert_with(|| {
+                distinct.push((*v, 0));
+                distinct.len() - 1
+            });
+            distinct[i].1 += 1;
+        }
+        let mut order: Vec<usize> = (0..distinct.len()).collect();
+        order.sort_by_key(|&i| (std::cmp::Reverse(distinct[i].1), i));
+        let mut rank = vec![0u32; distinct.len()];
+        for (r, &i) in order.iter().enumerate() {
+            rank[i] = r as u32;
+        }
+        let coeffs = order.iter().map(|&i| distinct[i].0).collect();
         let mut row_start = Vec::with_capacity(rows.len() + 1);
         let mut cols = Vec::new();
         let mut vals = Vec::new();
@@ -32,7 +54,7 @@ impl<F: PrimeField> SparseMatrix<F> {
         for row in rows {
             for (v, c) in row {
                 cols.push(*c as u32);
-                vals.push(*v);
+                vals.push(rank[first[v]]);
             }
             row_start.push(cols.len() as u64);
         }
@@ -40,6 +62,7 @@ impl<F: PrimeField> SparseMatrix<F> {
             row_start,
             cols,
             vals,
+            coeffs,
         }
     }
 
@@ -59,7 +82,7 @@ impl<F: PrimeField> SparseMatrix<F> {
             let (s, e) = (self.row_start[i] as usize, self.row_start[i + 1] as usize);
             let mut acc = F::ZERO;
             for k in s..e {
-                let v = self.vals[k];
+                let v = self.coeffs[self.vals[k] as usize];
                 let x = z[self.cols[k] as usize];
                 if v == F::ONE {
                     acc += x;
@@ -77,15 +100,72 @@ impl<F: PrimeField> SparseMatrix<F> {
             && self.row_start.windows(2).all(|w| w[0] <= w[1])
             && self.row_start.last().map(|&l| l as usize) == Some(self.cols.len())
             && self.cols.len() == self.vals.len()
+            && self.vals.iter().all(|&v| (v as usize) < self.coeffs.len())
     }
 
     fn max_col(&self) -> Option<usize> {
         self.cols.iter().max().map(|&c| c as usize)
     }
+
+    /// Compact encoding: the coefficient table, then per row its length and per entry the
+    /// column (zigzag delta from the previous one in the row) and the coefficient index.
+    fn write(&self, w: &mut ByteWriter) {
+        w.scalars(&self.coeffs);
+        for row in self.row_start.windows(2) {
+            let (s, e) = (row[0] as usize, row[1] as usize);
+            w.varint((e - s) as u64);
+            let mut prev = 0i64;
+            for k in s..e {
+                let c = i64::from(self.cols[k]);
+                let d = c - prev;
+                w.varint(((d << 1) ^ (d >> 63)) as u64);
+                w.varint(u64::from(self.vals[k]));
+                prev = c;
+            }
+        }
+    }
+
+    /// Reads [`Self::write`]'s encoding of `rows` rows whose columns lie below `z_len`.
+    fn read(r: &mut ByteReader<'_>, rows: usize, z_len: usize) -> Result<Self, Error> {
+        let coeffs: Vec<F> = r.scalars()?;
+        let mut row_start = Vec::with_capacity(rows + 1);
+        let mut cols = Vec::new();
+        let mut vals = Vec::new();
+        row_start.push(0);
+        for _ in 0..rows {
+            let n = r.count(2)?;
+            let mut prev = 0i64;
+            for _ in 0..n {
+                let zz = r.varint()?;
+                let d = (zz >> 1) as i64 ^ -((zz & 1) as i64);
+                let c = prev
+                    .checked_add(d)
+                    .filter(|c| (0..z_len as i64).contains(c))
+                    .ok_or(Error::Malformed("matrix column out of range"))?;
+                let v = r.varint()?;
+                if v >= coeffs.len() as u64 {
+                    return Err(Error::Malformed("matrix coefficient index out of range"));
+                }
+                cols.push(c as u32);
+                vals.push(v as u32);
+                prev = c;
+            }
+            row_start.push(cols.len() as u64);
+        }
+        Ok(Self {
+            row_start,
+            cols,
+            vals,
+            coeffs,
+        })
+    }
 }
 
+/// The largest number of public inputs a shape read from bytes may declare.
+const MAX_IO: u64 = 1 << 16;
+
 /// The shape of a relaxed R1CS: matrices and the sizes of the parts of `z`.
-#[derive(Clone, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct R1csShape<F: PrimeField = Fr> {
     /// Number of constraints `m`.
     pub num_constraints: usize,
@@ -139,6 +219,48 @@ impl<F: PrimeField> R1csShape<F> {
             c,
         };
         shape.check_columns()?;
+        Ok(shape)
+    }
+
+    /// The compact encoding of the shape (sizes, then `A`, `B`, `C`; see
+    /// [`crate::encode`]). About three bytes per non-zero entry.
+    pub fn to_compact(&self) -> Vec<u8> {
+        let mut w = ByteWriter::default();
+        for n in [self.num_constraints, self.num_io, self.num_w1, self.num_w2] {
+            w.varint(n as u64);
+        }
+        for m in [&self.a, &self.b, &self.c] {
+            m.write(&mut w);
+        }
+        w.out
+    }
+
+    /// Reads [`Self::to_compact`]'s encoding and validates the shape.
+    pub fn from_compact(bytes: &[u8]) -> Result<Self, Error> {
+        let mut r = ByteReader::new(bytes);
+        // Every row takes at least one byte in each matrix.
+        let m = r.count(3)?;
+        let num_io = r.bounded(MAX_IO)?;
+        let num_w1 = r.bounded(u64::from(u32::MAX))?;
+        let num_w2 = r.bounded(u64::from(u32::MAX))?;
+        let z_len = 1 + num_io + num_w1 + num_w2;
+        if z_len > u32::MAX as usize {
+            return Err(Error::Malformed("shape longer than 2^32 variables"));
+        }
+        let a = SparseMatrix::read(&mut r, m, z_len)?;
+        let b = SparseMatrix::read(&mut r, m, z_len)?;
+        let c = SparseMatrix::read(&mut r, m, z_len)?;
+        r.finish()?;
+        let shape = Self {
+            num_constraints: m,
+            num_io,
+            num_w1,
+            num_w2,
+            a,
+            b,
+            c,
+        };
+        shape.validate()?;
         Ok(shape)
     }
 

@@ -8,7 +8,7 @@ use crease_circuits::isa::sha256_sigma::Sha256Sigma;
 use crease_circuits::scan::ScanChain;
 use crease_circuits::tables::TableChain;
 use crease_circuits::{isa, Batch, InstructionCircuit};
-use crease_folding::ivc::IvcParams;
+use crease_folding::ivc::{IvcParams, IvcShape, SharedParams};
 use crease_folding::poseidon;
 use crease_nvm::Isa;
 use rayon::prelude::*;
@@ -19,7 +19,8 @@ use crate::{Error, Fr};
 /// Default executions per step of an instruction chain. Measured on the fibonacci guest
 /// (11,350 steps, 2 cores): k = 1024 proves at 339 instructions/s, k = 256 at 295 (the
 /// recursion overhead of a step is ~26k constraints, so larger batches amortize it better;
-/// the proof grows with k, 90 MB against 44 MB).
+/// the proof grows with k: 90 MB against 44 MB in the format before the final fold and the
+/// compact encoding).
 pub const DEFAULT_K: usize = 1024;
 /// Default cells per step of the scan chain.
 pub const DEFAULT_SCAN_K: usize = 1024;
@@ -29,7 +30,7 @@ pub const DEFAULT_TABLE_K: usize = 1 << 15;
 /// The largest batch size accepted (a step's `W1` must stay addressable).
 const MAX_K: usize = 1 << 20;
 
-const HEADER: &[u8; 8] = b"CRSPCD01";
+const HEADER: &[u8; 8] = b"CRSPCD02";
 const DIGEST_LABEL: &[u8] = b"crease/pcd/params";
 
 /// How to set up: batch sizes and the co-processor circuits besides RV32IM's.
@@ -107,10 +108,12 @@ pub(crate) struct InstChain {
 
 /// Public parameters of every chain of an ISA.
 ///
-/// All chains use the same powers-of-τ commitment key (the development key of
-/// `crease_folding`), each holding the prefix of bases its shape needs.
+/// All chains share one powers-of-τ commitment key (the development key of
+/// `crease_folding`), each using the prefix of bases its shape needs, and one set of
+/// CycleFold parameters: [`SharedParams`], held once in memory and once in the file.
 #[derive(Clone)]
 pub struct Params {
+    pub(crate) shared: SharedParams,
     pub(crate) isa_digest: [u8; 32],
     pub(crate) inst: Vec<InstChain>,
     pub(crate) scan_k: usize,
@@ -158,13 +161,20 @@ pub fn setup(isa: &Isa, config: &SetupConfig) -> Result<Params, Error> {
         .map(Job::Inst)
         .chain([Job::Scan, Job::Table])
         .collect();
-    let mut made: Vec<IvcParams> = jobs
+    let shapes: Vec<IvcShape> = jobs
         .par_iter()
         .map(|j| match j {
-            Job::Inst(i) => IvcParams::setup(&Batch::new(circuits[*i].clone(), *i, ks[*i])),
-            Job::Scan => IvcParams::setup(&ScanChain::new(scan_k)),
-            Job::Table => IvcParams::setup(&TableChain::new(table_k)),
+            Job::Inst(i) => IvcShape::synthesize(&Batch::new(circuits[*i].clone(), *i, ks[*i])),
+            Job::Scan => IvcShape::synthesize(&ScanChain::new(scan_k)),
+            Job::Table => IvcShape::synthesize(&TableChain::new(table_k)),
         })
+        .collect::<Result<_, _>>()?;
+    // One key for all chains: as long as the longest witness part of any of them.
+    let need = shapes.iter().map(IvcShape::key_len).max().unwrap_or(0);
+    let shared = SharedParams::dev(need)?;
+    let mut made: Vec<IvcParams> = shapes
+        .into_par_iter()
+        .map(|s| IvcParams::new(s, &shared))
         .collect::<Result<_, _>>()?;
     let (Some(table), Some(scan)) = (made.pop(), made.pop()) else {
         return Err(Error::Config("no chains"));
@@ -176,6 +186,7 @@ pub fn setup(isa: &Isa, config: &SetupConfig) -> Result<Params, Error> {
         .map(|((circuit, k), ivc)| InstChain { k, circuit, ivc })
         .collect();
     Ok(Params::assemble(
+        shared,
         isa.digest(),
         inst,
         scan_k,
@@ -195,6 +206,7 @@ pub(crate) fn digest_to_fields(d: &[u8; 32]) -> [Fr; 2] {
 
 impl Params {
     fn assemble(
+        shared: SharedParams,
         isa_digest: [u8; 32],
         inst: Vec<InstChain>,
         scan_k: usize,
@@ -216,6 +228,7 @@ impl Params {
         ]);
         let digest = poseidon::hash(DIGEST_LABEL, &xs);
         Params {
+            shared,
             isa_digest,
             inst,
             scan_k,
@@ -266,21 +279,29 @@ impl Params {
         (self.table_k, &self.table)
     }
 
-    /// Writes the parameters behind a versioned header.
+    /// The key and CycleFold parameters all chains share.
+    pub fn shared(&self) -> &SharedParams {
+        &self.shared
+    }
+
+    /// Writes the parameters behind a versioned header: the ISA digest, the shared section
+    /// (key, CycleFold shape and key) once, then each chain's name, batch size and own
+    /// section (compact shape, sizes, digest).
     pub fn to_bytes(&self) -> Result<Vec<u8>, Error> {
         let mut w = Writer::default();
         w.out.extend_from_slice(HEADER);
         w.out.extend_from_slice(&self.isa_digest);
+        w.bytes(&self.shared.to_bytes()?);
         w.u64(self.inst.len() as u64);
         for c in &self.inst {
             w.bytes(c.circuit.name().as_bytes());
             w.u64(c.k as u64);
-            w.bytes(&c.ivc.to_bytes()?);
+            w.bytes(&c.ivc.chain_to_bytes()?);
         }
         w.u64(self.scan_k as u64);
-        w.bytes(&self.scan.to_bytes()?);
+        w.bytes(&self.scan.chain_to_bytes()?);
         w.u64(self.table_k as u64);
-        w.bytes(&self.table.to_bytes()?);
+        w.bytes(&self.table.chain_to_bytes()?);
         Ok(w.out)
     }
 
@@ -290,7 +311,9 @@ impl Params {
         Self::from_bytes_with(bytes, &[])
     }
 
-    /// Reads parameters whose ISA includes the given co-processor circuits.
+    /// Reads parameters whose ISA includes the given co-processor circuits. Every point is
+    /// checked to be on its curve and every chain's digest is recomputed and compared (the
+    /// chains in parallel).
     pub fn from_bytes_with(
         bytes: &[u8],
         coprocessors: &[Arc<dyn InstructionCircuit>],
@@ -300,12 +323,14 @@ impl Params {
         r.header(HEADER)?;
         let mut isa_digest = [0u8; 32];
         isa_digest.copy_from_slice(r.take(32)?);
+        let shared_bytes = r.bytes()?;
         let n = r.len(1 << 16)?;
-        let mut inst = Vec::with_capacity(n);
         let bad = |reason| Error::Malformed {
             what: "parameters",
             reason,
         };
+        let mut sections = Vec::with_capacity(n + 2);
+        let mut heads = Vec::with_capacity(n);
         for _ in 0..n {
             let name = std::str::from_utf8(r.bytes()?).map_err(|_| bad("circuit name"))?;
             let circuit = known
@@ -314,16 +339,33 @@ impl Params {
                 .cloned()
                 .ok_or(bad("unknown instruction circuit"))?;
             let k = check_k(r.u64()? as usize).map_err(|_| bad("batch size"))?;
-            let ivc = IvcParams::from_bytes(r.bytes()?)?;
-            inst.push(InstChain { k, circuit, ivc });
+            heads.push((circuit, k));
+            sections.push(r.bytes()?);
         }
         let scan_k = check_k(r.u64()? as usize).map_err(|_| bad("batch size"))?;
-        let scan = IvcParams::from_bytes(r.bytes()?)?;
+        sections.push(r.bytes()?);
         let table_k = check_k(r.u64()? as usize).map_err(|_| bad("batch size"))?;
-        let table = IvcParams::from_bytes(r.bytes()?)?;
+        sections.push(r.bytes()?);
         r.finish()?;
+        let shared = SharedParams::from_bytes(shared_bytes)?;
+        let mut ivcs: Vec<IvcParams> = sections
+            .par_iter()
+            .map(|b| IvcParams::chain_from_bytes(b, &shared))
+            .collect::<Result<_, _>>()?;
+        let (Some(table), Some(scan)) = (ivcs.pop(), ivcs.pop()) else {
+            return Err(bad("no chains"));
+        };
+        let inst = heads
+            .into_iter()
+            .zip(ivcs)
+            .map(|((circuit, k), ivc)| InstChain { k, circuit, ivc })
+            .collect();
         Ok(Params::assemble(
-            isa_digest, inst, scan_k, scan, table_k, table,
+            shared, isa_digest, inst, scan_k, scan, table_k, table,
         ))
     }
 }
+
+#[cfg(test)]
+#[path = "params_tests.rs"]
+mod tests;

@@ -283,7 +283,7 @@ fn fold<C: StepCircuit>(
         p.prove_step_with_w1(w, Some(*cw1))?;
         counter.tick();
     }
-    let proof = p.proof();
+    let proof = p.proof()?;
     if proof.w1_hash() != c.hash {
         return Err(Error::Folding(crease_folding::Error::IvcVerification(
             "pass 2 folded other W1 values than pass 1 committed",

@@ -229,3 +229,7 @@ mod tests {
         assert!(check_output(&[w(PUBLIC_OUTPUT - 4, 1)]).is_err());
     }
 }
+
+#[cfg(test)]
+#[path = "final_fold_tests.rs"]
+mod final_fold_tests;

@@ -47,6 +47,16 @@ impl PowersOfTauKey {
         }
     }
 
+    /// A key from its parts, without checking the power structure (the parameter file's
+    /// digest binds the bases; [`Self::check_powers`] checks them).
+    pub(crate) fn from_parts(g1_powers: Vec<G1>, g2: G2Affine, tau_g2: G2Affine) -> Self {
+        Self {
+            g1_powers,
+            g2,
+            tau_g2,
+        }
+    }
+
     /// Writes the key with its header.
     pub fn write<W: std::io::Write>(&self, mut w: W) -> Result<(), Error> {
         w.write_all(&KEY_HEADER)

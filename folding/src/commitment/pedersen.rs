@@ -37,6 +37,14 @@ impl PedersenKey {
     }
 }
 
+impl PedersenKey {
+    /// A key from its bases (read from a parameter file, which compares them with
+    /// [`Self::new`]'s).
+    pub(crate) fn from_bases(bases: Vec<GrumpkinAffine>) -> Self {
+        Self { bases }
+    }
+}
+
 impl CommitmentKey for PedersenKey {
     type Group = GrumpkinProjective;
     type Scalar = Fq;

@@ -1,0 +1,117 @@
+//! The parameter file: one shared key section, compact chain sections, and damage anywhere
+//! is refused.
+
+use crease_folding::commitment::CommitmentKey;
+use crease_nvm::isa::rv32im::Lui;
+
+use super::*;
+
+fn small() -> (Isa, Params) {
+    // One instruction circuit and small chains keep set-up short.
+    let isa = Isa::new().with(Lui).expect("isa");
+    let config = SetupConfig {
+        k: 2,
+        scan_k: 2,
+        table_k: 256,
+        ..SetupConfig::default()
+    };
+    let params = setup(&isa, &config).expect("setup");
+    (isa, params)
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> usize {
+    hay.windows(needle.len())
+        .position(|w| w == needle)
+        .expect("section present")
+}
+
+#[test]
+fn the_key_is_stored_once_and_shared_by_every_chain() {
+    let (_, params) = small();
+    let chains = [
+        params.instruction_params(0).expect("lui"),
+        params.scan_params().1,
+        params.table_params().1,
+    ];
+    let longest = chains
+        .iter()
+        .map(|c| c.shape().num_w1.max(c.shape().num_w2))
+        .max()
+        .unwrap_or(0);
+    assert_eq!(params.shared().key().max_len(), longest);
+    for c in chains {
+        assert_eq!(c.shared(), params.shared());
+    }
+    let bytes = params.to_bytes().expect("serializes");
+    let shared = params.shared().to_bytes().expect("shared");
+    // The file is the shared section, the chains' own sections and a few bytes of names,
+    // batch sizes and lengths.
+    let own: usize = chains
+        .iter()
+        .map(|c| c.chain_to_bytes().expect("chain").len())
+        .sum();
+    assert!(bytes.len() <= shared.len() + own + 200, "{}", bytes.len());
+    // Stand-alone files repeat the key; the set holds it once.
+    let alone: usize = chains
+        .iter()
+        .map(|c| c.to_bytes().expect("alone").len())
+        .sum();
+    assert!(
+        bytes.len() + 2 * shared.len() <= alone + 1000,
+        "{} vs {alone}",
+        bytes.len()
+    );
+
+    let back = Params::from_bytes(&bytes).expect("reads back");
+    assert_eq!(back.digest(), params.digest());
+    assert_eq!(back.shared(), params.shared());
+    assert_eq!(back.scan_params().1, params.scan_params().1);
+    assert_eq!(back.to_bytes().expect("again"), bytes);
+}
+
+#[test]
+fn damage_in_any_section_of_the_file_is_refused() {
+    let (_, params) = small();
+    let bytes = params.to_bytes().expect("serializes");
+    let n = bytes.len();
+    let shared = params.shared().to_bytes().expect("shared");
+    let s0 = find(&bytes, &shared);
+    let mut sections = vec![("shared", s0, shared.len())];
+    for (what, p) in [
+        ("lui", params.instruction_params(0).expect("lui")),
+        ("scan", params.scan_params().1),
+        ("table", params.table_params().1),
+    ] {
+        let own = p.chain_to_bytes().expect("chain");
+        sections.push((what, find(&bytes, &own), own.len()));
+    }
+    for (what, start, len) in sections {
+        let mut at: Vec<usize> = (start..start + len).step_by((len / 25).max(1)).collect();
+        at.push(start + len - 1);
+        for pos in at {
+            for bit in [0x01u8, 0x80] {
+                let mut bad = bytes.clone();
+                bad[pos] ^= bit;
+                assert!(
+                    Params::from_bytes(&bad).is_err(),
+                    "{what}: flip {bit:#x} at {pos} accepted"
+                );
+            }
+        }
+    }
+    // Elsewhere (header, ISA digest, names, batch sizes) a flip is refused or changes the
+    // digest.
+    for pos in (0..n).step_by((n / 60).max(1)) {
+        let mut bad = bytes.clone();
+        bad[pos] ^= 0x04;
+        if let Ok(p) = Params::from_bytes(&bad) {
+            assert_ne!(p.digest(), params.digest(), "flip at {pos} unnoticed");
+        }
+    }
+    for cut in [0, 8, 40, 48, s0 + 10, n / 2, n - 33, n - 1] {
+        assert!(Params::from_bytes(&bytes[..cut]).is_err(), "cut at {cut}");
+    }
+    let mut longer = bytes.clone();
+    longer.push(0);
+    assert!(Params::from_bytes(&longer).is_err());
+}
