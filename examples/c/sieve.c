@@ -4,7 +4,6 @@
 #include "crease.h"
 
 #define MAX_LIMIT (1u << 20)
-static uint8_t composite[MAX_LIMIT + 1];
 
 int main(void) {
   size_t len;
@@ -12,6 +11,8 @@ int main(void) {
   uint32_t limit = 1000;
   if (len >= 4) limit = in[0] | in[1] << 8 | in[2] << 16 | (uint32_t)in[3] << 24;
   if (limit > MAX_LIMIT) crease_panic("limit too large");
+  /* Zeroed RAM, sized to the limit (see crease_alloc on static arrays). */
+  uint8_t *composite = crease_alloc(limit + 1);
   uint32_t count = 0, largest = 0;
   for (uint32_t i = 2; i <= limit; i++) {
     if (composite[i]) continue;

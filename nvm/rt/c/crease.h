@@ -24,6 +24,11 @@ extern "C" {
 #define CREASE_SYS_WRITE 64
 #define CREASE_SYS_EXIT 93
 
+/* RAM (docs/ABI.md): zero-filled at start; crease_alloc hands it out from the bottom, the
+ * stack grows down from its top. */
+#define CREASE_RAM_START 0xC0000000u
+#define CREASE_HEAP_END 0xE0000000u
+
 /* The exit code of a guest that calls crease_panic. */
 #define CREASE_PANIC_EXIT_CODE 101
 
@@ -89,6 +94,12 @@ int crease_vfprintf(int fd, const char *fmt, va_list ap);
 
 /* Prints "panicked: <msg>" to stderr and exits with CREASE_PANIC_EXIT_CODE. */
 __attribute__((noreturn)) void crease_panic(const char *msg);
+
+/* `size` bytes of zeroed RAM, 8-byte aligned, never freed; panics when the heap (RAM up to
+ * CREASE_HEAP_END) is exhausted. Prefer it to large zero-initialized static arrays: those
+ * belong to the program image, and the prover finalizes every word of the image whether the
+ * run touches it or not, while it pays only for the RAM words a run touches. */
+void *crease_alloc(size_t size);
 
 /* The memory functions crease_rt.c provides (no C library is linked). */
 void *memcpy(void *dst, const void *src, size_t n);

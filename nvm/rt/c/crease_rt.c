@@ -159,6 +159,14 @@ void crease_panic(const char *msg) {
   crease_exit(CREASE_PANIC_EXIT_CODE);
 }
 
+void *crease_alloc(size_t size) {
+  static uint32_t next = CREASE_RAM_START;
+  uint32_t start = (next + 7u) & ~7u;
+  if (size > CREASE_HEAP_END - start) crease_panic("out of memory");
+  next = start + (uint32_t)size;
+  return (void *)(uintptr_t)start;
+}
+
 /* ---- 64-bit division (rv32im divides 32-bit words only) ---------------------------- */
 
 /* Restoring shift-and-subtract division; uses no 64-bit division itself. */
