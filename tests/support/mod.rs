@@ -21,9 +21,13 @@ use crease::nvm::{self, Execution, Input, Isa, Program, RunOptions};
 /// Set this (as `.ci/run` does) to turn a missing toolchain into a failure instead of a skip.
 pub const REQUIRE_ENV: &str = "CREASE_REQUIRE_TOOLCHAINS";
 
-/// The crease checkout.
+/// The crease checkout: the package's directory or, for a workspace member's tests, the
+/// nearest ancestor holding the example guests.
 pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    dir.ancestors()
+        .find(|d| d.join("examples/guests").is_dir())
+        .map_or(dir.clone(), Path::to_path_buf)
 }
 
 /// Reports a missing toolchain: fails the test when [`REQUIRE_ENV`] is set, otherwise prints
