@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 
 use crease::nvm::encode::*;
 use crease::nvm::layout::{PRIVATE_INPUT, PUBLIC_INPUT, PUBLIC_OUTPUT, RAM_START};
+use crease::pcd::Rejection;
 use crease::pcd::{prove_witness, run_witness, RunWitness};
 use crease::{prove, setup, verify, Error, Input, Isa, Params, Program, Proof, SetupConfig};
 use crease_coprocessor_example::Sigma;
@@ -92,6 +93,16 @@ fn rejected(params: &Params, program: &Program, public: &[u8], w: &RunWitness) -
     }
 }
 
+/// Asserts that `e` is the verifier's rejection by one of `expected` (the binding that
+/// catches the attack: the verifier checks the chains, then the memory balance, then the
+/// lookups, so an attack breaking several is caught by the first).
+fn assert_rejected_by(e: &Error, expected: &[Rejection]) {
+    match e {
+        Error::Rejected(r) if expected.contains(r) => {}
+        other => panic!("rejected for another reason than {expected:?}: {other}"),
+    }
+}
+
 #[test]
 fn the_untampered_witness_is_accepted() {
     let r = honest();
@@ -112,7 +123,7 @@ fn a_wrong_register_value_is_rejected() {
     rec.accesses[0].write += 1;
     rec.accesses[2].write += 1;
     let e = rejected(params(), &r.program, &input().public, &r.witness);
-    eprintln!("{e}");
+    assert_rejected_by(&e, &[Rejection::Memory]);
 }
 
 #[test]
@@ -127,7 +138,7 @@ fn a_wrong_memory_read_is_rejected() {
     rec.accesses[1].write += 1;
     rec.accesses[2].write += 1;
     let e = rejected(params(), &r.program, &input().public, &r.witness);
-    eprintln!("{e}");
+    assert_rejected_by(&e, &[Rejection::Memory]);
 }
 
 #[test]
@@ -136,7 +147,7 @@ fn a_skipped_instruction_is_rejected() {
     let at = r.witness.records.len() / 2;
     r.witness.records.remove(at);
     let e = rejected(params(), &r.program, &input().public, &r.witness);
-    eprintln!("{e}");
+    assert_rejected_by(&e, &[Rejection::Memory]);
 }
 
 #[test]
@@ -146,7 +157,7 @@ fn a_duplicated_instruction_is_rejected() {
     let dup = r.witness.records[at].clone();
     r.witness.records.insert(at, dup);
     let e = rejected(params(), &r.program, &input().public, &r.witness);
-    eprintln!("{e}");
+    assert_rejected_by(&e, &[Rejection::Memory]);
 }
 
 #[test]
@@ -158,7 +169,7 @@ fn an_altered_jump_target_is_rejected() {
     rec.d.imm -= 4;
     rec.next_pc -= 4;
     let e = rejected(params(), &r.program, &input().public, &r.witness);
-    eprintln!("{e}");
+    assert_rejected_by(&e, &[Rejection::Memory, Rejection::Lookups]);
 }
 
 #[test]
@@ -174,7 +185,7 @@ fn a_wrong_output_is_rejected() {
     assert_eq!(e.value, 55);
     e.value = 56;
     let err = rejected(params(), &r.program, &input().public, &r.witness);
-    eprintln!("{err}");
+    assert_rejected_by(&err, &[Rejection::Memory]);
 }
 
 #[test]
@@ -196,7 +207,7 @@ fn a_wrong_exit_code_is_rejected() {
     let mut r = honest();
     r.witness.exit_code = 63;
     let e = rejected(params(), &r.program, &input().public, &r.witness);
-    eprintln!("{e}");
+    assert_rejected_by(&e, &[Rejection::Memory]);
 }
 
 #[test]
@@ -206,7 +217,7 @@ fn a_different_public_input_is_rejected() {
     other[4] ^= 1;
     // Proven as if run on another public input.
     let e = rejected(params(), &r.program, &other, &r.witness);
-    eprintln!("{e}");
+    assert_rejected_by(&e, &[Rejection::Memory]);
     // An honest proof checked against another public input.
     let proof = prove_witness(params(), &r.program, &input().public, &r.witness).expect("proves");
     assert!(verify(params(), &r.program, &other, &proof).is_err());
@@ -219,7 +230,7 @@ fn a_different_program_is_rejected() {
     let other = load(&code(11), &Isa::rv32im());
     assert_ne!(other.digest(), r.program.digest());
     let e = rejected(params(), &other, &input().public, &r.witness);
-    eprintln!("{e}");
+    assert_rejected_by(&e, &[Rejection::Memory, Rejection::TableHash]);
 }
 
 #[test]
@@ -240,7 +251,7 @@ fn a_forged_init_value_outside_the_private_region_is_rejected() {
     });
     r.witness.records[i].1.accesses[2].read = 5;
     let err = rejected(params(), &r.program, &input().public, &r.witness);
-    eprintln!("{err}");
+    assert_rejected_by(&err, &[Rejection::Ivc { chain: Proof::SCAN }]);
 }
 
 #[test]
@@ -268,7 +279,12 @@ fn a_co_processor_returning_a_wrong_result_is_rejected() {
     let i = find(&w, &params, "sha256_sigma", |_| true);
     w.records[i].1.accesses[1].write ^= 1;
     let e = rejected(&params, &program, &[], &w);
-    eprintln!("{e}");
+    // Its chain's IVC proof fails: the circuit checks the co-processor's result.
+    let chain = params
+        .circuit_names()
+        .position(|n| n == "sha256_sigma")
+        .expect("the co-processor's chain") as u32;
+    assert_rejected_by(&e, &[Rejection::Ivc { chain }]);
 }
 
 #[test]
