@@ -61,7 +61,7 @@ fn honest_run_verifies_and_counts_are_pinned() {
         params.shape().num_constraints
     );
     assert!(overhead <= 40_000, "{overhead}");
-    assert_eq!(overhead, 17_495);
+    assert_eq!(overhead, 26_015);
 }
 
 #[test]
@@ -86,7 +86,7 @@ fn params_roundtrip_and_digest_is_pinned() {
     assert!(IvcParams::from_bytes(&longer).is_err());
     assert_eq!(
         params.digest().to_string(),
-        "8935208126506066527416918651335198380323389727726057247442514724966254156786"
+        "12343619171522873234245930588929385798644113935168942533728736779871931769251"
     );
 }
 
