@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use std::time::Instant;
 
 use crease::nvm::encode::*;
-use crease::nvm::layout::{PRIVATE_INPUT, PUBLIC_INPUT, PUBLIC_OUTPUT, RAM_START};
+use crease::nvm::layout::{PRIVATE_INPUT, PUBLIC_INPUT, RAM_START};
 use crease::{prove, setup, verify, Input, Isa, Params, Program, Proof, SetupConfig};
 use support::hand::{self, push_li, DATA};
 
@@ -35,21 +35,7 @@ fn hand_program() -> Program {
     c.push(sh(20, 19, 6));
     c.push(mul(23, 20, 6));
     c.push(divu(24, 23, 6));
-    push_li(&mut c, 14, 10);
-    push_li(&mut c, 15, 0);
-    c.push(add(15, 15, 14));
-    c.push(addi(14, 14, -1));
-    c.push(bne(14, 0, -8));
-    push_li(&mut c, 18, PUBLIC_OUTPUT);
-    push_li(&mut c, 11, 8);
-    c.push(sw(11, 18, 0));
-    c.push(sw(9, 18, 4));
-    c.push(sw(15, 18, 8));
-    c.push(jal(1, 8));
-    c.push(0x0000_0013);
-    c.push(addi(10, 15, 7));
-    push_li(&mut c, 17, 93);
-    c.push(ecall());
+    hand::push_sum_output_exit(&mut c, 10);
     hand::program(&c, &Isa::rv32im())
 }
 
