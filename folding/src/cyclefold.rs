@@ -19,7 +19,7 @@ use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{AdditiveGroup, BigInteger, Field, PrimeField};
 use ark_r1cs_std::fields::fp::FpVar;
 use ark_r1cs_std::prelude::*;
-use ark_relations::gr1cs::{ConstraintSystem, ConstraintSystemRef, SynthesisError};
+use ark_relations::gr1cs::{ConstraintSystem, ConstraintSystemRef, SynthesisError, SynthesisMode};
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use rayon::prelude::*;
 
@@ -231,17 +231,32 @@ pub fn prepare_fold(
     witness: &CfWitness,
     stmt: &CfStatement,
 ) -> Result<CfFoldMessage, Error> {
-    let (x_new, w_new) = assign(stmt)?;
+    // Witness generation only; the products below check that the statement is true.
+    let cs = ConstraintSystem::<Fq>::new_ref();
+    cs.set_mode(SynthesisMode::Prove {
+        construct_matrices: false,
+        generate_lc_assignments: false,
+    });
+    synthesize(cs.clone(), stmt)?;
+    let x_new = cs.instance_assignment()?[1..].to_vec();
+    let w_new = cs.witness_assignment()?;
     let z1 = shape.z(running.u, &running.x, &[], &witness.w)?;
     let z2 = shape.z(Fq::ONE, &x_new, &[], &w_new)?;
     let ((a1, b1, c1), (a2, b2, c2)) = rayon::join(|| shape.products(&z1), || shape.products(&z2));
+    if !(0..shape.num_constraints)
+        .into_par_iter()
+        .all(|i| a2[i] * b2[i] == c2[i])
+    {
+        return Err(Error::Unsatisfied("CycleFold statement is false"));
+    }
     let t: Vec<Fq> = (0..shape.num_constraints)
         .into_par_iter()
         .map(|i| a1[i] * b2[i] + a2[i] * b1[i] - running.u * c2[i] - c1[i])
         .collect();
+    let (cm_w_new, cm_t) = rayon::join(|| key.commit(&w_new), || key.commit(&t));
     Ok(CfFoldMessage {
-        cm_w_new: key.commit(&w_new)?,
-        cm_t: key.commit(&t)?,
+        cm_w_new: cm_w_new?,
+        cm_t: cm_t?,
         x_new,
         w_new,
         t,

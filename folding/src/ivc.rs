@@ -180,11 +180,32 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
     /// Proves one more step reusing this step's `W1` commitment from pass 1
     /// ([`IvcParams::commit_w1`]), which saves recomputing its MSM. A wrong commitment gives
     /// a proof that does not verify.
+    ///
+    /// Without one, the `W1` commitment is computed beside the fold and the synthesis (it
+    /// depends only on the external witness), so its MSM fills the cores the serial parts of
+    /// a step leave idle.
     pub fn prove_step_with_w1(
         &mut self,
         ext: &C::ExternalWitness,
         cw1: Option<G1>,
     ) -> Result<(), Error> {
+        let (cw1, next) = rayon::join(
+            || match cw1 {
+                Some(c) => Ok(c),
+                None => self.params.commit_w1(&self.circuit, ext),
+            },
+            || self.next_state(ext),
+        );
+        let (mut state, big_w) = next?;
+        state.u.cw1 = cw1?;
+        self.state = state;
+        self.big_w = big_w;
+        Ok(())
+    }
+
+    /// Folds the last fresh instance, synthesizes the next step and commits its `W2`: the
+    /// next state, whose fresh instance's `W1` commitment is left for the caller.
+    fn next_state(&self, ext: &C::ExternalWitness) -> Result<(State, RunningWitness), Error> {
         let params = self.params;
         let shape = &params.shape;
         let s = &self.state;
@@ -285,24 +306,24 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
                 "circuit output differs from the native state hash",
             ));
         }
-        let u = match cw1 {
-            Some(cw1) => FreshInstance {
-                cw1,
-                cw2: params.key.commit(&w.w2)?,
-                x,
-            },
-            None => FreshInstance::commit(&params.key, x, &w)?,
+        let u = FreshInstance {
+            cw1: G1::default(),
+            cw2: params.key.commit(&w.w2)?,
+            x,
         };
-        self.state.i += 1;
-        self.state.zi = z_next;
-        self.state.w1_hash = next_w1;
-        self.state.big_u = next_u;
-        self.state.u = u;
-        self.state.w = w;
-        self.state.cf_u = next_cf_u;
-        self.state.cf_w = next_cf_w;
-        self.big_w = next_w;
-        Ok(())
+        let state = State {
+            i: s.i + 1,
+            constants: s.constants.clone(),
+            z0: s.z0.clone(),
+            zi: z_next,
+            w1_hash: next_w1,
+            big_u: next_u,
+            u,
+            w,
+            cf_u: next_cf_u,
+            cf_w: next_cf_w,
+        };
+        Ok((state, next_w))
     }
 }
 

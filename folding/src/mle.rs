@@ -19,13 +19,36 @@ pub fn num_vars(len: usize) -> usize {
 
 /// `MLE(v)(r)`, binding variable 0 first. `v.len()` must be at most `2^r.len()`.
 pub fn evaluate(v: &[Fr], r: &[Fr]) -> Fr {
+    evaluate_by(v.len(), |i| v[i], r)
+}
+
+/// `MLE(v)(r)` of the vector `v[i] = entry(i)`, `i < len`, computed on the fly in the first
+/// round (so the caller need not store it). `len` must be at most `2^r.len()`.
+pub fn evaluate_by(len: usize, entry: impl Fn(usize) -> Fr + Sync, r: &[Fr]) -> Fr {
     let n = r.len();
-    debug_assert!(v.len() <= 1 << n);
-    if v.is_empty() {
+    debug_assert!(len <= 1 << n);
+    if len == 0 {
         return Fr::ZERO;
     }
-    let mut cur = fold_once(v, r.first().copied().unwrap_or(Fr::ZERO), n > 0);
-    for &rj in r.iter().skip(1) {
+    let Some((&r0, rest)) = r.split_first() else {
+        return entry(0);
+    };
+    let pair = |k: usize| {
+        let lo = entry(2 * k);
+        let hi = if 2 * k + 1 < len {
+            entry(2 * k + 1)
+        } else {
+            Fr::ZERO
+        };
+        lo + r0 * (hi - lo)
+    };
+    let half = len.div_ceil(2);
+    let mut cur: Vec<Fr> = if len >= PAR_THRESHOLD {
+        (0..half).into_par_iter().map(pair).collect()
+    } else {
+        (0..half).map(pair).collect()
+    };
+    for &rj in rest {
         cur = fold_once(&cur, rj, true);
     }
     cur.first().copied().unwrap_or(Fr::ZERO)
@@ -53,13 +76,55 @@ fn fold_once(v: &[Fr], rj: Fr, active: bool) -> Vec<Fr> {
 /// each entry of the table becoming a polynomial in `X` whose degree grows by one per round
 /// while the table halves.
 pub fn restrict_to_line(v: &[Fr], a: &[Fr], b: &[Fr]) -> Vec<Fr> {
+    restrict_to_line_by(v.len(), |i| v[i], a, b)
+}
+
+/// [`restrict_to_line`] of the vector `v[i] = entry(i)`, `i < len`, whose entries are
+/// computed in the first round (so the caller need not store it).
+pub fn restrict_to_line_by(
+    len: usize,
+    entry: impl Fn(usize) -> Fr + Sync,
+    a: &[Fr],
+    b: &[Fr],
+) -> Vec<Fr> {
     let n = a.len();
     debug_assert_eq!(b.len(), n);
-    debug_assert!(v.len() <= 1 << n);
-    // Table of polynomials, stored flat with `stride` coefficients per entry.
-    let mut table: Vec<Fr> = v.to_vec();
-    let mut stride = 1usize;
-    for j in 0..n {
+    debug_assert!(len <= 1 << n);
+    if n == 0 || len == 0 {
+        let mut out = vec![Fr::ZERO; n + 1];
+        if len > 0 {
+            out[0] = entry(0);
+        }
+        return out;
+    }
+    // Table of polynomials, stored flat with `stride` coefficients per entry. The first round
+    // (stride 1 to 2) reads the entries directly.
+    let (a0, b0) = (a[0], b[0]);
+    let first = |k: usize, out: &mut [Fr]| {
+        let lo = entry(2 * k);
+        let hi = if 2 * k + 1 < len {
+            entry(2 * k + 1)
+        } else {
+            Fr::ZERO
+        };
+        let d = hi - lo;
+        out[0] = lo + a0 * d;
+        out[1] = b0 * d;
+    };
+    let mut table = vec![Fr::ZERO; 2 * len.div_ceil(2)];
+    if len >= PAR_THRESHOLD {
+        table
+            .par_chunks_mut(2)
+            .enumerate()
+            .for_each(|(k, out)| first(k, out));
+    } else {
+        table
+            .chunks_mut(2)
+            .enumerate()
+            .for_each(|(k, out)| first(k, out));
+    }
+    let mut stride = 2usize;
+    for j in 1..n {
         let entries = table.len() / stride;
         let half = entries.div_ceil(2);
         let new_stride = stride + 1;

@@ -111,25 +111,18 @@ pub fn prove(
 
     let beta = transcript.challenges(n);
 
-    let e1: Vec<Fr> = big_w
-        .az
-        .par_iter()
-        .zip(&big_w.bz)
-        .zip(&big_w.cz)
-        .map(|((a, b), c)| *a * b - big_u.u * c)
-        .collect();
+    // E_U = Az_U ∘ Bz_U − u_U·Cz_U, entry by entry as the restriction reads it.
+    let (az1, bz1, cz1) = (&big_w.az, &big_w.bz, &big_w.cz);
+    let e1 = |i: usize| az1[i] * bz1[i] - big_u.u * cz1[i];
     let dir: Vec<Fr> = beta.iter().zip(&big_u.r_e).map(|(b, r)| *b - r).collect();
-    let h_full = mle::restrict_to_line(&e1, &big_u.r_e, &dir);
+    let h_full = mle::restrict_to_line_by(shape.num_constraints, e1, &big_u.r_e, &dir);
     let h = h_full[1..].to_vec();
     transcript.absorb_slice(&h);
     let alpha = transcript.challenge();
     let rho = mle::line_point(&big_u.r_e, &beta, alpha);
 
-    let cross: Vec<Fr> = (0..shape.num_constraints)
-        .into_par_iter()
-        .map(|i| big_w.az[i] * bz2[i] + az2[i] * big_w.bz[i] - big_u.u * cz2[i] - big_w.cz[i])
-        .collect();
-    let t = mle::evaluate(&cross, &rho);
+    let cross = |i: usize| az1[i] * bz2[i] + az2[i] * bz1[i] - big_u.u * cz2[i] - cz1[i];
+    let t = mle::evaluate_by(shape.num_constraints, cross, &rho);
     transcript.absorb(&t);
     let (r_bits, r) = transcript.short_challenge();
 
