@@ -28,7 +28,7 @@ use crate::Error;
 /// A commitment key: a list of bases for committing vectors by MSM.
 pub trait CommitmentKey: Send + Sync {
     /// The curve group the commitments live in.
-    type Group: CurveGroup<ScalarField = Self::Scalar> + VariableBaseMSM;
+    type Group: CurveGroup<ScalarField = Self::Scalar> + VariableBaseMSM + msm::FullMsm;
     /// The scalars committed.
     type Scalar: PrimeField;
 
