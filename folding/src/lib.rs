@@ -3,7 +3,7 @@
 //! The crate folds any R1CS written with `ark-r1cs-std`. Its pieces:
 //!
 //! - [`poseidon`]: the one Poseidon parameter set over BN254 Fr, a native transcript and its
-//!   in-circuit twin;
+//!   in-circuit twin; [`poseidon_var`] is the sponge gadget under that twin;
 //! - [`commitment`]: the commitment trait, the BN254 powers-of-tau MSM commitment and the
 //!   Grumpkin Pedersen commitment;
 //! - [`r1cs`]: relaxed R1CS shapes extracted from constraint systems, instances, witnesses and
@@ -37,6 +37,7 @@ pub mod mle;
 pub mod mova;
 mod params;
 pub mod poseidon;
+pub mod poseidon_var;
 pub mod r1cs;
 pub mod step;
 #[doc(hidden)]

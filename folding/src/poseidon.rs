@@ -9,11 +9,13 @@
 //! The transcript absorbs a BN254 G1 point (coordinates in Fq, not native here) as four
 //! 128-bit chunks of its coordinates, with the infinity flag packed above the top chunk; the
 //! in-circuit twin does the same from 64-bit limbs, so both sides absorb the same elements.
+//!
+//! The in-circuit sponge is [`crate::poseidon_var::PoseidonSpongeVar`]: it builds the same
+//! constraints as ark-crypto-primitives' gadget but keeps the state as flat linear
+//! combinations, so extracting the shape does not inline chains of symbolic ones.
 
 use std::sync::OnceLock;
 
-use ark_crypto_primitives::sponge::constraints::CryptographicSpongeVar;
-use ark_crypto_primitives::sponge::poseidon::constraints::PoseidonSpongeVar;
 use ark_crypto_primitives::sponge::poseidon::{
     find_poseidon_ark_and_mds, PoseidonConfig, PoseidonSponge,
 };
@@ -24,6 +26,7 @@ use ark_r1cs_std::boolean::Boolean;
 use ark_r1cs_std::fields::fp::FpVar;
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 
+use crate::poseidon_var::PoseidonSpongeVar;
 use crate::{Fq, Fr, GrumpkinAffine, G1};
 
 /// Sponge rate in field elements.
@@ -163,40 +166,40 @@ pub fn hash(label: &[u8], xs: &[Fr]) -> Fr {
     t.challenge()
 }
 
-/// The in-circuit twin of [`Transcript`].
+/// The in-circuit twin of [`Transcript`], on the sponge gadget of [`crate::poseidon_var`].
 pub struct TranscriptVar {
-    sponge: PoseidonSpongeVar<Fr>,
+    sponge: PoseidonSpongeVar,
 }
 
 impl TranscriptVar {
     /// The twin of [`Transcript::new`].
     pub fn new(cs: ConstraintSystemRef<Fr>, label: &[u8]) -> Result<Self, SynthesisError> {
         let mut sponge = PoseidonSpongeVar::new(cs, poseidon_config());
-        sponge.absorb(&FpVar::Constant(label_to_field(label)))?;
+        sponge.absorb(&[FpVar::Constant(label_to_field(label))])?;
         Ok(Self { sponge })
     }
 
     /// The twin of [`Transcript::absorb`].
     pub fn absorb(&mut self, x: &FpVar<Fr>) -> Result<(), SynthesisError> {
-        self.sponge.absorb(x)
+        self.sponge.absorb(std::slice::from_ref(x))
     }
 
     /// The twin of [`Transcript::absorb_slice`].
     pub fn absorb_slice(&mut self, xs: &[FpVar<Fr>]) -> Result<(), SynthesisError> {
-        for x in xs {
-            self.sponge.absorb(x)?;
-        }
-        Ok(())
+        self.sponge.absorb(xs)
     }
 
     /// The twin of [`Transcript::challenge`].
     pub fn challenge(&mut self) -> Result<FpVar<Fr>, SynthesisError> {
-        Ok(self.sponge.squeeze_field_elements(1)?.remove(0))
+        self.sponge
+            .squeeze(1)?
+            .pop()
+            .ok_or(SynthesisError::Unsatisfiable)
     }
 
     /// The twin of [`Transcript::challenges`].
     pub fn challenges(&mut self, n: usize) -> Result<Vec<FpVar<Fr>>, SynthesisError> {
-        self.sponge.squeeze_field_elements(n)
+        self.sponge.squeeze(n)
     }
 
     /// The twin of [`Transcript::short_challenge`].
