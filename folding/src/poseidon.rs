@@ -174,7 +174,7 @@ pub struct TranscriptVar {
 impl TranscriptVar {
     /// The twin of [`Transcript::new`].
     pub fn new(cs: ConstraintSystemRef<Fr>, label: &[u8]) -> Result<Self, SynthesisError> {
-        let mut sponge = PoseidonSpongeVar::new(cs, poseidon_config());
+        let mut sponge = PoseidonSpongeVar::new(cs);
         sponge.absorb(&[FpVar::Constant(label_to_field(label))])?;
         Ok(Self { sponge })
     }

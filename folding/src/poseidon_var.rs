@@ -6,17 +6,19 @@
 //! product is a new symbolic linear combination that refers to older ones; the constraint
 //! system inlines those chains when it extracts the matrices, and across the partial rounds
 //! they grow with every round. Here the state is kept as explicit, flat linear combinations
-//! over the constraint system's variables (plus the native values): round constants and the
-//! MDS matrix update coefficients directly, and an S-box of a linear combination `s`
-//! allocates `x2, x4, x5` with the three constraints `s·s = x2`, `x2·x2 = x4`, `x4·s = x5`.
-//! The matrices are the ones ark's gadget produces once inlined; only the way to them is
-//! shorter. When the constraint system neither builds matrices nor evaluates linear
-//! combinations (the prover's mode), only values are tracked.
+//! over the constraint system's variables (plus the native values), and an S-box of a linear
+//! combination `s` allocates `x2, x4, x5` with the three constraints `s·s = x2`,
+//! `x2·x2 = x4`, `x4·s = x5`. Round constants and the MDS matrix cost no constraint: the
+//! coefficients they produce are read from tables computed once per parameter set (see
+//! `tables`). The matrices and the witness are exactly those of ark's gadget; only the
+//! way to them is shorter. When the constraint system neither builds matrices nor evaluates
+//! linear combinations (the prover's mode), only values are tracked.
 //!
 //! An S-box of a constant is a constant, as in ark's gadget, so a sponge that has absorbed
 //! only constants costs no constraints.
 
-use ark_crypto_primitives::sponge::poseidon::PoseidonConfig;
+use std::sync::OnceLock;
+
 use ark_ff::{Field, PrimeField, Zero};
 use ark_r1cs_std::boolean::Boolean;
 use ark_r1cs_std::convert::ToBitsGadget;
@@ -24,7 +26,12 @@ use ark_r1cs_std::fields::fp::{AllocatedFp, FpVar};
 use ark_r1cs_std::GR1CSVar;
 use ark_relations::gr1cs::{ConstraintSystemRef, LinearCombination, SynthesisError, Variable};
 
+use crate::poseidon::{poseidon_config, CAPACITY, FULL_ROUNDS, PARTIAL_ROUNDS, RATE};
 use crate::Fr;
+
+// The first and last rounds are full: the first S-box layer consumes the sponge's input
+// combinations and the coefficient tables cover the rounds after it.
+const _: () = assert!(FULL_ROUNDS >= 2 && FULL_ROUNDS % 2 == 0);
 
 /// One sponge state element between permutations: `constant + Σ coeff·var`, its value, and
 /// whether it is a constant of the circuit.
@@ -122,69 +129,84 @@ impl Mode {
     }
 }
 
-/// The state during a permutation: column-major coefficients over the variables it
-/// depends on, so that appending a partial round's S-box output is one new column and the
-/// MDS matrix acts on each column.
-struct Dense {
-    vars: Vec<Variable>,
-    /// `cols[k][i]`: the coefficient of `vars[k]` in state element `i`.
-    cols: Vec<Vec<Fr>>,
+/// Coefficient tables for the rounds after the first: `H[a] = (M·Z)^a · M`, where `M` is the
+/// MDS matrix and `Z` clears coordinate 0. A variable that was the S-box output of element
+/// `s` enters the state as column `e_s` just before an MDS layer; after that layer and `a`
+/// partial rounds (each clears element 0, whose combination the S-box consumed, then
+/// multiplies by `M`) its coefficient in element `i` is `H[a][i][s]`. Every variable dies at
+/// the next full round's S-boxes, so these tables give every coefficient without carrying
+/// the MDS matrix across whole columns.
+fn tables() -> &'static [Vec<Vec<Fr>>] {
+    static TABLES: OnceLock<Vec<Vec<Vec<Fr>>>> = OnceLock::new();
+    TABLES.get_or_init(|| {
+        let mds = &poseidon_config().mds;
+        let t = mds.len();
+        let mut h = vec![mds.clone()];
+        for _ in 0..PARTIAL_ROUNDS {
+            let prev = &h[h.len() - 1];
+            let next: Vec<Vec<Fr>> = (0..t)
+                .map(|i| {
+                    (0..t)
+                        .map(|c| (1..t).map(|r| mds[i][r] * prev[r][c]).sum())
+                        .collect()
+                })
+                .collect();
+            h.push(next);
+        }
+        h
+    })
+}
+
+/// The state during a permutation.
+struct Perm {
+    /// Before the first S-box layer: each element's terms over the sponge's inputs.
+    inputs: Option<Vec<Vec<(Variable, Fr)>>>,
+    /// After it: the S-box outputs the state depends on, each with the partial-round count
+    /// after its round's MDS layer and the element it replaced (see [`tables`]).
+    vars: Vec<(Variable, usize, usize)>,
+    /// Partial rounds done.
+    partial: usize,
     consts: Vec<Fr>,
     values: Vec<Fr>,
     is_const: Vec<bool>,
 }
 
-impl Dense {
-    fn from_elems(state: &[Elem], track: bool) -> Self {
-        let t = state.len();
-        let mut vars: Vec<Variable> = Vec::new();
-        let mut cols: Vec<Vec<Fr>> = Vec::new();
-        if track {
-            vars = state
-                .iter()
-                .flat_map(|e| e.terms.iter().map(|x| x.0))
-                .collect();
-            vars.sort_unstable();
-            vars.dedup();
-            cols = vec![vec![Fr::zero(); t]; vars.len()];
-            for (i, e) in state.iter().enumerate() {
-                for (v, c) in &e.terms {
-                    if let Ok(k) = vars.binary_search(v) {
-                        cols[k][i] = *c;
-                    }
-                }
-            }
-        }
+impl Perm {
+    fn new(state: &[Elem]) -> Self {
         Self {
-            vars,
-            cols,
+            inputs: Some(state.iter().map(|e| e.terms.clone()).collect()),
+            vars: Vec::new(),
+            partial: 0,
             consts: state.iter().map(|e| e.constant).collect(),
             values: state.iter().map(|e| e.value).collect(),
             is_const: state.iter().map(|e| e.is_const).collect(),
         }
     }
 
-    fn into_elems(self) -> Vec<Elem> {
-        let Self {
-            vars,
-            cols,
-            consts,
-            values,
-            is_const,
-        } = self;
-        (0..consts.len())
-            .map(|i| {
-                let mut terms: Vec<(Variable, Fr)> = vars
+    /// Element `i`'s terms, unordered, one per variable.
+    fn terms(&self, i: usize) -> Vec<(Variable, Fr)> {
+        match &self.inputs {
+            Some(inputs) => inputs[i].clone(),
+            None => {
+                let h = tables();
+                self.vars
                     .iter()
-                    .zip(&cols)
-                    .filter(|(_, col)| !col[i].is_zero())
-                    .map(|(v, col)| (*v, col[i]))
-                    .collect();
+                    .map(|&(v, born, s)| (v, h[self.partial - born][i][s]))
+                    .filter(|(_, c)| !c.is_zero())
+                    .collect()
+            }
+        }
+    }
+
+    fn into_elems(self) -> Vec<Elem> {
+        (0..self.values.len())
+            .map(|i| {
+                let mut terms = self.terms(i);
                 terms.sort_unstable_by_key(|x| x.0);
                 Elem {
-                    is_const: is_const[i],
-                    value: values[i],
-                    constant: consts[i],
+                    is_const: self.is_const[i],
+                    value: self.values[i],
+                    constant: self.consts[i],
                     terms,
                 }
             })
@@ -199,15 +221,12 @@ impl Dense {
     }
 
     fn lc_of(&self, i: usize) -> LinearCombination<Fr> {
-        let mut lc = Vec::with_capacity(self.vars.len() + 1);
+        let terms = self.terms(i);
+        let mut lc = Vec::with_capacity(terms.len() + 1);
         if !self.consts[i].is_zero() {
             lc.push((self.consts[i], Variable::One));
         }
-        for (v, col) in self.vars.iter().zip(&self.cols) {
-            if !col[i].is_zero() {
-                lc.push((col[i], *v));
-            }
-        }
+        lc.extend(terms.into_iter().map(|(v, c)| (c, v)));
         LinearCombination(lc)
     }
 
@@ -233,51 +252,34 @@ impl Dense {
         let v5 = cs.new_witness_variable(|| Ok(x5))?;
         if mode.construct {
             let lc = self.lc_of(i);
-            cs.enforce_r1cs_constraint(
-                || lc.clone(),
-                || lc.clone(),
-                || LinearCombination::from(v2),
-            )?;
-            cs.enforce_r1cs_constraint(
-                || LinearCombination::from(v2),
-                || LinearCombination::from(v2),
-                || LinearCombination::from(v4),
-            )?;
-            cs.enforce_r1cs_constraint(
-                || LinearCombination::from(v4),
-                || lc,
-                || LinearCombination::from(v5),
-            )?;
+            cs.enforce_r1cs_constraint(|| lc.clone(), || lc.clone(), || v2.into())?;
+            cs.enforce_r1cs_constraint(|| v2.into(), || v2.into(), || v4.into())?;
+            cs.enforce_r1cs_constraint(|| v4.into(), || lc, || v5.into())?;
         }
         self.consts[i] = Fr::zero();
         Ok(Some(v5))
     }
 
-    /// A full round's S-boxes: afterwards every non-constant element is one new variable.
+    /// A full round's S-boxes: afterwards the state depends only on their outputs.
     fn sbox_full(
         &mut self,
         cs: &ConstraintSystemRef<Fr>,
         mode: Mode,
     ) -> Result<(), SynthesisError> {
-        let t = self.values.len();
-        let mut vars = Vec::with_capacity(t);
-        let mut cols = Vec::with_capacity(t);
-        for i in 0..t {
+        let mut vars = Vec::with_capacity(self.values.len());
+        for i in 0..self.values.len() {
             if let Some(v) = self.sbox(cs, mode, i)? {
-                if mode.track {
-                    let mut col = vec![Fr::zero(); t];
-                    col[i] = Fr::ONE;
-                    vars.push(v);
-                    cols.push(col);
-                }
+                vars.push((v, self.partial, i));
             }
         }
-        self.vars = vars;
-        self.cols = cols;
+        if mode.track {
+            self.vars = vars;
+        }
+        self.inputs = None;
         Ok(())
     }
 
-    /// A partial round's S-box on element 0: one new column.
+    /// A partial round's S-box on element 0.
     fn sbox_partial(
         &mut self,
         cs: &ConstraintSystemRef<Fr>,
@@ -285,34 +287,27 @@ impl Dense {
     ) -> Result<(), SynthesisError> {
         if let Some(v) = self.sbox(cs, mode, 0)? {
             if mode.track {
-                let t = self.values.len();
-                for col in &mut self.cols {
-                    col[0] = Fr::zero();
-                }
-                let mut col = vec![Fr::zero(); t];
-                col[0] = Fr::ONE;
-                self.vars.push(v);
-                self.cols.push(col);
+                self.vars.push((v, self.partial + 1, 0));
             }
         }
         Ok(())
     }
 
-    fn apply_mds(&mut self, mds: &[Vec<Fr>], scratch: &mut [Fr]) {
-        fn mul(mds: &[Vec<Fr>], x: &mut [Fr], scratch: &mut [Fr]) {
-            for (out, row) in scratch.iter_mut().zip(mds) {
-                *out = row.iter().zip(x.iter()).map(|(m, v)| *m * v).sum();
-            }
-            x.copy_from_slice(scratch);
-        }
-        mul(mds, &mut self.values, scratch);
-        mul(mds, &mut self.consts, scratch);
-        for col in &mut self.cols {
-            mul(mds, col, scratch);
-        }
+    fn apply_mds(&mut self, mds: &[Vec<Fr>], partial: bool) {
+        let mul = |x: &mut Vec<Fr>| {
+            *x = mds
+                .iter()
+                .map(|row| row.iter().zip(x.iter()).map(|(m, v)| *m * v).sum())
+                .collect();
+        };
+        mul(&mut self.values);
+        mul(&mut self.consts);
         let is_const = self.is_const.clone();
         for (out, row) in self.is_const.iter_mut().zip(mds) {
             *out = row.iter().zip(&is_const).all(|(m, c)| *c || m.is_zero());
+        }
+        if partial {
+            self.partial += 1;
         }
     }
 }
@@ -324,22 +319,20 @@ enum Duplex {
 }
 
 /// A duplex Poseidon sponge in a constraint system over BN254 Fr, the twin of
-/// `ark_crypto_primitives::sponge::poseidon::PoseidonSponge` under the same configuration.
+/// `ark_crypto_primitives::sponge::poseidon::PoseidonSponge` under
+/// [`crate::poseidon::poseidon_config`].
 pub struct PoseidonSpongeVar {
     cs: ConstraintSystemRef<Fr>,
-    config: &'static PoseidonConfig<Fr>,
     state: Vec<Elem>,
     mode: Duplex,
 }
 
 impl PoseidonSpongeVar {
     /// A sponge with the all-zero state, absorbing.
-    pub fn new(cs: ConstraintSystemRef<Fr>, config: &'static PoseidonConfig<Fr>) -> Self {
-        let t = config.rate + config.capacity;
+    pub fn new(cs: ConstraintSystemRef<Fr>) -> Self {
         Self {
             cs,
-            config,
-            state: vec![Elem::constant(Fr::zero()); t],
+            state: vec![Elem::constant(Fr::zero()); RATE + CAPACITY],
             mode: Duplex::Absorbing(0),
         }
     }
@@ -388,25 +381,25 @@ impl PoseidonSpongeVar {
 
     fn permute(&mut self) -> Result<(), SynthesisError> {
         let mode = Mode::of(&self.cs);
-        let cfg = self.config;
-        let mut d = Dense::from_elems(&self.state, mode.track);
-        let mut scratch = vec![Fr::zero(); self.state.len()];
-        let half = cfg.full_rounds / 2;
+        let cfg = poseidon_config();
+        let mut p = Perm::new(&self.state);
+        let half = FULL_ROUNDS / 2;
         for (r, ark) in cfg.ark.iter().enumerate() {
-            d.add_round_constants(ark);
-            if r < half || r >= half + cfg.partial_rounds {
-                d.sbox_full(&self.cs, mode)?;
+            p.add_round_constants(ark);
+            let partial = (half..half + PARTIAL_ROUNDS).contains(&r);
+            if partial {
+                p.sbox_partial(&self.cs, mode)?;
             } else {
-                d.sbox_partial(&self.cs, mode)?;
+                p.sbox_full(&self.cs, mode)?;
             }
-            d.apply_mds(&cfg.mds, &mut scratch);
+            p.apply_mds(&cfg.mds, partial);
         }
-        self.state = d.into_elems();
+        self.state = p.into_elems();
         Ok(())
     }
 
     fn absorb_internal(&mut self, mut start: usize, mut xs: &[Elem]) -> Result<(), SynthesisError> {
-        let (rate, cap) = (self.config.rate, self.config.capacity);
+        let (rate, cap) = (RATE, CAPACITY);
         loop {
             if start + xs.len() <= rate {
                 for (i, x) in xs.iter().enumerate() {
@@ -441,7 +434,7 @@ impl PoseidonSpongeVar {
         match self.mode {
             Duplex::Absorbing(next) => {
                 let mut start = next;
-                if start == self.config.rate {
+                if start == RATE {
                     self.permute()?;
                     start = 0;
                 }
@@ -453,7 +446,7 @@ impl PoseidonSpongeVar {
 
     /// Squeezes `n` field elements.
     pub fn squeeze(&mut self, n: usize) -> Result<Vec<FpVar<Fr>>, SynthesisError> {
-        let (rate, cap) = (self.config.rate, self.config.capacity);
+        let (rate, cap) = (RATE, CAPACITY);
         let mut start = match self.mode {
             Duplex::Absorbing(_) => {
                 self.permute()?;
