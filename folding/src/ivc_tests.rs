@@ -61,7 +61,7 @@ fn honest_run_verifies_and_counts_are_pinned() {
         params.shape().num_constraints
     );
     assert!(overhead <= 40_000, "{overhead}");
-    assert_eq!(overhead, 26_015);
+    assert_eq!(overhead, 20_084);
 }
 
 #[test]
@@ -86,7 +86,7 @@ fn params_roundtrip_and_digest_is_pinned() {
     assert!(IvcParams::from_bytes(&longer).is_err());
     assert_eq!(
         params.digest().to_string(),
-        "12343619171522873234245930588929385798644113935168942533728736779871931769251"
+        "10911307347900465795700898098073930461517494428153246076849263527805055688298"
     );
 }
 
