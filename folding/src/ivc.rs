@@ -181,51 +181,20 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
     /// ([`IvcParams::commit_w1`]), which saves recomputing its MSM. A wrong commitment gives
     /// a proof that does not verify.
     ///
-    /// Without one, the `W1` commitment is computed beside the fold and the synthesis (it
-    /// depends only on the external witness), so its MSM fills the cores the serial parts of
-    /// a step leave idle.
+    /// Without one, the `W1` commitment (which depends only on the external witness) is
+    /// computed beside the CycleFold fold and the synthesis, whose mostly serial work leaves
+    /// cores idle.
     pub fn prove_step_with_w1(
         &mut self,
         ext: &C::ExternalWitness,
         cw1: Option<G1>,
     ) -> Result<(), Error> {
-        let (cw1, next) = rayon::join(
-            || match cw1 {
-                Some(c) => Ok(c),
-                None => self.params.commit_w1(&self.circuit, ext),
-            },
-            || self.next_state(ext),
-        );
-        let (mut state, big_w) = next?;
-        state.u.cw1 = cw1?;
-        self.state = state;
-        self.big_w = big_w;
-        Ok(())
-    }
-
-    /// Folds the last fresh instance, synthesizes the next step and commits its `W2`: the
-    /// next state, whose fresh instance's `W1` commitment is left for the caller.
-    fn next_state(&self, ext: &C::ExternalWitness) -> Result<(State, RunningWitness), Error> {
         let params = self.params;
         let shape = &params.shape;
         let s = &self.state;
-        let n_vars = shape.num_vars();
-        let base = s.i == 0;
-        let dummy_proof = FoldProof {
-            h: vec![Fr::ZERO; n_vars],
-            t: Fr::ZERO,
-        };
-        // Fold U_i with u_i (natively), then its CycleFold instance.
-        let (next_u, next_w, proof, next_cf_u, next_cf_w, cf_msg, next_w1) = if base {
-            (
-                RunningInstance::zero(shape),
-                RunningWitness::zero(shape),
-                dummy_proof,
-                CfInstance::zero(&params.cf_shape),
-                CfWitness::zero(&params.cf_shape),
-                None,
-                s.w1_hash,
-            )
+        // 1. Fold U_i with u_i natively (skipped at the base case).
+        let fold = if s.i == 0 {
+            None
         } else {
             let mut tr = Transcript::new(augmented::FOLD_LABEL);
             tr.absorb(&s.u.x[0]);
@@ -233,30 +202,81 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
             tr.absorb_g1(&s.u.cw2);
             let (nu, nw, proof, ch) =
                 mova::prove(shape, &mut tr, &s.big_u, &self.big_w, &s.u, &s.w)?;
-            let stmt = CfStatement {
-                r_bits: ch.r_bits.clone(),
-                folds: [
-                    (s.big_u.cw1, s.u.cw1, nu.cw1),
-                    (s.big_u.cw2, s.u.cw2, nu.cw2),
-                ],
-            };
-            let msg =
-                cyclefold::prepare_fold(&params.cf_shape, &params.cf_key, &s.cf_u, &s.cf_w, &stmt)?;
-            tr.absorb_g1(&nu.cw1);
-            tr.absorb_g1(&nu.cw2);
-            tr.absorb_grumpkin(&msg.cm_w_new);
-            tr.absorb_grumpkin(&msg.cm_t);
-            let (_, rho) = tr.short_challenge();
-            let (cfu, cfw) = cyclefold::fold(&s.cf_u, &s.cf_w, &msg, fr_to_fq(&rho));
-            (
-                nu,
-                nw,
-                proof,
-                cfu,
-                cfw,
-                Some(msg),
-                w1_hash_step(s.w1_hash, &s.u.cw1),
-            )
+            Some((tr, nu, nw, proof, ch))
+        };
+        // 2. The CycleFold fold and the synthesis, beside the W1 commitment.
+        let (cw1, next) = rayon::join(
+            || match cw1 {
+                Some(c) => Ok(c),
+                None => params.commit_w1(&self.circuit, ext),
+            },
+            || self.synthesize_next(ext, fold),
+        );
+        let (mut state, big_w) = next?;
+        // 3. The W2 commitment.
+        state.u.cw1 = cw1?;
+        state.u.cw2 = params.key.commit(&state.w.w2)?;
+        self.state = state;
+        self.big_w = big_w;
+        Ok(())
+    }
+
+    /// Folds the CycleFold instance of the primary fold `fold` (none at the base case) and
+    /// synthesizes the next step: the next state, its fresh instance's commitments left for
+    /// the caller.
+    fn synthesize_next(
+        &self,
+        ext: &C::ExternalWitness,
+        fold: Option<PrimaryFold>,
+    ) -> Result<(State, RunningWitness), Error> {
+        let params = self.params;
+        let shape = &params.shape;
+        let s = &self.state;
+        let n_vars = shape.num_vars();
+        let (next_u, next_w, proof, next_cf_u, next_cf_w, cf_msg, next_w1) = match fold {
+            None => (
+                RunningInstance::zero(shape),
+                RunningWitness::zero(shape),
+                FoldProof {
+                    h: vec![Fr::ZERO; n_vars],
+                    t: Fr::ZERO,
+                },
+                CfInstance::zero(&params.cf_shape),
+                CfWitness::zero(&params.cf_shape),
+                None,
+                s.w1_hash,
+            ),
+            Some((mut tr, nu, nw, proof, ch)) => {
+                let stmt = CfStatement {
+                    r_bits: ch.r_bits.clone(),
+                    folds: [
+                        (s.big_u.cw1, s.u.cw1, nu.cw1),
+                        (s.big_u.cw2, s.u.cw2, nu.cw2),
+                    ],
+                };
+                let msg = cyclefold::prepare_fold(
+                    &params.cf_shape,
+                    &params.cf_key,
+                    &s.cf_u,
+                    &s.cf_w,
+                    &stmt,
+                )?;
+                tr.absorb_g1(&nu.cw1);
+                tr.absorb_g1(&nu.cw2);
+                tr.absorb_grumpkin(&msg.cm_w_new);
+                tr.absorb_grumpkin(&msg.cm_t);
+                let (_, rho) = tr.short_challenge();
+                let (cfu, cfw) = cyclefold::fold(&s.cf_u, &s.cf_w, &msg, fr_to_fq(&rho));
+                (
+                    nu,
+                    nw,
+                    proof,
+                    cfu,
+                    cfw,
+                    Some(msg),
+                    w1_hash_step(s.w1_hash, &s.u.cw1),
+                )
+            }
         };
         let inp = StepInputs {
             pp: params.digest,
@@ -306,11 +326,6 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
                 "circuit output differs from the native state hash",
             ));
         }
-        let u = FreshInstance {
-            cw1: G1::default(),
-            cw2: params.key.commit(&w.w2)?,
-            x,
-        };
         let state = State {
             i: s.i + 1,
             constants: s.constants.clone(),
@@ -318,12 +333,30 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
             zi: z_next,
             w1_hash: next_w1,
             big_u: next_u,
-            u,
+            u: zero_fresh_with(x),
             w,
             cf_u: next_cf_u,
             cf_w: next_cf_w,
         };
         Ok((state, next_w))
+    }
+}
+
+/// The transcript, folded instance and witness, proof and challenges of a primary fold.
+type PrimaryFold = (
+    Transcript,
+    RunningInstance,
+    RunningWitness,
+    FoldProof,
+    mova::FoldChallenges,
+);
+
+/// A fresh instance with public input `x` whose commitments are still to be filled in.
+fn zero_fresh_with(x: Vec<Fr>) -> FreshInstance {
+    FreshInstance {
+        cw1: G1::default(),
+        cw2: G1::default(),
+        x,
     }
 }
 
