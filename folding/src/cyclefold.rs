@@ -253,7 +253,7 @@ pub fn prepare_fold(
         .into_par_iter()
         .map(|i| a1[i] * b2[i] + a2[i] * b1[i] - running.u * c2[i] - c1[i])
         .collect();
-    let (cm_w_new, cm_t) = rayon::join(|| key.commit(&w_new), || key.commit(&t));
+    let (cm_w_new, cm_t) = rayon::join(|| key.commit_prover(&w_new), || key.commit_prover(&t));
     Ok(CfFoldMessage {
         cm_w_new: cm_w_new?,
         cm_t: cm_t?,

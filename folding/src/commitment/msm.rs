@@ -15,7 +15,7 @@
 //! Jacobian buckets.
 
 use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
-use ark_ec::{AffineRepr, VariableBaseMSM};
+use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
 use ark_ff::{AdditiveGroup, BigInteger, Field, PrimeField, Zero};
 use rayon::prelude::*;
 
@@ -135,15 +135,7 @@ fn signed_buckets<P: SWCurveConfig>(
                 }
             }
             acc.finish();
-            // Σ_j (j+1)·bucket_j by running sums from the top.
-            let mut running = Projective::<P>::ZERO_BUCKET;
-            let mut sum = Projective::<P>::ZERO_BUCKET;
-            for (b, o) in acc.buckets.iter().zip(&acc.overflow).rev() {
-                running += b;
-                running += o;
-                sum += &running;
-            }
-            sum.into()
+            acc.weighted_sum()
         })
         .collect();
     let mut total = Projective::<P>::zero();
@@ -201,6 +193,18 @@ impl<P: SWCurveConfig> AffineBuckets<P> {
     /// Performs every scheduled addition.
     fn finish(&mut self) {
         self.flush();
+    }
+
+    /// `Σ_j (j+1)·bucket_j`, by running sums from the top (after [`Self::finish`]).
+    fn weighted_sum(&self) -> Projective<P> {
+        let mut running = Projective::<P>::ZERO_BUCKET;
+        let mut sum = Projective::<P>::ZERO_BUCKET;
+        for (b, o) in self.buckets.iter().zip(&self.overflow).rev() {
+            running += b;
+            running += o;
+            sum += &running;
+        }
+        sum.into()
     }
 
     /// Performs the additions of the current batch with one inversion.
@@ -263,6 +267,94 @@ impl<P: SWCurveConfig> AffineBuckets<P> {
     }
 }
 
+/// Window width of [`FixedBaseTable`].
+const FIXED_WINDOW: usize = 12;
+
+/// The multiples `2^(c·j)·G_i` of fixed bases `G_i` for every window `j`, so that an MSM over
+/// them puts the digits of all windows into one set of buckets: no doublings and one bucket
+/// reduction per thread instead of one per window. Worth its memory (`windows` points per
+/// base) for short keys used by every step, such as the CycleFold key.
+pub struct FixedBaseTable<P: SWCurveConfig> {
+    windows: usize,
+    /// `points[i·windows + j] = 2^(c·j)·G_i`.
+    points: Vec<Affine<P>>,
+}
+
+impl<P: SWCurveConfig> std::fmt::Debug for FixedBaseTable<P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "FixedBaseTable({} bases, {} windows)",
+            self.len(),
+            self.windows
+        )
+    }
+}
+
+impl<P: SWCurveConfig> FixedBaseTable<P> {
+    /// Computes the table of `bases`.
+    pub fn new(bases: &[Affine<P>]) -> Self {
+        let windows = (P::ScalarField::MODULUS_BIT_SIZE as usize).div_ceil(FIXED_WINDOW) + 1;
+        let projective: Vec<Projective<P>> = bases
+            .par_iter()
+            .flat_map_iter(|b| {
+                let mut p = b.into_group();
+                (0..windows).map(move |_| {
+                    let out = p;
+                    for _ in 0..FIXED_WINDOW {
+                        p.double_in_place();
+                    }
+                    out
+                })
+            })
+            .collect();
+        Self {
+            windows,
+            points: Projective::normalize_batch(&projective),
+        }
+    }
+
+    /// The number of bases.
+    pub fn len(&self) -> usize {
+        self.points.len() / self.windows
+    }
+
+    /// Whether the table has no bases.
+    pub fn is_empty(&self) -> bool {
+        self.points.is_empty()
+    }
+
+    /// `Σ scalars[i]·G_i` over the first `min(len)` pairs.
+    pub fn msm(&self, scalars: &[P::ScalarField]) -> Projective<P> {
+        let n = scalars.len().min(self.len());
+        if n == 0 {
+            return Projective::zero();
+        }
+        let chunk = n.div_ceil(rayon::current_num_threads()).max(1);
+        scalars[..n]
+            .par_chunks(chunk)
+            .enumerate()
+            .map(|(k, chunk_scalars)| {
+                let mut acc = AffineBuckets::<P>::new(1 << (FIXED_WINDOW - 1));
+                let mut digits = vec![0i32; self.windows];
+                for (i, s) in chunk_scalars.iter().enumerate() {
+                    signed_digits(&s.into_bigint(), FIXED_WINDOW, self.windows, &mut digits);
+                    let row = &self.points[(k * chunk + i) * self.windows..][..self.windows];
+                    for (&d, p) in digits.iter().zip(row) {
+                        if d > 0 {
+                            acc.add((d - 1) as usize, *p);
+                        } else if d < 0 {
+                            acc.add((-d - 1) as usize, -*p);
+                        }
+                    }
+                }
+                acc.finish();
+                acc.weighted_sum()
+            })
+            .sum()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -304,6 +396,32 @@ mod tests {
         let scalars: Vec<Fq> = (0..300).map(|_| Fq::rand(&mut rng)).collect();
         let expected = naive::<GrumpkinProjective>(&bases, &scalars);
         assert_eq!(msm::<GrumpkinProjective>(&bases, &scalars), expected);
+    }
+
+    #[test]
+    fn fixed_base_table_agrees_with_the_naive_sum() {
+        let mut rng = ark_std::test_rng();
+        let bases: Vec<GrumpkinAffine> = (0..700)
+            .map(|_| GrumpkinProjective::rand(&mut rng).into_affine())
+            .collect();
+        let table = FixedBaseTable::new(&bases);
+        assert_eq!(table.len(), 700);
+        for n in [0usize, 1, 2, 333, 700] {
+            let scalars: Vec<Fq> = (0..n)
+                .map(|i| match i % 4 {
+                    0 => Fq::rand(&mut rng),
+                    1 => Fq::from(rng.gen::<u64>()),
+                    2 => -Fq::from(1u64),
+                    _ => Fq::ZERO,
+                })
+                .collect();
+            let expected = naive::<GrumpkinProjective>(&bases[..n], &scalars);
+            assert_eq!(table.msm(&scalars), expected, "n = {n}");
+        }
+        // Longer scalar lists use the first `len` bases only.
+        let scalars: Vec<Fq> = (0..800).map(|_| Fq::rand(&mut rng)).collect();
+        let expected = naive::<GrumpkinProjective>(&bases, &scalars[..700]);
+        assert_eq!(table.msm(&scalars), expected);
     }
 
     #[test]

@@ -1,19 +1,34 @@
 //! Pedersen commitments on Grumpkin with hash-derived bases.
 
+use std::sync::{Arc, OnceLock};
+
+use ark_ec::CurveGroup;
 use ark_ff::PrimeField;
-use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use sha2::{Digest, Sha256};
 
+use super::msm::FixedBaseTable;
 use super::CommitmentKey;
-use crate::{Fq, Fr, GrumpkinAffine, GrumpkinProjective};
+use crate::{Error, Fq, Fr, GrumpkinAffine, GrumpkinProjective};
 
 /// Bases `H_i` on Grumpkin derived by try-and-increment from SHA-256 of
 /// `(label, i, counter)`: nobody knows a discrete-log relation among them. Grumpkin has
 /// cofactor 1, so every point on the curve is in the group.
-#[derive(Clone, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
+///
+/// The prover commits with [`Self::commit_prover`], which builds a [`FixedBaseTable`] of the
+/// bases on first use (a few MB; the same commitments as [`CommitmentKey::commit`]).
+#[derive(Clone, Debug)]
 pub struct PedersenKey {
     bases: Vec<GrumpkinAffine>,
+    table: OnceLock<Arc<FixedBaseTable<ark_grumpkin::GrumpkinConfig>>>,
 }
+
+impl PartialEq for PedersenKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.bases == other.bases
+    }
+}
+
+impl Eq for PedersenKey {}
 
 impl PedersenKey {
     /// Derives `n` bases under `label`.
@@ -33,7 +48,17 @@ impl PedersenKey {
                     .unwrap_or_default()
             })
             .collect();
-        Self { bases }
+        Self::from_bases(bases)
+    }
+
+    /// The same commitment as [`CommitmentKey::commit`], through the fixed-base table (built
+    /// on the first call): for a prover committing with this key at every step.
+    pub fn commit_prover(&self, v: &[Fq]) -> Result<GrumpkinAffine, Error> {
+        self.bases_for(v.len())?;
+        let table = self
+            .table
+            .get_or_init(|| Arc::new(FixedBaseTable::new(&self.bases)));
+        Ok(table.msm(v).into_affine())
     }
 }
 
@@ -41,7 +66,10 @@ impl PedersenKey {
     /// A key from its bases (read from a parameter file, which compares them with
     /// [`Self::new`]'s).
     pub(crate) fn from_bases(bases: Vec<GrumpkinAffine>) -> Self {
-        Self { bases }
+        Self {
+            bases,
+            table: OnceLock::new(),
+        }
     }
 }
 
