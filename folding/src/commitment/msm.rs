@@ -127,12 +127,7 @@ fn signed_buckets<P: SWCurveConfig>(
         .map(|w| {
             let mut acc = AffineBuckets::<P>::new(1 << (c - 1));
             for (i, base) in bases.iter().enumerate() {
-                let d = digits[i * windows + w];
-                if d > 0 {
-                    acc.add((d - 1) as usize, *base);
-                } else if d < 0 {
-                    acc.add((-d - 1) as usize, -*base);
-                }
+                acc.add_digit(digits[i * windows + w], base);
             }
             acc.finish();
             acc.weighted_sum()
@@ -174,6 +169,15 @@ impl<P: SWCurveConfig> AffineBuckets<P> {
             epoch: 1,
             batch: Vec::with_capacity(BATCH),
             inverses: Vec::with_capacity(BATCH),
+        }
+    }
+
+    /// Schedules `d·p` for a signed digit `d` (bucket `|d| − 1`, `p` negated for `d < 0`).
+    fn add_digit(&mut self, d: i32, p: &Affine<P>) {
+        if d > 0 {
+            self.add((d - 1) as usize, *p);
+        } else if d < 0 {
+            self.add((-d - 1) as usize, -*p);
         }
     }
 
@@ -341,11 +345,7 @@ impl<P: SWCurveConfig> FixedBaseTable<P> {
                     signed_digits(&s.into_bigint(), FIXED_WINDOW, self.windows, &mut digits);
                     let row = &self.points[(k * chunk + i) * self.windows..][..self.windows];
                     for (&d, p) in digits.iter().zip(row) {
-                        if d > 0 {
-                            acc.add((d - 1) as usize, *p);
-                        } else if d < 0 {
-                            acc.add((-d - 1) as usize, -*p);
-                        }
+                        acc.add_digit(d, p);
                     }
                 }
                 acc.finish();
