@@ -399,6 +399,36 @@ mod tests {
     }
 
     #[test]
+    fn affine_buckets_double_cancel_and_overflow() {
+        let g = G1Affine::generator();
+        let g2 = (g + g).into_affine();
+        let mut acc = AffineBuckets::<ark_bn254::g1::Config>::new(3);
+        // Bucket 0: g, then g again in a later batch (the doubling formula), then −2g in a
+        // third (cancellation to the identity), then g (the empty-bucket case).
+        acc.add(0, g);
+        acc.flush();
+        acc.add(0, g);
+        acc.flush();
+        assert_eq!(acc.buckets[0], g2);
+        acc.add(0, -g2);
+        acc.flush();
+        assert!(acc.buckets[0].is_zero());
+        acc.add(0, g);
+        // Bucket 1: two additions in one batch (the second goes to the twin), and the
+        // identity added (skipped).
+        acc.add(1, g);
+        acc.add(1, g2);
+        acc.add(2, G1Affine::zero());
+        acc.finish();
+        assert_eq!(acc.buckets[0], g);
+        assert_eq!(acc.buckets[1], g);
+        assert!(acc.buckets[2].is_zero());
+        // 1·g + 2·(g + 2g) + 3·0 = 7g.
+        let expected = G1Projective::from(g) * Fr::from(7u64);
+        assert_eq!(acc.weighted_sum(), expected);
+    }
+
+    #[test]
     fn fixed_base_table_agrees_with_the_naive_sum() {
         let mut rng = ark_std::test_rng();
         let bases: Vec<GrumpkinAffine> = (0..700)
