@@ -47,18 +47,11 @@ fn a_hand_assembled_program_proves_and_verifies() {
         private: vec![0x10, 0x20, 0x30, 0x40],
     };
     let params = params();
-    let t = Instant::now();
-    let (proof, exec) = prove(params, &program, &input).expect("proves");
-    let prove_time = t.elapsed();
-    let bytes = proof.to_bytes().expect("serializes");
-    let proof = Proof::from_bytes(&bytes).expect("reads back");
-    let t = Instant::now();
-    let st = verify(params, &program, &input.public, &proof).expect("verifies");
+    let rt = support::proving::round_trip(params, &program, &input);
+    let (exec, st) = (&rt.exec, &rt.statement);
     eprintln!(
-        "hand program: {} steps, prove {prove_time:?}, verify {:?}, proof {} bytes",
-        exec.cycles,
-        t.elapsed(),
-        bytes.len()
+        "hand program: {} steps, prove {:?}, verify {:?}, proof {} bytes",
+        exec.cycles, rt.prove_time, rt.verify_time, rt.proof_bytes
     );
     assert_eq!(st.exit_code, 62);
     assert_eq!(st.exit_code, exec.exit_code);

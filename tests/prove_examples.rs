@@ -5,9 +5,8 @@ mod support;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
-use std::time::Instant;
 
-use crease::{prove, setup, verify, Input, Isa, Params, Program, Proof, SetupConfig};
+use crease::{setup, verify, Input, Isa, Params, Program, SetupConfig};
 
 fn rv32im_params() -> &'static Params {
     static P: OnceLock<Params> = OnceLock::new();
@@ -32,18 +31,18 @@ fn prove_and_verify(params: &Params, isa: &Isa, elf: &Path, public: &[u8], priva
         private: private.to_vec(),
     };
     let native = support::run_with_isa(elf, isa, public, private);
-    let started = Instant::now();
-    let (proof, exec) = prove(params, &program, &input).expect("proves");
-    let proved = started.elapsed();
-    let bytes = proof.to_bytes().expect("serializes");
-    let proof = Proof::from_bytes(&bytes).expect("reads back");
-    let started = Instant::now();
-    let st = verify(params, &program, public, &proof).expect("verifies");
+    let support::proving::RoundTrip {
+        proof,
+        exec,
+        statement: st,
+        prove_time,
+        verify_time,
+        ..
+    } = support::proving::round_trip(params, &program, &input);
     let name = elf.display();
     eprintln!(
-        "{name}: {} instructions, proved in {proved:.1?}, verified in {:.1?}",
-        exec.cycles,
-        started.elapsed()
+        "{name}: {} instructions, proved in {prove_time:.1?}, verified in {verify_time:.1?}",
+        exec.cycles
     );
     assert_eq!(exec.cycles, native.cycles, "{name}");
     assert_eq!(st.steps, native.cycles, "{name}");

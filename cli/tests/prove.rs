@@ -293,18 +293,15 @@ fn coprocessor_guests_prove_and_verify_with_their_circuit() {
         let shown = text(&out);
         assert!(shown.contains("sha256_sigma"), "{shown}");
 
-        let verify = [
-            &[
-                "verify",
-                proof_s,
-                "--elf",
-                elf_s,
-                "--public-input-hex",
-                &hex,
-            ][..],
-            &with,
-        ]
-        .concat();
+        let verify_args = [
+            "verify",
+            proof_s,
+            "--elf",
+            elf_s,
+            "--public-input-hex",
+            &hex,
+        ];
+        let verify = [&verify_args[..], &with].concat();
         let out = crease_k(&verify, COPROCESSOR_K, &cache);
         assert!(out.status.success(), "{}", text(&out));
         let shown = text(&out);
@@ -313,18 +310,7 @@ fn coprocessor_guests_prove_and_verify_with_their_circuit() {
 
         // Without the co-processor the ELF does not even load: its custom-0 words decode to
         // no instruction circuit. A clear error, not a panic.
-        let out = crease_k(
-            &[
-                "verify",
-                proof_s,
-                "--elf",
-                elf_s,
-                "--public-input-hex",
-                &hex,
-            ],
-            COPROCESSOR_K,
-            &cache,
-        );
+        let out = crease_k(&verify_args, COPROCESSOR_K, &cache);
         assert_eq!(out.status.code(), Some(2), "{}", text(&out));
         let err = text(&out);
         assert!(!err.contains("panicked"), "{err}");

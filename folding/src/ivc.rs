@@ -61,14 +61,6 @@ struct State {
     cf_w: CfWitness,
 }
 
-fn zero_fresh() -> FreshInstance {
-    FreshInstance {
-        cw1: G1::default(),
-        cw2: G1::default(),
-        x: vec![Fr::ZERO],
-    }
-}
-
 /// The transcript of the final fold: it absorbs the last fresh instance, whose public input
 /// is the state hash and so binds the running instance (as in a step).
 fn final_transcript(u: &FreshInstance) -> Transcript {
@@ -116,7 +108,7 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
             z0,
             w1_hash: w1_hash_init(),
             big_u: RunningInstance::zero(shape),
-            u: zero_fresh(),
+            u: zero_fresh_with(vec![Fr::ZERO]),
             w: Witness::zero(shape),
             cf_u: CfInstance::zero(&params.cf_shape),
             cf_w: CfWitness::zero(&params.cf_shape),
@@ -351,7 +343,8 @@ type PrimaryFold = (
     mova::FoldChallenges,
 );
 
-/// A fresh instance with public input `x` whose commitments are still to be filled in.
+/// A fresh instance with public input `x` and zero commitments (the base case's, or one whose
+/// commitments are still to be filled in).
 fn zero_fresh_with(x: Vec<Fr>) -> FreshInstance {
     FreshInstance {
         cw1: G1::default(),

@@ -10,6 +10,7 @@ pub mod build;
 pub mod cgen;
 pub mod elf;
 pub mod hand;
+pub mod proving;
 pub mod rvgen;
 
 use std::path::{Path, PathBuf};
