@@ -2,10 +2,12 @@
 //!
 //! - `msm/{bits,u32,full}/N`: committing N scalars of each width with the BN254 key
 //!   (`msm/full_ark/N`: the same full-size scalars through ark-ec's own MSM);
-//! - `prove_step/{u32,full}/2^k`: one IVC step whose step circuit has 2^k multiplications
-//!   (witness all small, or all full-size), beside
-//! - `commit_fresh/{u32,full}/2^k`: the MSMs of that step's own fresh witness (the floor of
-//!   a design that commits only the witness), and
+//! - `prove_step/{u32,grid,full}/2^k`: one IVC step whose step circuit has 2^k
+//!   multiplications: `u32` takes two fresh 16-bit factors per product (three small witness
+//!   values per constraint), `grid` multiplies 16-bit factors along the sides of a grid
+//!   (about one 32-bit value per constraint), `full` takes full-size factors; beside
+//! - `commit_fresh/{u32,grid,full}/2^k`: the MSMs of that step's own fresh witness (the floor
+//!   of a design that commits only the witness), and
 //! - `msm_full/2^k`: a full-scalar MSM as long as the step's constraint count (what a
 //!   classic Nova fold pays to commit its cross term);
 //! - `verify/u32/2^k`: verifying the IVC proof.
@@ -18,7 +20,7 @@ use ark_ec::VariableBaseMSM;
 use ark_ff::UniformRand;
 use crease_folding::commitment::{CommitmentKey, PowersOfTauKey};
 use crease_folding::ivc::{verify, IvcParams, IvcProver};
-use crease_folding::testing::MulCircuit;
+use crease_folding::testing::{Factors, MulCircuit};
 use crease_folding::{Fr, G1Projective};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use std::time::Duration;
@@ -69,11 +71,14 @@ fn bench_steps(c: &mut Criterion) {
     let mut g = c.benchmark_group("ivc");
     g.sample_size(10).measurement_time(Duration::from_secs(5));
     for log in (10..=max_log()).step_by(2) {
-        for full in [false, true] {
-            let tag = if full { "full" } else { "u32" };
+        for (tag, factors) in [
+            ("u32", Factors::Small),
+            ("grid", Factors::Grid),
+            ("full", Factors::Full),
+        ] {
             let circuit = MulCircuit {
                 size: 1 << log,
-                full,
+                factors,
             };
             let params = IvcParams::setup(&circuit).unwrap();
             let m = params.shape().num_constraints;
@@ -99,7 +104,7 @@ fn bench_steps(c: &mut Criterion) {
                     )
                 })
             });
-            if !full {
+            if factors == Factors::Small {
                 let mut rng = ark_std::test_rng();
                 let t: Vec<Fr> = (0..m).map(|_| Fr::rand(&mut rng)).collect();
                 let key = PowersOfTauKey::from_seed(b"bench", m);

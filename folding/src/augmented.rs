@@ -346,7 +346,7 @@ pub fn synthesize<C: StepCircuit>(
     tr.absorb(&u_x[0])?;
     tr.absorb_slice(&u_cw1.absorb_elems())?;
     tr.absorb_slice(&u_cw2.absorb_elems())?;
-    let beta = tr.challenges(n_vars)?;
+    let beta = tr.power_challenges(n_vars)?;
     tr.absorb_slice(&h)?;
     let alpha = tr.challenge()?;
     tr.absorb(&t)?;

@@ -61,7 +61,7 @@ fn honest_run_verifies_and_counts_are_pinned() {
         params.shape().num_constraints
     );
     assert!(overhead <= 40_000, "{overhead}");
-    assert_eq!(overhead, 20_084);
+    assert_eq!(overhead, 19_693);
 }
 
 #[test]
@@ -86,7 +86,7 @@ fn params_roundtrip_and_digest_is_pinned() {
     assert!(IvcParams::from_bytes(&longer).is_err());
     assert_eq!(
         params.digest().to_string(),
-        "10911307347900465795700898098073930461517494428153246076849263527805055688298"
+        "5186906445184048286931258396809153961702936461296597099929534205655218904995"
     );
 }
 

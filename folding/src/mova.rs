@@ -4,7 +4,7 @@
 //!
 //! 1. the caller absorbs the running instance `U` and the fresh instance `u`, or values that
 //!    bind them (the IVC absorbs `u`, whose public input is a hash of `U`);
-//! 2. squeeze `β ∈ F^n` (`n = ⌈log2 m⌉`);
+//! 2. squeeze `b` and set `β = (b, b^2, b^4, …, b^(2^(n−1)))` (`n = ⌈log2 m⌉`);
 //! 3. the prover sends `h(X) = MLE(E_U)(ℓ(X))` for the line `ℓ(X) = r_E + X·(β − r_E)`,
 //!    as its coefficients of degree 1..n (the constant term is the claim `v_E`); absorb them;
 //! 4. squeeze `α`; the new point is `ρ = ℓ(α)`;
@@ -109,7 +109,7 @@ pub fn prove(
     let z = shape.z(Fr::ONE, &u.x, &w.w1, &w.w2)?;
     let (az2, bz2, cz2) = shape.products(&z);
 
-    let beta = transcript.challenges(n);
+    let beta = transcript.power_challenges(n);
 
     // E_U = Az_U ∘ Bz_U − u_U·Cz_U, entry by entry as the restriction reads it.
     let (az1, bz1, cz1) = (&big_w.az, &big_w.bz, &big_w.cz);
@@ -172,7 +172,7 @@ pub fn verify(
             });
         }
     }
-    let beta = transcript.challenges(n);
+    let beta = transcript.power_challenges(n);
     transcript.absorb_slice(&proof.h);
     let alpha = transcript.challenge();
     let rho = mle::line_point(&big_u.r_e, &beta, alpha);

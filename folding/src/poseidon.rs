@@ -22,9 +22,10 @@ use ark_crypto_primitives::sponge::poseidon::{
 };
 use ark_crypto_primitives::sponge::{CryptographicSponge, FieldBasedCryptographicSponge};
 use ark_ec::AffineRepr;
-use ark_ff::{BigInteger, PrimeField};
+use ark_ff::{BigInteger, Field, PrimeField};
 use ark_r1cs_std::boolean::Boolean;
 use ark_r1cs_std::fields::fp::FpVar;
+use ark_r1cs_std::fields::FieldVar;
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 
 use crate::poseidon_var::PoseidonSpongeVar;
@@ -152,6 +153,23 @@ impl Transcript {
         self.sponge.squeeze_native_field_elements(n)
     }
 
+    /// Squeezes one challenge `b` and returns the point `(b, b^2, b^4, …, b^(2^(n−1)))`
+    /// (nothing is squeezed for `n = 0`). A multilinear polynomial in `n` variables that is
+    /// not zero stays non-zero as a polynomial in `b` on this curve, of degree below `2^n`
+    /// (`docs/FOLDING.md` §2), so the point serves as a random one at the cost of one
+    /// squeeze and `n − 1` squarings.
+    pub fn power_challenges(&mut self, n: usize) -> Vec<Fr> {
+        if n == 0 {
+            return Vec::new();
+        }
+        let mut out = vec![self.challenge()];
+        for _ in 1..n {
+            let last = out[out.len() - 1];
+            out.push(last.square());
+        }
+        out
+    }
+
     /// Squeezes a [`CHALLENGE_BITS`]-bit challenge; returns its bits (little-endian) and value.
     pub fn short_challenge(&mut self) -> (Vec<bool>, Fr) {
         let bits = self.sponge.squeeze_bits(CHALLENGE_BITS);
@@ -201,6 +219,19 @@ impl TranscriptVar {
     /// The twin of [`Transcript::challenges`].
     pub fn challenges(&mut self, n: usize) -> Result<Vec<FpVar<Fr>>, SynthesisError> {
         self.sponge.squeeze(n)
+    }
+
+    /// The twin of [`Transcript::power_challenges`].
+    pub fn power_challenges(&mut self, n: usize) -> Result<Vec<FpVar<Fr>>, SynthesisError> {
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        let mut out = vec![self.challenge()?];
+        for _ in 1..n {
+            let last = out[out.len() - 1].square()?;
+            out.push(last);
+        }
+        Ok(out)
     }
 
     /// The twin of [`Transcript::short_challenge`].
@@ -253,6 +284,7 @@ mod tests {
             t.absorb_slice(&xs);
             let c1 = t.challenge();
             let cs2 = t.challenges(2);
+            let powers = t.power_challenges(n);
             let (bits, short) = t.short_challenge();
 
             let cs = ConstraintSystem::<Fr>::new_ref();
@@ -270,6 +302,17 @@ mod tests {
                 .map(|v| v.value().unwrap())
                 .collect();
             assert_eq!(v2, cs2);
+            let pv: Vec<Fr> = tv
+                .power_challenges(n)
+                .unwrap()
+                .iter()
+                .map(|v| v.value().unwrap())
+                .collect();
+            assert_eq!(pv, powers);
+            if n > 1 {
+                assert_eq!(powers[1], powers[0] * powers[0]);
+                assert_eq!(powers[n - 1], powers[n - 2].square());
+            }
             let (bv, sv) = tv.short_challenge().unwrap();
             assert_eq!(sv.value().unwrap(), short);
             let bv: Vec<bool> = bv.iter().map(|b| b.value().unwrap()).collect();

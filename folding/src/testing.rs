@@ -169,27 +169,57 @@ impl StepCircuit for FlakyCircuit {
     }
 }
 
-/// A step of `size` multiplications `a_k·b_k = c_k` whose witness is all small (16-bit
-/// factors, 32-bit products) or, with `full`, all full-size field elements. `W1` holds the
-/// factors, `W2` the products; the state is the sum of the products.
+/// Where the factors of a [`MulCircuit`] come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Factors {
+    /// Two fresh 16-bit factors per product: three small witness values per constraint.
+    Small,
+    /// Two fresh full-size factors per product.
+    Full,
+    /// 16-bit factors `a_i, b_j` on the sides of a `K × K` grid (`K = ⌈√size⌉`), products
+    /// `a_i·b_j` read row by row: about one small (32-bit) witness value per constraint.
+    Grid,
+}
+
+/// A step of `size` multiplications `a·b = c` whose factors are chosen by `factors`. `W1`
+/// holds the factors, `W2` the products; the state is the sum of the products.
 #[derive(Clone, Debug)]
 pub struct MulCircuit {
     /// Multiplications per step.
     pub size: usize,
-    /// Full-size factors instead of 16-bit ones.
-    pub full: bool,
+    /// Where the factors come from.
+    pub factors: Factors,
 }
 
 impl MulCircuit {
+    /// The side of the grid of [`Factors::Grid`].
+    fn side(&self) -> usize {
+        let mut k = (self.size as f64).sqrt() as usize;
+        while k * k < self.size {
+            k += 1;
+        }
+        k
+    }
+
+    /// The number of factors per step (the length of `W1`).
+    pub fn num_factors(&self) -> usize {
+        match self.factors {
+            Factors::Small | Factors::Full => 2 * self.size,
+            Factors::Grid => 2 * self.side(),
+        }
+    }
+
     /// The external witness of step `i`.
     pub fn witness(&self, i: u64) -> Vec<Fr> {
-        if self.full {
+        if self.factors == Factors::Full {
             use ark_ff::UniformRand;
             use ark_std::rand::SeedableRng;
             let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(i);
-            (0..2 * self.size).map(|_| Fr::rand(&mut rng)).collect()
+            (0..self.num_factors())
+                .map(|_| Fr::rand(&mut rng))
+                .collect()
         } else {
-            values(i, 2 * self.size, 16)
+            values(i, self.num_factors(), 16)
         }
     }
 }
@@ -206,7 +236,7 @@ impl StepCircuit for MulCircuit {
     }
 
     fn dummy_external_witness(&self) -> Vec<Fr> {
-        vec![Fr::from(0u64); 2 * self.size]
+        vec![Fr::from(0u64); self.num_factors()]
     }
 
     fn generate_w1(
@@ -214,7 +244,7 @@ impl StepCircuit for MulCircuit {
         cs: ConstraintSystemRef<Fr>,
         ext: &Vec<Fr>,
     ) -> Result<Vec<FpVar<Fr>>, SynthesisError> {
-        if ext.len() != 2 * self.size {
+        if ext.len() != self.num_factors() {
             return Err(SynthesisError::AssignmentMissing);
         }
         ext.iter()
@@ -230,9 +260,17 @@ impl StepCircuit for MulCircuit {
         w1: &[FpVar<Fr>],
         _ext: &Vec<Fr>,
     ) -> Result<Vec<FpVar<Fr>>, SynthesisError> {
+        let products: Vec<FpVar<Fr>> = match self.factors {
+            Factors::Small | Factors::Full => w1.chunks(2).map(|p| &p[0] * &p[1]).collect(),
+            Factors::Grid => {
+                let (a, b) = w1.split_at(self.side());
+                (0..self.size)
+                    .map(|k| &a[k % a.len()] * &b[k / a.len()])
+                    .collect()
+            }
+        };
         // One linear combination for the sum: a chain of `+=` would nest combinations
         // whose inlining is quadratic.
-        let products: Vec<FpVar<Fr>> = w1.chunks(2).map(|p| &p[0] * &p[1]).collect();
         let sum: FpVar<Fr> = products.iter().sum();
         Ok(vec![&z[0] + sum])
     }
