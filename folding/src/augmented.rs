@@ -292,16 +292,29 @@ fn select_vec(
     a.iter().zip(b).map(|(x, y)| c.select(x, y)).collect()
 }
 
-/// Synthesizes step `inp.i` into `cs` and returns `z_{i+1}` and the length of `W1` (the
-/// witness variables allocated by [`StepCircuit::generate_w1`]). `n_vars` is the number of
-/// variables of the primary error MLE (fixed at setup).
+/// What [`synthesize`] returns besides the constraints.
+pub struct Synthesized {
+    /// `z_{i+1}`.
+    pub z_next: Vec<FpVar<Fr>>,
+    /// The length of `W1` (the witness variables allocated by [`StepCircuit::generate_w1`]).
+    pub num_w1: usize,
+    /// The witness variables allocated by [`StepCircuit::generate_step_constraints`]. The
+    /// shape moves them to the end of the witness, so that this circuit's own variables —
+    /// mostly full-size Poseidon states — come first in `W2` in every chain, where the
+    /// prover's table of the key's first bases commits them
+    /// ([`crate::commitment::msm::PrefixTable`]).
+    pub step_vars: std::ops::Range<usize>,
+}
+
+/// Synthesizes step `inp.i` into `cs`. `n_vars` is the number of variables of the primary
+/// error MLE (fixed at setup).
 pub fn synthesize<C: StepCircuit>(
     cs: ConstraintSystemRef<Fr>,
     circuit: &C,
     ext: &C::ExternalWitness,
     inp: &StepInputs<'_>,
     n_vars: usize,
-) -> Result<(Vec<FpVar<Fr>>, usize), SynthesisError> {
+) -> Result<Synthesized, SynthesisError> {
     // W1 first: it must be the leading block of the witness.
     let w1 = circuit.generate_w1(cs.clone(), ext)?;
     let num_w1 = cs.num_witness_variables();
@@ -405,7 +418,9 @@ pub fn synthesize<C: StepCircuit>(
     let next_w1 = is_base.select(&w1_hash, &w1_next)?;
 
     // 6. The step itself and the output hash.
+    let step_start = cs.num_witness_variables();
     let z_next = circuit.generate_step_constraints(cs.clone(), &constants, &zi, &w1, ext)?;
+    let step_vars = step_start..cs.num_witness_variables();
     if z_next.len() != circuit.arity() {
         return Err(SynthesisError::Unsatisfiable);
     }
@@ -415,5 +430,9 @@ pub fn synthesize<C: StepCircuit>(
     )?;
     let out = FpVar::new_input(cs.clone(), || h_out.value())?;
     out.enforce_equal(&h_out)?;
-    Ok((z_next, num_w1))
+    Ok(Synthesized {
+        z_next,
+        num_w1,
+        step_vars,
+    })
 }

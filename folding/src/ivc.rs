@@ -10,7 +10,7 @@ pub use crate::ivc_proof::{FinalWitness, IvcProof};
 use crate::mova::{self, FoldProof, RunningWitness};
 pub use crate::params::{IvcParams, IvcShape, SharedParams, DEV_KEY_SEED};
 use crate::poseidon::Transcript;
-use crate::r1cs::{FreshInstance, R1csShape, RunningInstance, Witness};
+use crate::r1cs::{move_to_end, FreshInstance, R1csShape, RunningInstance, Witness};
 use crate::step::StepCircuit;
 use crate::{mle, Error, Fr, G1};
 
@@ -207,7 +207,7 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
         let (mut state, big_w) = next?;
         // 3. The W2 commitment.
         state.u.cw1 = cw1?;
-        state.u.cw2 = params.key.commit(&state.w.w2)?;
+        state.u.cw2 = params.commit_w2(&state.w.w2)?;
         self.state = state;
         self.big_w = big_w;
         Ok(())
@@ -290,15 +290,16 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
             construct_matrices: false,
             generate_lc_assignments: false,
         });
-        let (z_next, num_w1) = augmented::synthesize(cs.clone(), &self.circuit, ext, &inp, n_vars)?;
-        if num_w1 != shape.num_w1 {
+        let out = augmented::synthesize(cs.clone(), &self.circuit, ext, &inp, n_vars)?;
+        if out.num_w1 != shape.num_w1 {
             return Err(Error::ShapeMismatch {
                 what: "W1 length",
                 expected: shape.num_w1,
-                got: num_w1,
+                got: out.num_w1,
             });
         }
-        let (x, w) = assignment(&cs, shape)?;
+        let (x, w) = assignment(&cs, shape, out.step_vars)?;
+        let z_next = out.z_next;
         let z_next: Vec<Fr> = z_next
             .iter()
             .map(ark_r1cs_std::GR1CSVar::value)
@@ -353,12 +354,23 @@ fn zero_fresh_with(x: Vec<Fr>) -> FreshInstance {
     }
 }
 
+/// The public input and the witness of a synthesized step, the step circuit's own variables
+/// `step_vars` moved to the end as in the shape.
 fn assignment(
     cs: &ConstraintSystemRef<Fr>,
     shape: &R1csShape,
+    step_vars: std::ops::Range<usize>,
 ) -> Result<(Vec<Fr>, Witness), Error> {
     let x = cs.instance_assignment()?[1..].to_vec();
-    let w = cs.witness_assignment()?;
+    let mut w = cs.witness_assignment()?;
+    if step_vars.end > w.len() {
+        return Err(Error::ShapeMismatch {
+            what: "step circuit variables",
+            expected: w.len(),
+            got: step_vars.end,
+        });
+    }
+    move_to_end(&mut w, step_vars);
     if w.len() != shape.num_w1 + shape.num_w2 || x.len() != shape.num_io {
         return Err(Error::ShapeMismatch {
             what: "witness length",

@@ -86,7 +86,7 @@ fn params_roundtrip_and_digest_is_pinned() {
     assert!(IvcParams::from_bytes(&longer).is_err());
     assert_eq!(
         params.digest().to_string(),
-        "5186906445184048286931258396809153961702936461296597099929534205655218904995"
+        "8427113025849373514853719919144687811275698921049027773044257725005912627093"
     );
 }
 

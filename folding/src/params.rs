@@ -8,11 +8,14 @@
 
 use std::sync::Arc;
 
+use ark_bn254::g1::Config as G1Config;
+use ark_ec::CurveGroup;
 use ark_ff::{AdditiveGroup, PrimeField};
 use ark_relations::gr1cs::ConstraintSystem;
 use sha2::{Digest, Sha256};
 
 use crate::augmented::{self, w1_hash_init, StepInputs};
+use crate::commitment::msm::PrefixTable;
 use crate::commitment::{CommitmentKey, PedersenKey, PowersOfTauKey};
 use crate::cyclefold::{self, CfInstance};
 use crate::encode::{ByteReader, ByteWriter};
@@ -28,6 +31,13 @@ const DIGEST_LABEL: &[u8] = b"crease/ivc/params/v2";
 /// Seed of the development commitment key.
 pub const DEV_KEY_SEED: &[u8] = b"crease development key (insecure)";
 const CF_KEY_LABEL: &[u8] = b"crease/cyclefold/pedersen";
+/// Bases in the prover's table of the BN254 key: the recursion circuit's witness (~19,500
+/// entries, most of them full-size Poseidon states) comes first in `W2` in every chain, the
+/// step circuit's after it. 24,576 bases of 21 windows: 37 MB.
+const KEY_TABLE_LEN: usize = 24_576;
+/// `W2` commitments (over all chains sharing the key) before the table is built: it takes
+/// ~0.5 s on 2 cores and saves ~10–17 ms a step (BENCHMARKS.md).
+const KEY_TABLE_AFTER: usize = 48;
 /// Bytes of an uncompressed BN254 G1 point.
 const G1_BYTES: usize = 64;
 
@@ -38,6 +48,8 @@ pub struct SharedParams {
     pub(crate) key: Arc<PowersOfTauKey>,
     pub(crate) cf_shape: Arc<R1csShape<Fq>>,
     pub(crate) cf_key: Arc<PedersenKey>,
+    /// The prover's table of the key's first bases (see [`PrefixTable`]).
+    key_table: Arc<PrefixTable<G1Config>>,
     /// The key's bases, uncompressed, in order (hashed for prefix digests).
     key_bytes: Arc<Vec<u8>>,
     /// `G2 ‖ τ·G2`, uncompressed.
@@ -93,6 +105,7 @@ impl SharedParams {
             key: Arc::new(key),
             cf_shape: Arc::new(cf_shape),
             cf_key: Arc::new(cf_key),
+            key_table: Arc::new(PrefixTable::new(KEY_TABLE_LEN, KEY_TABLE_AFTER)),
             key_bytes: Arc::new(key_bytes),
             key_g2: Arc::new(key_g2),
             cf_shape_bytes: Arc::new(cf_shape_bytes),
@@ -276,8 +289,8 @@ fn primary_shape<C: StepCircuit>(
         cf_cm_w_new: GrumpkinAffine::default(),
         cf_cm_t: GrumpkinAffine::default(),
     };
-    let (_, num_w1) = augmented::synthesize(cs.clone(), circuit, &ext, &inp, n_vars)?;
-    R1csShape::from_cs(&cs, num_w1)
+    let out = augmented::synthesize(cs.clone(), circuit, &ext, &inp, n_vars)?;
+    R1csShape::from_cs_moving(&cs, out.num_w1, out.step_vars)
 }
 
 impl IvcParams {
@@ -427,4 +440,13 @@ pub(crate) fn check_header(bytes: &[u8], expected: [u8; 8]) -> Result<&[u8], Err
         return Err(Error::BadHeader { expected, got });
     }
     Ok(&bytes[8..])
+}
+
+impl IvcParams {
+    /// Commits to a step's `W2` as [`CommitmentKey::commit`] does, through the shared
+    /// table of the key's first bases once it is built.
+    pub(crate) fn commit_w2(&self, w2: &[Fr]) -> Result<G1, Error> {
+        let bases = self.key.bases_for(w2.len())?;
+        Ok(self.shared.key_table.msm(bases, w2).into_affine())
+    }
 }

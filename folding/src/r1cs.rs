@@ -12,6 +12,7 @@ use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError, R1CS_PREDICATE_L
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use rayon::prelude::*;
 use std::collections::HashMap;
+use std::ops::Range;
 
 use crate::commitment::{CommitmentKey, PowersOfTauKey};
 use crate::encode::{ByteReader, ByteWriter};
@@ -184,8 +185,20 @@ impl<F: PrimeField> R1csShape<F> {
     /// Extracts the shape of a synthesized constraint system whose first `num_w1` witness
     /// variables form `W1`. Call it once, at setup.
     pub fn from_cs(cs: &ConstraintSystemRef<F>, num_w1: usize) -> Result<Self, Error> {
+        Self::from_cs_moving(cs, num_w1, 0..0)
+    }
+
+    /// [`Self::from_cs`] with the witness variables `moved` (indices among the witness
+    /// variables, after `W1`) placed at the end of the witness; [`move_to_end`] orders a
+    /// witness assignment the same way.
+    pub fn from_cs_moving(
+        cs: &ConstraintSystemRef<F>,
+        num_w1: usize,
+        moved: Range<usize>,
+    ) -> Result<Self, Error> {
         cs.finalize();
-        let num_io = cs.num_instance_variables() - 1;
+        let num_inst = cs.num_instance_variables();
+        let num_io = num_inst - 1;
         let num_w = cs.num_witness_variables();
         if num_w1 > num_w {
             return Err(Error::WrongLength {
@@ -194,15 +207,40 @@ impl<F: PrimeField> R1csShape<F> {
                 got: num_w1,
             });
         }
+        if !moved.is_empty() && (moved.start < num_w1 || moved.end > num_w) {
+            return Err(Error::WrongLength {
+                what: "moved witness range",
+                expected: num_w,
+                got: moved.end,
+            });
+        }
         let matrices = cs
             .borrow()
             .ok_or(SynthesisError::MissingCS)?
             .to_matrices()?;
+        let column = |c: usize| {
+            let Some(j) = c.checked_sub(num_inst) else {
+                return c;
+            };
+            let j = if j < moved.start {
+                j
+            } else if j < moved.end {
+                num_w - moved.len() + (j - moved.start)
+            } else {
+                j - moved.len()
+            };
+            num_inst + j
+        };
+        let remap = |rows: &[Vec<(F, usize)>]| -> Vec<Vec<(F, usize)>> {
+            rows.iter()
+                .map(|row| row.iter().map(|&(v, c)| (v, column(c))).collect())
+                .collect()
+        };
         let (a, b, c) = match matrices.get(R1CS_PREDICATE_LABEL) {
             Some(m) if m.len() == 3 => (
-                SparseMatrix::from_rows(&m[0]),
-                SparseMatrix::from_rows(&m[1]),
-                SparseMatrix::from_rows(&m[2]),
+                SparseMatrix::from_rows(&remap(&m[0])),
+                SparseMatrix::from_rows(&remap(&m[1])),
+                SparseMatrix::from_rows(&remap(&m[2])),
             ),
             _ => {
                 let empty = SparseMatrix::from_rows(&[]);
@@ -409,6 +447,12 @@ fn check_commitments(key: &PowersOfTauKey, cw1: &G1, cw2: &G1, w: &Witness) -> R
     Ok(())
 }
 
+/// Moves the entries `moved` of a witness assignment to its end, keeping the order of the
+/// others (the column order of [`R1csShape::from_cs_moving`]).
+pub fn move_to_end<T>(w: &mut [T], moved: Range<usize>) {
+    w[moved.start..].rotate_left(moved.len());
+}
+
 /// A witness `(W1, W2)`.
 #[derive(Clone, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
 pub struct Witness {
@@ -489,5 +533,53 @@ impl RunningInstance {
             && self.u.is_zero()
             && self.r_e.iter().all(Zero::is_zero)
             && self.v_e.is_zero()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::step::StepCircuit;
+    use crate::testing::{values, ProductCircuit};
+    use ark_r1cs_std::fields::fp::FpVar;
+    use ark_r1cs_std::prelude::*;
+    use ark_relations::gr1cs::ConstraintSystem;
+
+    /// A product circuit's shape with its `W2` head moved to the end is satisfied by the
+    /// witness moved the same way, and not by the witness in allocation order.
+    #[test]
+    fn moved_columns_match_the_moved_witness() {
+        let circuit = ProductCircuit { size: 9, bits: 16 };
+        let ext = values(7, circuit.size, circuit.bits);
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        let w1 = circuit.generate_w1(cs.clone(), &ext).unwrap();
+        let num_w1 = cs.num_witness_variables();
+        let g = FpVar::new_input(cs.clone(), || Ok(Fr::from(5u64))).unwrap();
+        let z: Vec<FpVar<Fr>> = [3u64, 4]
+            .iter()
+            .map(|v| FpVar::new_input(cs.clone(), || Ok(Fr::from(*v))).unwrap())
+            .collect();
+        circuit
+            .generate_step_constraints(cs.clone(), &[g], &z, &w1, &ext)
+            .unwrap();
+        let num_w = cs.num_witness_variables();
+        assert!(num_w > num_w1 + 4);
+        let moved = num_w1..num_w1 + 3;
+        let shape = R1csShape::from_cs_moving(&cs, num_w1, moved.clone()).unwrap();
+        let x = cs.instance_assignment().unwrap()[1..].to_vec();
+        let w = cs.witness_assignment().unwrap();
+        let mut wm = w.clone();
+        move_to_end(&mut wm, moved.clone());
+        assert_eq!(wm[num_w - 3..], w[moved.clone()]);
+        assert_eq!(wm[num_w1..num_w - 3], w[moved.end..]);
+        let (w1v, w2v) = wm.split_at(num_w1);
+        let e = shape.error_vector(&shape.z(Fr::ONE, &x, w1v, w2v).unwrap(), Fr::ONE);
+        assert!(e.iter().all(|v| v.is_zero()));
+        let (w1v, w2v) = w.split_at(num_w1);
+        let e = shape.error_vector(&shape.z(Fr::ONE, &x, w1v, w2v).unwrap(), Fr::ONE);
+        assert!(!e.iter().all(|v| v.is_zero()));
+        // A range reaching into W1 or past the witness is refused.
+        assert!(R1csShape::from_cs_moving(&cs, num_w1, 0..2).is_err());
+        assert!(R1csShape::from_cs_moving(&cs, num_w1, num_w1..num_w + 1).is_err());
     }
 }
