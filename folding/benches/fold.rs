@@ -12,7 +12,8 @@
 //!   classic Nova fold pays to commit its cross term);
 //! - `verify/u32/2^k`: verifying the IVC proof.
 //!
-//! `CREASE_BENCH_MAX_LOG` (default 18) caps the sizes.
+//! The steps run with the prover's key tables built (`IvcParams::build_prover_tables`; a run
+//! builds them itself after 48 steps). `CREASE_BENCH_MAX_LOG` (default 18) caps the sizes.
 // criterion's macros generate undocumented public functions.
 #![allow(missing_docs)]
 
@@ -81,6 +82,8 @@ fn bench_steps(c: &mut Criterion) {
                 factors,
             };
             let params = IvcParams::setup(&circuit).unwrap();
+            // The steady state of a long run: the prover's key tables in place.
+            params.build_prover_tables();
             let m = params.shape().num_constraints;
             let mut prover =
                 IvcProver::new(&params, circuit.clone(), vec![Fr::from(0u64)], vec![]).unwrap();

@@ -402,18 +402,26 @@ impl<P: SWCurveConfig> PrefixTable<P> {
         }
     }
 
+    /// Builds the table now (for a prover that knows it will commit many witnesses);
+    /// `bases` must be the key the table is for.
+    pub fn build(&self, bases: &[Affine<P>]) {
+        self.table
+            .get_or_init(|| FixedBaseTable::new(&bases[..self.len.min(bases.len())]));
+    }
+
     /// `Σ scalars[i]·bases[i]` over the first `min(len)` pairs, as [`msm`]; `bases` must be
     /// the key the table is for, every time.
     pub fn msm(&self, bases: &[Affine<P>], scalars: &[P::ScalarField]) -> Projective<P> {
         use std::sync::atomic::Ordering;
         let n = bases.len().min(scalars.len());
         let uses = self.uses.fetch_add(1, Ordering::Relaxed);
-        if uses + 1 < self.after || self.len == 0 {
+        if (uses + 1 < self.after && self.table.get().is_none()) || self.len == 0 {
             return msm::<Projective<P>>(&bases[..n], &scalars[..n]);
         }
-        let table = self
-            .table
-            .get_or_init(|| FixedBaseTable::new(&bases[..self.len.min(bases.len())]));
+        self.build(bases);
+        let Some(table) = self.table.get() else {
+            return msm::<Projective<P>>(&bases[..n], &scalars[..n]);
+        };
         // Full-size entries of the prefix go through the table, all others through `msm`.
         let modulus = P::ScalarField::MODULUS;
         let head = n.min(table.len());

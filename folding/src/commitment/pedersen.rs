@@ -55,10 +55,13 @@ impl PedersenKey {
     /// on the first call): for a prover committing with this key at every step.
     pub fn commit_prover(&self, v: &[Fq]) -> Result<GrumpkinAffine, Error> {
         self.bases_for(v.len())?;
-        let table = self
-            .table
-            .get_or_init(|| Arc::new(FixedBaseTable::new(&self.bases)));
-        Ok(table.msm(v).into_affine())
+        Ok(self.build_table().msm(v).into_affine())
+    }
+
+    /// Builds the fixed-base table of [`Self::commit_prover`] if it is not built yet.
+    pub fn build_table(&self) -> &FixedBaseTable<ark_grumpkin::GrumpkinConfig> {
+        self.table
+            .get_or_init(|| Arc::new(FixedBaseTable::new(&self.bases)))
     }
 }
 
