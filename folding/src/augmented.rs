@@ -236,7 +236,7 @@ pub fn cf_inputs_var(
 ) -> Result<Vec<FpVar<Fr>>, SynthesisError> {
     let mut v = vec![
         Boolean::le_bits_to_fp(&r_bits[..64])?,
-        Boolean::le_bits_to_fp(&r_bits[64..128])?,
+        Boolean::le_bits_to_fp(&r_bits[64..])?,
     ];
     for (acc, new, out) in folds {
         v.extend(acc.cf_inputs());
@@ -363,7 +363,7 @@ pub fn synthesize<C: StepCircuit>(
     tr.absorb_slice(&h)?;
     let alpha = tr.challenge()?;
     tr.absorb(&t)?;
-    let (r_bits, r) = tr.short_challenge()?;
+    let (r_bits, r) = tr.fold_challenge()?;
     let mut h_alpha = FpVar::Constant(Fr::ZERO);
     for c in h.iter().rev() {
         h_alpha = (h_alpha + c) * &alpha;

@@ -1,8 +1,11 @@
 //! The CycleFold circuit over BN254 Fq and its committed relaxed R1CS.
 //!
 //! One CycleFold instance proves the group operations of one primary fold:
-//! `P_out = P_acc + r·P_new` for the two commitments `C_W1` and `C_W2`, with a 128-bit `r`.
-//! Its public inputs are 56 small integers: `r` as two 64-bit limbs, then for each fold the
+//! `P_out = P_acc + r·P_new` for the two commitments `C_W1` and `C_W2`, with the fold scalar
+//! `r = 2^128 + 2c + 1` ([`crate::poseidon::fold_scalar`]), computed by a signed-digit
+//! ladder of six constraints per bit ([`fold_scalar_mul`]).
+//! Its public inputs are 56 small integers: `c` as two limbs (64 and 63 bits), then for each
+//! fold the
 //! points `P_acc, P_new, P_out`, each as four 64-bit limbs of x, four of y, and an infinity
 //! flag. Being below `2^64`, they mean the same integers in Fr and in Fq, so the primary
 //! circuit (over Fr) can fold them without non-native arithmetic: a running value is
@@ -36,7 +39,8 @@ pub const CF_IO_LEN: usize = 2 + CF_FOLDS * 3 * 9;
 /// What one CycleFold instance proves: `out = acc + r·new` for each fold.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CfStatement {
-    /// The bits of `r`, least significant first (128 of them).
+    /// The bits of `c` in the fold scalar `r = 2^128 + 2c + 1`, least significant first
+    /// (127 of them).
     pub r_bits: Vec<bool>,
     /// `(acc, new, out)` per fold.
     pub folds: [(G1, G1, G1); CF_FOLDS],
@@ -47,7 +51,7 @@ impl CfStatement {
     pub fn dummy() -> Self {
         let z = G1::zero();
         Self {
-            r_bits: vec![false; crate::poseidon::CHALLENGE_BITS],
+            r_bits: vec![false; crate::poseidon::FOLD_CHALLENGE_BITS],
             folds: [(z, z, z); CF_FOLDS],
         }
     }
@@ -56,7 +60,7 @@ impl CfStatement {
     pub fn public_inputs_fr(&self) -> Vec<Fr> {
         let limb =
             |bits: &[bool]| Fr::from_bigint(BigInteger::from_bits_le(bits)).unwrap_or_default();
-        let mut v = vec![limb(&self.r_bits[..64]), limb(&self.r_bits[64..128])];
+        let mut v = vec![limb(&self.r_bits[..64]), limb(&self.r_bits[64..])];
         for (a, n, o) in &self.folds {
             v.extend(g1_cf_inputs(a));
             v.extend(g1_cf_inputs(n));
@@ -109,6 +113,136 @@ fn point_from_inputs(
     Ok((p, x, y, inf))
 }
 
+/// An affine point `(x, y)` that is not the identity.
+type AffineVar = (FpVar<Fq>, FpVar<Fq>);
+
+fn witness(
+    cs: &ConstraintSystemRef<Fq>,
+    f: impl FnOnce() -> Result<Fq, SynthesisError>,
+) -> Result<FpVar<Fq>, SynthesisError> {
+    FpVar::new_witness(cs.clone(), f)
+}
+
+/// `λ` with `λ·den = num` (one constraint; `den ≠ 0` wherever it is used).
+fn quotient(
+    cs: &ConstraintSystemRef<Fq>,
+    num: &FpVar<Fq>,
+    den: &FpVar<Fq>,
+) -> Result<FpVar<Fq>, SynthesisError> {
+    let lam = witness(cs, || {
+        Ok(num.value()? * den.value()?.inverse().unwrap_or(Fq::ZERO))
+    })?;
+    lam.mul_equals(den, num)?;
+    Ok(lam)
+}
+
+/// The point `(λ² − x_p − x_q, λ·(x_p − x) − y_p)` of the chord or tangent of slope `λ`
+/// through `p` and `q` (two constraints).
+fn chord_end(
+    cs: &ConstraintSystemRef<Fq>,
+    lam: &FpVar<Fq>,
+    p: &AffineVar,
+    xq: &FpVar<Fq>,
+) -> Result<AffineVar, SynthesisError> {
+    let x = witness(cs, || {
+        Ok(lam.value()?.square() - p.0.value()? - xq.value()?)
+    })?;
+    lam.mul_equals(lam, &(&x + &p.0 + xq))?;
+    let y = witness(cs, || {
+        Ok(lam.value()? * (p.0.value()? - x.value()?) - p.1.value()?)
+    })?;
+    lam.mul_equals(&(&p.0 - &x), &(&y + &p.1))?;
+    Ok((x, y))
+}
+
+/// `2T + Q` as `(T + Q) + T` with incomplete affine formulas (five constraints): sound and
+/// complete when `T ≠ ±Q` and `T + Q ≠ ±T`, which [`fold_scalar_mul`] guarantees.
+fn double_and_add(
+    cs: &ConstraintSystemRef<Fq>,
+    t: &AffineVar,
+    q: &AffineVar,
+) -> Result<AffineVar, SynthesisError> {
+    let lam1 = quotient(cs, &(&q.1 - &t.1), &(&q.0 - &t.0))?;
+    let xu = witness(cs, || {
+        Ok(lam1.value()?.square() - t.0.value()? - q.0.value()?)
+    })?;
+    lam1.mul_equals(&lam1, &(&xu + &t.0 + &q.0))?;
+    // The chord through T + Q = (x_u, y_u) and T has slope 2·y_T/(x_T − x_u) − λ1, since
+    // y_u = λ1·(x_T − x_u) − y_T; y_u itself is never needed.
+    let lam2 = witness(cs, || {
+        let (xt, yt) = (t.0.value()?, t.1.value()?);
+        let den = (xt - xu.value()?).inverse().unwrap_or(Fq::ZERO);
+        Ok(yt.double() * den - lam1.value()?)
+    })?;
+    (&lam1 + &lam2).mul_equals(&(&t.0 - &xu), &t.1.double()?)?;
+    let x = witness(cs, || {
+        Ok(lam2.value()?.square() - xu.value()? - t.0.value()?)
+    })?;
+    lam2.mul_equals(&lam2, &(&x + &xu + &t.0))?;
+    let y = witness(cs, || {
+        Ok(lam2.value()? * (t.0.value()? - x.value()?) - t.1.value()?)
+    })?;
+    lam2.mul_equals(&(&t.0 - &x), &(&y + &t.1))?;
+    Ok((x, y))
+}
+
+/// `r·P` for the fold scalar `r = 2^128 + 2c + 1` ([`crate::poseidon::fold_scalar`]) whose
+/// `c` is given by its two public limbs (64 and 63 bits) and, for the witness, its bits.
+///
+/// Below its leading one, `r`'s binary digits read as `±1` are the bits of `c`
+/// (`r = 3·2^127 + Σ_i (2c_i − 1)·2^i`), so the ladder starts from `3P` and runs
+/// `T ← 2T ± P` from the top bit of `c` down. Every partial scalar `K` is odd with
+/// `3 ≤ K < 2^129`, far below the group order, so `T = KP ≠ ±P` and `T ± P ≠ ±T`: the
+/// incomplete formulas never meet their exceptional cases, and each step's output is the
+/// unique one its constraints allow. The digit `±P` is a witness `y_i` with `y_i² = y_P²`,
+/// and `c`'s limbs are tied to the digits by `limb·2y_P = Σ_i 2^i·(y_i + y_P)` (`y_P ≠ 0`:
+/// G1 has no point of order 2). Six constraints per bit.
+fn fold_scalar_mul(
+    cs: &ConstraintSystemRef<Fq>,
+    limbs: &[FpVar<Fq>],
+    c_bits: &[bool],
+    p: &AffineVar,
+) -> Result<AffineVar, SynthesisError> {
+    let n = crate::poseidon::FOLD_CHALLENGE_BITS;
+    let yp2 = p.1.square()?;
+    let xx = p.0.square()?;
+    let lam = quotient(cs, &(xx * Fq::from(3u64)), &p.1.double()?)?;
+    let two_p = chord_end(cs, &lam, p, &p.0)?;
+    let lam = quotient(cs, &(&p.1 - &two_p.1), &(&p.0 - &two_p.0))?;
+    let mut t = chord_end(cs, &lam, &two_p, &p.0)?;
+    let digits = (0..n)
+        .map(|i| {
+            let d = witness(cs, || {
+                let y = p.1.value()?;
+                Ok(if c_bits.get(i).copied().unwrap_or(false) {
+                    y
+                } else {
+                    -y
+                })
+            })?;
+            d.mul_equals(&d, &yp2)?;
+            Ok(d)
+        })
+        .collect::<Result<Vec<_>, SynthesisError>>()?;
+    for d in digits.iter().rev() {
+        t = double_and_add(cs, &t, &(p.0.clone(), d.clone()))?;
+    }
+    let two_yp = p.1.double()?;
+    for (k, limb) in limbs.iter().enumerate() {
+        let part = &digits[64 * k..(64 * k + 64).min(n)];
+        let mut terms: Vec<FpVar<Fq>> = Vec::with_capacity(part.len() + 1);
+        let mut coef = Fq::ONE;
+        for d in part {
+            terms.push(d * coef);
+            coef.double_in_place();
+        }
+        terms.push(&p.1 * (coef - Fq::ONE));
+        let sum: FpVar<Fq> = terms.iter().sum();
+        limb.mul_equals(&two_yp, &sum)?;
+    }
+    Ok(t)
+}
+
 /// Synthesizes the CycleFold circuit for `stmt` into `cs`.
 pub fn synthesize(cs: ConstraintSystemRef<Fq>, stmt: &CfStatement) -> Result<(), SynthesisError> {
     let io: Vec<FpVar<Fq>> = stmt
@@ -116,24 +250,24 @@ pub fn synthesize(cs: ConstraintSystemRef<Fq>, stmt: &CfStatement) -> Result<(),
         .iter()
         .map(|v| FpVar::new_input(cs.clone(), || Ok(fr_to_fq(v))))
         .collect::<Result<_, _>>()?;
-    let mut r_bits = Vec::with_capacity(128);
-    for (k, limb) in io[..2].iter().enumerate() {
-        let bits = (0..64)
-            .map(|j| Boolean::new_witness(cs.clone(), || Ok(stmt.r_bits[64 * k + j])))
-            .collect::<Result<Vec<_>, _>>()?;
-        Boolean::le_bits_to_fp(&bits)?.enforce_equal(limb)?;
-        r_bits.extend(bits);
-    }
+    let one = FpVar::Constant(Fq::ONE);
+    let zero = FpVar::Constant(Fq::ZERO);
+    let g = G1::generator();
     for f in 0..CF_FOLDS {
         let base = 2 + 27 * f;
         let (acc, _, _, _) = point_from_inputs(&cs, &io[base..base + 9])?;
-        let (new, _, _, _) = point_from_inputs(&cs, &io[base + 9..base + 18])?;
+        let (_, xn, yn, infn) = point_from_inputs(&cs, &io[base + 9..base + 18])?;
         let (_, xo, yo, info) = point_from_inputs(&cs, &io[base + 18..base + 27])?;
-        let res = acc + new.scalar_mul_le(r_bits.iter())?;
+        // The ladder runs on the generator in place of an identity `P_new` (whose
+        // coordinates are zero), and its result is then replaced by the identity.
+        let p = (&xn + &infn * g.x, &yn + &infn * g.y);
+        let (xr, yr) = fold_scalar_mul(&cs, &io[..2], &stmt.r_bits, &p)?;
+        let not_infn = &one - &infn;
+        let r_p = G1ProjVar::new(&xr * &not_infn, &yr + &infn * (&one - &yr), not_infn);
+        let res = acc + r_p;
         // res = (X : Y : Z) must equal (xo, yo) or the identity.
-        let zero = FpVar::Constant(Fq::ZERO);
         xo.mul_equals(&res.z, &res.x)?;
-        let not_info = FpVar::Constant(Fq::ONE) - &info;
+        let not_info = &one - &info;
         (&res.y - &yo * &res.z).mul_equals(&not_info, &zero)?;
         info.mul_equals(&res.z, &zero)?;
         let z_inv = FpVar::new_witness(cs.clone(), || {

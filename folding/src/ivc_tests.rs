@@ -86,7 +86,7 @@ fn params_roundtrip_and_digest_is_pinned() {
     assert!(IvcParams::from_bytes(&longer).is_err());
     assert_eq!(
         params.digest().to_string(),
-        "8427113025849373514853719919144687811275698921049027773044257725005912627093"
+        "2034313384196179047789217161309863354526883924621018292351214168775786233120"
     );
 }
 

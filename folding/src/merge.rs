@@ -33,9 +33,9 @@ pub struct MergeProof {
 pub struct MergeChallenges {
     /// The line parameter.
     pub alpha: Fr,
-    /// The folding scalar (128 bits).
+    /// The folding scalar `r = 2^128 + 2c + 1`.
     pub r: Fr,
-    /// Its bits, least significant first.
+    /// The bits of `c`, least significant first.
     pub r_bits: Vec<bool>,
 }
 
@@ -83,7 +83,7 @@ pub fn prove(
         .collect();
     let t = mle::evaluate(&cross, &rho);
     transcript.absorb(&t);
-    let (r_bits, r) = transcript.short_challenge();
+    let (r_bits, r) = transcript.fold_challenge();
     let proof = MergeProof { h1, h2, t };
     let folded = fold_instances(u1, u2, &proof, alpha, rho, r);
     let lin =
@@ -124,7 +124,7 @@ pub fn verify(
     let alpha = transcript.challenge();
     let rho = mle::line_point(&u1.r_e, &u2.r_e, alpha);
     transcript.absorb(&proof.t);
-    let (r_bits, r) = transcript.short_challenge();
+    let (r_bits, r) = transcript.fold_challenge();
     let folded = fold_instances(u1, u2, proof, alpha, rho, r);
     Ok((folded, MergeChallenges { alpha, r, r_bits }))
 }

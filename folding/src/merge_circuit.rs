@@ -161,7 +161,7 @@ pub fn synthesize(
     tr.absorb_slice(&h2)?;
     let alpha = tr.challenge()?;
     tr.absorb(&t)?;
-    let (r_bits, r) = tr.short_challenge()?;
+    let (r_bits, r) = tr.fold_challenge()?;
 
     let eval = |constant: &FpVar<Fr>, coeffs: &[FpVar<Fr>]| {
         let mut acc = FpVar::Constant(Fr::from(0u64));

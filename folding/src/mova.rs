@@ -10,7 +10,8 @@
 //! 4. squeeze `α`; the new point is `ρ = ℓ(α)`;
 //! 5. the prover sends `t = MLE(T)(ρ)` for the cross term
 //!    `T = Az_U ∘ Bz_u + Az_u ∘ Bz_U − u_U·Cz_u − Cz_U`; absorb it;
-//! 6. squeeze a 128-bit `r`; the folded instance is
+//! 6. squeeze 127 bits `c` and set `r = 2^128 + 2c + 1`
+//!    ([`crate::poseidon::fold_scalar`]); the folded instance is
 //!    `(C_W1 + r·C_W1', C_W2 + r·C_W2', x + r·x', u + r, ρ, h(α) + r·t)`.
 //!
 //! `docs/FOLDING.md` gives the soundness argument. No commitment to `T` or `E` is made.
@@ -41,9 +42,9 @@ pub struct FoldChallenges {
     pub beta: Vec<Fr>,
     /// The line parameter `α`.
     pub alpha: Fr,
-    /// The folding scalar `r` (128 bits).
+    /// The folding scalar `r = 2^128 + 2c + 1`.
     pub r: Fr,
-    /// The bits of `r`, least significant first.
+    /// The bits of `c`, least significant first.
     pub r_bits: Vec<bool>,
 }
 
@@ -124,7 +125,7 @@ pub fn prove(
     let cross = |i: usize| az1[i] * bz2[i] + az2[i] * bz1[i] - big_u.u * cz2[i] - cz1[i];
     let t = mle::evaluate_by(shape.num_constraints, cross, &rho);
     transcript.absorb(&t);
-    let (r_bits, r) = transcript.short_challenge();
+    let (r_bits, r) = transcript.fold_challenge();
 
     let proof = FoldProof { h, t };
     let folded = fold_instances(big_u, u, &proof, alpha, rho, r);
@@ -177,7 +178,7 @@ pub fn verify(
     let alpha = transcript.challenge();
     let rho = mle::line_point(&big_u.r_e, &beta, alpha);
     transcript.absorb(&proof.t);
-    let (r_bits, r) = transcript.short_challenge();
+    let (r_bits, r) = transcript.fold_challenge();
     let folded = fold_instances(big_u, u, proof, alpha, rho, r);
     Ok((
         folded,

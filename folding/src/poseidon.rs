@@ -22,7 +22,7 @@ use ark_crypto_primitives::sponge::poseidon::{
 };
 use ark_crypto_primitives::sponge::{CryptographicSponge, FieldBasedCryptographicSponge};
 use ark_ec::AffineRepr;
-use ark_ff::{BigInteger, Field, PrimeField};
+use ark_ff::{AdditiveGroup, BigInteger, Field, PrimeField};
 use ark_r1cs_std::boolean::Boolean;
 use ark_r1cs_std::fields::fp::FpVar;
 use ark_r1cs_std::fields::FieldVar;
@@ -41,8 +41,20 @@ pub const FULL_ROUNDS: usize = 8;
 pub const PARTIAL_ROUNDS: usize = 63;
 /// S-box exponent.
 pub const ALPHA: u64 = 5;
-/// Bits in a short challenge (the fold's scalar for the commitments).
+/// Bits in a short challenge (the CycleFold instances' folding scalar `ρ`).
 pub const CHALLENGE_BITS: usize = 128;
+/// Squeezed bits `c` of a primary fold's scalar `r = 2^128 + 2c + 1` (see
+/// [`fold_scalar`]).
+pub const FOLD_CHALLENGE_BITS: usize = 127;
+
+/// The primary fold's scalar `r = 2^128 + 2c + 1` for the squeezed `c < 2^127`: an odd
+/// 129-bit integer whose binary digits, read as `±1` below the leading one, are the bits of
+/// `c` — so the CycleFold circuit computes `r·P` by a ladder `T ← 2T ± P` from `3P` whose
+/// partial scalars never meet the exceptional cases of incomplete addition
+/// ([`crate::cyclefold`]). `2^127` distinct values.
+pub fn fold_scalar(c: Fr) -> Fr {
+    c.double() + Fr::ONE + Fr::from(1u128 << 64).square()
+}
 
 /// The Poseidon parameters shared by every native and in-circuit hash of the crate.
 pub fn poseidon_config() -> &'static PoseidonConfig<Fr> {
@@ -170,6 +182,14 @@ impl Transcript {
         out
     }
 
+    /// Squeezes a primary fold's scalar: returns the [`FOLD_CHALLENGE_BITS`] bits of `c`
+    /// (little-endian) and `r =` [`fold_scalar`]`(c)`.
+    pub fn fold_challenge(&mut self) -> (Vec<bool>, Fr) {
+        let bits = self.sponge.squeeze_bits(FOLD_CHALLENGE_BITS);
+        let c = Fr::from_bigint(BigInteger::from_bits_le(&bits)).unwrap_or_default();
+        (bits, fold_scalar(c))
+    }
+
     /// Squeezes a [`CHALLENGE_BITS`]-bit challenge; returns its bits (little-endian) and value.
     pub fn short_challenge(&mut self) -> (Vec<bool>, Fr) {
         let bits = self.sponge.squeeze_bits(CHALLENGE_BITS);
@@ -234,6 +254,14 @@ impl TranscriptVar {
         Ok(out)
     }
 
+    /// The twin of [`Transcript::fold_challenge`].
+    pub fn fold_challenge(&mut self) -> Result<(Vec<Boolean<Fr>>, FpVar<Fr>), SynthesisError> {
+        let bits = self.sponge.squeeze_bits(FOLD_CHALLENGE_BITS)?;
+        let c = Boolean::le_bits_to_fp(&bits)?;
+        let value = c.double()? + fold_scalar(Fr::ZERO);
+        Ok((bits, value))
+    }
+
     /// The twin of [`Transcript::short_challenge`].
     pub fn short_challenge(&mut self) -> Result<(Vec<Boolean<Fr>>, FpVar<Fr>), SynthesisError> {
         let bits = self.sponge.squeeze_bits(CHALLENGE_BITS)?;
@@ -285,6 +313,7 @@ mod tests {
             let c1 = t.challenge();
             let cs2 = t.challenges(2);
             let powers = t.power_challenges(n);
+            let (fbits, fold) = t.fold_challenge();
             let (bits, short) = t.short_challenge();
 
             let cs = ConstraintSystem::<Fr>::new_ref();
@@ -313,6 +342,12 @@ mod tests {
                 assert_eq!(powers[1], powers[0] * powers[0]);
                 assert_eq!(powers[n - 1], powers[n - 2].square());
             }
+            let (fbv, fv) = tv.fold_challenge().unwrap();
+            assert_eq!(fv.value().unwrap(), fold);
+            let fbv: Vec<bool> = fbv.iter().map(|b| b.value().unwrap()).collect();
+            assert_eq!(fbv, fbits);
+            let c = Fr::from_bigint(BigInteger::from_bits_le(&fbits)).unwrap();
+            assert_eq!(fold, c + c + Fr::ONE + Fr::from(2u64).pow([128]));
             let (bv, sv) = tv.short_challenge().unwrap();
             assert_eq!(sv.value().unwrap(), short);
             let bv: Vec<bool> = bv.iter().map(|b| b.value().unwrap()).collect();

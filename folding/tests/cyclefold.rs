@@ -6,11 +6,12 @@ use ark_std::rand::Rng;
 use crease_folding::commitment::CommitmentKey;
 use crease_folding::commitment::PedersenKey;
 use crease_folding::cyclefold::{self, CfInstance, CfStatement, CfWitness, CF_FOLDS};
+use crease_folding::poseidon::{fold_scalar, FOLD_CHALLENGE_BITS};
 use crease_folding::{Error, Fq, Fr, G1};
 
 fn statement(rng: &mut impl Rng, acc_zero: bool) -> CfStatement {
-    let r_bits: Vec<bool> = (0..128).map(|_| rng.gen()).collect();
-    let r = Fr::from_bigint(BigInteger::from_bits_le(&r_bits)).unwrap();
+    let r_bits: Vec<bool> = (0..FOLD_CHALLENGE_BITS).map(|_| rng.gen()).collect();
+    let r = fold_scalar(Fr::from_bigint(BigInteger::from_bits_le(&r_bits)).unwrap());
     let mk = |rng: &mut _| {
         let acc = if acc_zero { G1::zero() } else { G1::rand(rng) };
         let new = G1::rand(rng);
@@ -29,7 +30,7 @@ fn constraint_count_is_pinned() {
     let per_point = shape.num_constraints / CF_FOLDS;
     println!("CycleFold: {} constraints", shape.num_constraints);
     assert!(per_point <= 1500, "{per_point} constraints per point");
-    assert_eq!(shape.num_constraints, 2556);
+    assert_eq!(shape.num_constraints, 1630);
     assert_eq!(shape.num_io, cyclefold::CF_IO_LEN);
 }
 
@@ -42,7 +43,7 @@ fn true_statements_hold_and_false_ones_do_not() {
     }
     // Identity results: acc = −r·new.
     let mut s = statement(&mut rng, false);
-    let r = Fr::from_bigint(BigInteger::from_bits_le(&s.r_bits)).unwrap();
+    let r = fold_scalar(Fr::from_bigint(BigInteger::from_bits_le(&s.r_bits)).unwrap());
     let (_, new, _) = s.folds[0];
     s.folds[0] = ((-(new * r)).into_affine(), new, G1::zero());
     cyclefold::assign(&s).unwrap();
@@ -59,6 +60,23 @@ fn true_statements_hold_and_false_ones_do_not() {
         cyclefold::assign(&bad),
         Err(Error::Unsatisfied(_))
     ));
+    // A new point that is the identity (as in a merge's padding), or equal or opposite to
+    // the accumulator.
+    for k in 0..3 {
+        let mut s = statement(&mut rng, false);
+        let r = fold_scalar(Fr::from_bigint(BigInteger::from_bits_le(&s.r_bits)).unwrap());
+        let acc = s.folds[1].0;
+        let new = match k {
+            0 => G1::zero(),
+            1 => acc,
+            _ => (-acc.into_group()).into_affine(),
+        };
+        s.folds[1] = (acc, new, (acc.into_group() + new * r).into_affine());
+        cyclefold::assign(&s).unwrap();
+        // Claiming the accumulator itself as the result is false unless `new` is zero.
+        s.folds[1].2 = acc;
+        assert_eq!(cyclefold::assign(&s).is_ok(), k == 0);
+    }
     let mut bad = statement(&mut rng, false);
     bad.folds[0].2 = G1::zero();
     assert!(matches!(
@@ -132,4 +150,33 @@ fn native_merges_of_running_instances() {
     let wrong = cyclefold::merge_verify(&a.0, &b.0, &a.0.cm_w).unwrap();
     let (_, mw, _) = cyclefold::merge(&shape, &key, &a.0, &a.1, &b.0, &b.1).unwrap();
     assert!(cyclefold::check(&shape, &key, &wrong, &mw).is_err());
+}
+
+/// Every witness entry of a true statement's assignment is pinned: adding one to any of them
+/// leaves the circuit unsatisfied (no slope, ladder point or digit is free).
+#[test]
+fn no_witness_entry_is_free() {
+    let mut rng = ark_std::test_rng();
+    let shape = cyclefold::shape().unwrap();
+    let satisfied = |x: &[Fq], w: &[Fq]| {
+        let z = shape.z(Fq::from(1u64), x, &[], w).unwrap();
+        shape
+            .error_vector(&z, Fq::from(1u64))
+            .iter()
+            .all(|e| *e == Fq::from(0u64))
+    };
+    for acc_zero in [false, true] {
+        let s = statement(&mut rng, acc_zero);
+        let (x, w) = cyclefold::assign(&s).unwrap();
+        assert!(satisfied(&x, &w));
+        for i in 0..w.len() {
+            let mut bad = w.clone();
+            bad[i] += Fq::from(1u64);
+            assert!(
+                !satisfied(&x, &bad),
+                "witness entry {i} of {} is free",
+                w.len()
+            );
+        }
+    }
 }

@@ -11,13 +11,14 @@ use ark_relations::gr1cs::{ConstraintSystemRef, Variable};
 use ark_std::rand::Rng;
 use crease_folding::commitment::PedersenKey;
 use crease_folding::cyclefold::{self, CfInstance, CfStatement, CfWitness};
+use crease_folding::poseidon::{fold_scalar, FOLD_CHALLENGE_BITS};
 use crease_folding::r1cs::R1csShape;
 use crease_folding::{Fq, Fr, G1};
 
 /// A true CycleFold statement over random points.
 pub fn statement(rng: &mut impl Rng) -> CfStatement {
-    let r_bits: Vec<bool> = (0..128).map(|_| rng.gen()).collect();
-    let r = Fr::from_bigint(BigInteger::from_bits_le(&r_bits)).unwrap();
+    let r_bits: Vec<bool> = (0..FOLD_CHALLENGE_BITS).map(|_| rng.gen()).collect();
+    let r = fold_scalar(Fr::from_bigint(BigInteger::from_bits_le(&r_bits)).unwrap());
     let mut mk = || {
         let acc = G1::rand(rng);
         let new = G1::rand(rng);
