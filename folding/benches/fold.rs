@@ -6,8 +6,8 @@
 //!   multiplications: `u32` takes two fresh 16-bit factors per product (three small witness
 //!   values per constraint), `grid` multiplies 16-bit factors along the sides of a grid
 //!   (about one 32-bit value per constraint), `full` takes full-size factors; beside
-//! - `commit_fresh/{u32,grid,full}/2^k`: the MSMs of that step's own fresh witness (the floor
-//!   of a design that commits only the witness), and
+//! - `commit_fresh/{u32,grid,full}/2^k`: the MSMs of that step's own fresh witness, made as
+//!   the prover makes them (the floor of a design that commits only the witness), and
 //! - `msm_full/2^k`: a full-scalar MSM as long as the step's constraint count (what a
 //!   classic Nova fold pays to commit its cross term);
 //! - `verify/u32/2^k`: verifying the IVC proof.
@@ -98,14 +98,10 @@ fn bench_steps(c: &mut Criterion) {
                 })
             });
             let proof = prover.proof().unwrap();
-            let (w1, w2) = (&prover.fresh_witness().w1, &prover.fresh_witness().w2);
+            let fresh = prover.fresh_witness();
+            let (w1, w2) = (&fresh.w1, &fresh.w2);
             g.bench_function(BenchmarkId::new(format!("commit_fresh/{tag}"), log), |b| {
-                b.iter(|| {
-                    (
-                        params.key().commit(w1).unwrap(),
-                        params.key().commit(w2).unwrap(),
-                    )
-                })
+                b.iter(|| params.commit_fresh_witness(fresh).unwrap())
             });
             if factors == Factors::Small {
                 let mut rng = ark_std::test_rng();

@@ -451,6 +451,13 @@ impl IvcParams {
         self.cf_key.build_table();
     }
 
+    /// The commitments `(C_W1, C_W2)` of a fresh witness, made as the prover makes them (the
+    /// MSMs a step cannot avoid: the floor the benchmarks compare a step with).
+    pub fn commit_fresh_witness(&self, w: &crate::r1cs::Witness) -> Result<(G1, G1), Error> {
+        let (c1, c2) = rayon::join(|| self.key.commit(&w.w1), || self.commit_w2(&w.w2));
+        Ok((c1?, c2?))
+    }
+
     /// Commits to a step's `W2` as [`CommitmentKey::commit`] does, through the shared
     /// table of the key's first bases once it is built.
     pub(crate) fn commit_w2(&self, w2: &[Fr]) -> Result<G1, Error> {
