@@ -175,15 +175,7 @@ fn double_and_add(
         Ok(yt.double() * den - lam1.value()?)
     })?;
     (&lam1 + &lam2).mul_equals(&(&t.0 - &xu), &t.1.double()?)?;
-    let x = witness(cs, || {
-        Ok(lam2.value()?.square() - xu.value()? - t.0.value()?)
-    })?;
-    lam2.mul_equals(&lam2, &(&x + &xu + &t.0))?;
-    let y = witness(cs, || {
-        Ok(lam2.value()? * (t.0.value()? - x.value()?) - t.1.value()?)
-    })?;
-    lam2.mul_equals(&(&t.0 - &x), &(&y + &t.1))?;
-    Ok((x, y))
+    chord_end(cs, &lam2, t, &xu)
 }
 
 /// `r·P` for the fold scalar `r = 2^128 + 2c + 1` ([`crate::poseidon::fold_scalar`]) whose
