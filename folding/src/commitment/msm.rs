@@ -382,8 +382,9 @@ impl<P: SWCurveConfig> FixedBaseTable<P> {
 /// A [`FixedBaseTable`] of a key's first `len` bases, for a prover whose witnesses hold
 /// their full-size entries mostly there (a step's recursion circuit — Poseidon states, most
 /// of them — comes first in `W2`). It is built on the `after`-th commitment, once the steps
-/// about to be committed repay its build time (about 0.5 s for 16,384 BN254 bases, saving
-/// ~10 ms a step). A cache: its commitments equal [`msm`]'s, and any two compare equal.
+/// about to be committed repay its build time (about 0.5 s for 16,000 BN254 bases on two
+/// cores, saving ~10 ms a step). A cache: its commitments equal [`msm`]'s, and any two
+/// compare equal.
 pub struct PrefixTable<P: SWCurveConfig> {
     len: usize,
     after: usize,
@@ -402,11 +403,11 @@ impl<P: SWCurveConfig> PrefixTable<P> {
         }
     }
 
-    /// Builds the table now (for a prover that knows it will commit many witnesses);
-    /// `bases` must be the key the table is for.
-    pub fn build(&self, bases: &[Affine<P>]) {
+    /// Builds the table now if it is not built yet (for a prover that knows it will commit
+    /// many witnesses); `bases` must be the key the table is for.
+    pub fn build(&self, bases: &[Affine<P>]) -> &FixedBaseTable<P> {
         self.table
-            .get_or_init(|| FixedBaseTable::new(&bases[..self.len.min(bases.len())]));
+            .get_or_init(|| FixedBaseTable::new(&bases[..self.len.min(bases.len())]))
     }
 
     /// `Σ scalars[i]·bases[i]` over the first `min(len)` pairs, as [`msm`]; `bases` must be
@@ -418,10 +419,7 @@ impl<P: SWCurveConfig> PrefixTable<P> {
         if (uses + 1 < self.after && self.table.get().is_none()) || self.len == 0 {
             return msm::<Projective<P>>(&bases[..n], &scalars[..n]);
         }
-        self.build(bases);
-        let Some(table) = self.table.get() else {
-            return msm::<Projective<P>>(&bases[..n], &scalars[..n]);
-        };
+        let table = self.build(bases);
         // Full-size entries of the prefix go through the table, all others through `msm`.
         let modulus = P::ScalarField::MODULUS;
         let head = n.min(table.len());
