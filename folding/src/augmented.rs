@@ -14,6 +14,12 @@
 //! 4. absorbs `u_i`'s `W1` commitment into the running `W1` hash;
 //! 5. at `i = 0` instead outputs the trivial accumulators and checks `z_i = z_0`;
 //! 6. runs the step circuit and outputs `h_{i+1}` as its only public input.
+//!
+//! It is synthesized in three parts, in this order, so that a prover can run each beside
+//! the work the next needs: [`begin`] (`W1`, the state, checks 1 and 4, the step circuit)
+//! needs only the state; [`Begun::fold`] (check 2, the CycleFold inputs of 3, the primary
+//! accumulator of 5 and the start of the output hash) needs the primary fold;
+//! [`Folded::finish`] (the rest) needs the CycleFold prover's commitments.
 
 use ark_ff::{AdditiveGroup, Field};
 use ark_r1cs_std::fields::fp::FpVar;
@@ -93,7 +99,8 @@ pub fn state_hash(s: &StateRef<'_>) -> Result<Fr, Error> {
     Ok(poseidon::hash(STATE_LABEL, &v))
 }
 
-/// The native inputs of one run of the augmented circuit.
+/// The native inputs of one run of the augmented circuit that the state alone gives: what
+/// [`begin`] needs.
 pub struct StepInputs<'a> {
     /// Parameter digest.
     pub pp: Fr,
@@ -111,16 +118,24 @@ pub struct StepInputs<'a> {
     pub big_u: &'a RunningInstance,
     /// Fresh instance `u_i`.
     pub u: &'a FreshInstance,
+    /// The running CycleFold instance.
+    pub cf_u: &'a CfInstance,
+}
+
+/// What the primary fold of `U_i` and `u_i` gives the circuit ([`Begun::fold`]).
+pub struct FoldInputs<'a> {
     /// The fold proof.
     pub proof: &'a FoldProof,
     /// The folded commitments `U_{i+1}.C_W1, U_{i+1}.C_W2`.
     pub next_cw: [G1; 2],
-    /// The running CycleFold instance.
-    pub cf_u: &'a CfInstance,
+}
+
+/// What the CycleFold prover gives the circuit ([`Folded::finish`]).
+pub struct CfInputs {
     /// The fresh CycleFold witness commitment.
-    pub cf_cm_w_new: GrumpkinAffine,
+    pub cm_w_new: GrumpkinAffine,
     /// The CycleFold cross-term commitment.
-    pub cf_cm_t: GrumpkinAffine,
+    pub cm_t: GrumpkinAffine,
 }
 
 /// A running primary instance in the primary circuit.
@@ -254,6 +269,8 @@ fn wits(cs: &ConstraintSystemRef<Fr>, v: &[Fr]) -> Result<Vec<FpVar<Fr>>, Synthe
     v.iter().map(|x| wit(cs, *x)).collect()
 }
 
+/// The state hash of `(pp, i, constants, z_0, z_i, U, cfU, w1hash)` in the circuit
+/// (twin of [`state_hash`]).
 #[allow(clippy::too_many_arguments)]
 fn state_hash_var(
     cs: &ConstraintSystemRef<Fr>,
@@ -266,22 +283,44 @@ fn state_hash_var(
     cf: &CfVar,
     w1_hash: &FpVar<Fr>,
 ) -> Result<FpVar<Fr>, SynthesisError> {
+    let tr = state_hash_begin(cs, pp, i, constants, z0, zi, u)?;
+    state_hash_finish(tr, cf, w1_hash)
+}
+
+/// The state hash's sponge after its first part, everything up to the running primary
+/// instance `U` (so that the prover can run it before the CycleFold fold is known).
+fn state_hash_begin(
+    cs: &ConstraintSystemRef<Fr>,
+    pp: &FpVar<Fr>,
+    i: &FpVar<Fr>,
+    constants: &[FpVar<Fr>],
+    z0: &[FpVar<Fr>],
+    zi: &[FpVar<Fr>],
+    u: &RunningVar,
+) -> Result<TranscriptVar, SynthesisError> {
     let mut v = vec![pp.clone(), i.clone()];
     v.extend_from_slice(constants);
     v.extend_from_slice(z0);
     v.extend_from_slice(zi);
-    v.extend(u.cw1.absorb_elems());
-    v.extend(u.cw2.absorb_elems());
-    v.extend_from_slice(&u.x);
-    v.push(u.u.clone());
-    v.extend_from_slice(&u.r_e);
-    v.push(u.v_e.clone());
-    v.extend(cf.cm_w.absorb_elems());
+    v.extend(u.absorb_elems());
+    let mut tr = TranscriptVar::new(cs.clone(), STATE_LABEL)?;
+    tr.absorb_slice(&v)?;
+    Ok(tr)
+}
+
+/// The state hash's second part: the running CycleFold instance and the `W1` hash.
+fn state_hash_finish(
+    mut tr: TranscriptVar,
+    cf: &CfVar,
+    w1_hash: &FpVar<Fr>,
+) -> Result<FpVar<Fr>, SynthesisError> {
+    let mut v = cf.cm_w.absorb_elems().to_vec();
     v.extend(cf.cm_e.absorb_elems());
     v.push(cf.u.clone());
     v.extend_from_slice(&cf.x);
     v.push(w1_hash.clone());
-    hash_var(cs.clone(), STATE_LABEL, &v)
+    tr.absorb_slice(&v)?;
+    tr.challenge()
 }
 
 fn select_vec(
@@ -306,15 +345,63 @@ pub struct Synthesized {
     pub step_vars: std::ops::Range<usize>,
 }
 
-/// Synthesizes step `inp.i` into `cs`. `n_vars` is the number of variables of the primary
-/// error MLE (fixed at setup).
+/// Synthesizes step `inp.i` into `cs` in one go (set-up, tests). The prover runs the three
+/// parts itself ([`begin`], [`Begun::fold`], [`Folded::finish`]) so that the serial
+/// synthesis overlaps the fold and the CycleFold prover, which its later parts wait for.
 pub fn synthesize<C: StepCircuit>(
     cs: ConstraintSystemRef<Fr>,
     circuit: &C,
     ext: &C::ExternalWitness,
     inp: &StepInputs<'_>,
+    fold: &FoldInputs<'_>,
+    cf: &CfInputs,
     n_vars: usize,
 ) -> Result<Synthesized, SynthesisError> {
+    begin(cs, circuit, ext, inp, n_vars)?.fold(fold)?.finish(cf)
+}
+
+/// The circuit after [`begin`]: everything that needs only the state.
+pub struct Begun {
+    cs: ConstraintSystemRef<Fr>,
+    n_vars: usize,
+    pp: FpVar<Fr>,
+    i: FpVar<Fr>,
+    constants: Vec<FpVar<Fr>>,
+    z0: Vec<FpVar<Fr>>,
+    z_next: Vec<FpVar<Fr>>,
+    is_base: Boolean<Fr>,
+    big_u: RunningVar,
+    u_x: FpVar<Fr>,
+    u_cw: [G1Var; 2],
+    cf: CfVar,
+    next_w1: FpVar<Fr>,
+    /// The length of `W1`.
+    pub num_w1: usize,
+    /// The step circuit's own witness variables (see [`Synthesized::step_vars`]); their
+    /// values are final once [`begin`] returns.
+    pub step_vars: std::ops::Range<usize>,
+}
+
+/// The circuit after [`Begun::fold`]: the fold transcript replayed and the primary fold's
+/// scalars folded; the CycleFold fold is left.
+pub struct Folded {
+    begun: Begun,
+    tr: TranscriptVar,
+    cf_x_new: Vec<FpVar<Fr>>,
+    /// The output hash's sponge, up to the next running primary instance.
+    out_hash: TranscriptVar,
+}
+
+/// Part one of step `inp.i`: `W1`, the state, the check of the input hash, the running
+/// `W1` hash and the step circuit. `n_vars` is the number of variables of the primary error
+/// MLE (fixed at setup).
+pub fn begin<C: StepCircuit>(
+    cs: ConstraintSystemRef<Fr>,
+    circuit: &C,
+    ext: &C::ExternalWitness,
+    inp: &StepInputs<'_>,
+    n_vars: usize,
+) -> Result<Begun, SynthesisError> {
     // W1 first: it must be the leading block of the witness.
     let w1 = circuit.generate_w1(cs.clone(), ext)?;
     let num_w1 = cs.num_witness_variables();
@@ -325,114 +412,169 @@ pub fn synthesize<C: StepCircuit>(
     let z0 = wits(&cs, inp.z0)?;
     let zi = wits(&cs, inp.zi)?;
     let w1_hash = wit(&cs, inp.w1_hash)?;
-    if inp.big_u.r_e.len() != n_vars || inp.proof.h.len() != n_vars {
+    if inp.big_u.r_e.len() != n_vars || inp.u.x.len() != 1 || inp.big_u.x.len() != 1 {
         return Err(SynthesisError::Unsatisfiable);
     }
     // Range-checked when produced as the previous step's output, bound by h_i since.
     let big_u = RunningVar::new_witness(&cs, inp.big_u, false)?;
     let u_cw1 = G1Var::new_checked(cs.clone(), Some(inp.u.cw1))?;
     let u_cw2 = G1Var::new_checked(cs.clone(), Some(inp.u.cw2))?;
-    let u_x = wits(&cs, &inp.u.x)?;
-    let h = wits(&cs, &inp.proof.h)?;
-    let t = wit(&cs, inp.proof.t)?;
-    let next1 = G1Var::new_checked(cs.clone(), Some(inp.next_cw[0]))?;
-    let next2 = G1Var::new_checked(cs.clone(), Some(inp.next_cw[1]))?;
+    let u_x = wit(&cs, inp.u.x[0])?;
     let cf = CfVar::new_witness(&cs, inp.cf_u)?;
-    let cf_w_new = GrumpkinVar::new_checked(cs.clone(), Some(inp.cf_cm_w_new))?;
-    let cf_t = GrumpkinVar::new_checked(cs.clone(), Some(inp.cf_cm_t))?;
-    if u_x.len() != 1 || big_u.x.len() != 1 {
-        return Err(SynthesisError::Unsatisfiable);
-    }
 
     // 1. The previous step's output binds this step's inputs.
     let is_base = i.is_zero()?;
     let not_base = !&is_base;
     let h_in = state_hash_var(&cs, &pp, &i, &constants, &z0, &zi, &big_u, &cf, &w1_hash)?;
-    u_x[0].conditional_enforce_equal(&h_in, &not_base)?;
+    u_x.conditional_enforce_equal(&h_in, &not_base)?;
     for (a, b) in zi.iter().zip(&z0) {
         a.conditional_enforce_equal(b, &is_base)?;
     }
     w1_hash.conditional_enforce_equal(&FpVar::Constant(w1_hash_init()), &is_base)?;
 
-    // 2. The fold transcript and the scalar parts of the fold.
-    let mut tr = TranscriptVar::new(cs.clone(), FOLD_LABEL)?;
-    tr.absorb(&u_x[0])?;
-    tr.absorb_slice(&u_cw1.absorb_elems())?;
-    tr.absorb_slice(&u_cw2.absorb_elems())?;
-    let beta = tr.power_challenges(n_vars)?;
-    tr.absorb_slice(&h)?;
-    let alpha = tr.challenge()?;
-    tr.absorb(&t)?;
-    let (r_bits, r) = tr.fold_challenge()?;
-    let mut h_alpha = FpVar::Constant(Fr::ZERO);
-    for c in h.iter().rev() {
-        h_alpha = (h_alpha + c) * &alpha;
-    }
-    let folded_u = RunningVar {
-        cw1: next1.clone(),
-        cw2: next2.clone(),
-        x: vec![&big_u.x[0] + &r * &u_x[0]],
-        u: &big_u.u + &r,
-        r_e: big_u
-            .r_e
-            .iter()
-            .zip(&beta)
-            .map(|(re, b)| re + &alpha * (b - re))
-            .collect(),
-        v_e: h_alpha + &big_u.v_e + &r * &t,
-    };
-
-    // 3. The CycleFold instance of this fold, and its fold into the running one.
-    let cf_x_new = cf_inputs_var(
-        &r_bits,
-        [(&big_u.cw1, &u_cw1, &next1), (&big_u.cw2, &u_cw2, &next2)],
-    )?;
-    tr.absorb_slice(&next1.absorb_elems())?;
-    tr.absorb_slice(&next2.absorb_elems())?;
-    tr.absorb_slice(&cf_w_new.absorb_elems())?;
-    tr.absorb_slice(&cf_t.absorb_elems())?;
-    let (rho_bits, rho) = tr.short_challenge()?;
-    let folded_cf = cf.fold_fresh(&cf_x_new, &cf_w_new, &cf_t, &rho_bits, &rho)?;
-
     // 4. The running hash of fresh W1 commitments.
     let mut w1_in = vec![w1_hash.clone()];
     w1_in.extend(u_cw1.absorb_elems());
     let w1_next = hash_var(cs.clone(), W1_LABEL, &w1_in)?;
-
-    // 5. The base case outputs the trivial accumulators.
-    let zero = FpVar::Constant(Fr::ZERO);
-    let next_u = RunningVar {
-        cw1: G1Var::select(&is_base, &G1Var::zero(), &folded_u.cw1)?,
-        cw2: G1Var::select(&is_base, &G1Var::zero(), &folded_u.cw2)?,
-        x: select_vec(&is_base, std::slice::from_ref(&zero), &folded_u.x)?,
-        u: is_base.select(&zero, &folded_u.u)?,
-        r_e: select_vec(&is_base, &vec![zero.clone(); n_vars], &folded_u.r_e)?,
-        v_e: is_base.select(&zero, &folded_u.v_e)?,
-    };
-    let next_cf = CfVar {
-        cm_w: GrumpkinVar::select(&is_base, &GrumpkinVar::zero(), &folded_cf.cm_w)?,
-        cm_e: GrumpkinVar::select(&is_base, &GrumpkinVar::zero(), &folded_cf.cm_e)?,
-        u: is_base.select(&zero, &folded_cf.u)?,
-        x: select_vec(&is_base, &vec![zero.clone(); cf.x.len()], &folded_cf.x)?,
-    };
     let next_w1 = is_base.select(&w1_hash, &w1_next)?;
 
-    // 6. The step itself and the output hash.
+    // 6. The step itself.
     let step_start = cs.num_witness_variables();
     let z_next = circuit.generate_step_constraints(cs.clone(), &constants, &zi, &w1, ext)?;
     let step_vars = step_start..cs.num_witness_variables();
     if z_next.len() != circuit.arity() {
         return Err(SynthesisError::Unsatisfiable);
     }
-    let i_next = &i + Fr::ONE;
-    let h_out = state_hash_var(
-        &cs, &pp, &i_next, &constants, &z0, &z_next, &next_u, &next_cf, &next_w1,
-    )?;
-    let out = FpVar::new_input(cs.clone(), || h_out.value())?;
-    out.enforce_equal(&h_out)?;
-    Ok(Synthesized {
+    Ok(Begun {
+        cs,
+        n_vars,
+        pp,
+        i,
+        constants,
+        z0,
         z_next,
+        is_base,
+        big_u,
+        u_x,
+        u_cw: [u_cw1, u_cw2],
+        cf,
+        next_w1,
         num_w1,
         step_vars,
     })
+}
+
+impl Begun {
+    /// Part two: the fold proof and the folded commitments, the fold transcript replayed from
+    /// `u_i` and the scalar parts of the fold.
+    pub fn fold(self, f: &FoldInputs<'_>) -> Result<Folded, SynthesisError> {
+        let cs = &self.cs;
+        if f.proof.h.len() != self.n_vars {
+            return Err(SynthesisError::Unsatisfiable);
+        }
+        let h = wits(cs, &f.proof.h)?;
+        let t = wit(cs, f.proof.t)?;
+        let next1 = G1Var::new_checked(cs.clone(), Some(f.next_cw[0]))?;
+        let next2 = G1Var::new_checked(cs.clone(), Some(f.next_cw[1]))?;
+
+        // 2. The fold transcript and the scalar parts of the fold.
+        let [u_cw1, u_cw2] = &self.u_cw;
+        let big_u = &self.big_u;
+        let mut tr = TranscriptVar::new(cs.clone(), FOLD_LABEL)?;
+        tr.absorb(&self.u_x)?;
+        tr.absorb_slice(&u_cw1.absorb_elems())?;
+        tr.absorb_slice(&u_cw2.absorb_elems())?;
+        let beta = tr.power_challenges(self.n_vars)?;
+        tr.absorb_slice(&h)?;
+        let alpha = tr.challenge()?;
+        tr.absorb(&t)?;
+        let (r_bits, r) = tr.fold_challenge()?;
+        let mut h_alpha = FpVar::Constant(Fr::ZERO);
+        for c in h.iter().rev() {
+            h_alpha = (h_alpha + c) * &alpha;
+        }
+        let folded_u = RunningVar {
+            cw1: next1.clone(),
+            cw2: next2.clone(),
+            x: vec![&big_u.x[0] + &r * &self.u_x],
+            u: &big_u.u + &r,
+            r_e: big_u
+                .r_e
+                .iter()
+                .zip(&beta)
+                .map(|(re, b)| re + &alpha * (b - re))
+                .collect(),
+            v_e: h_alpha + &big_u.v_e + &r * &t,
+        };
+
+        // 3. The CycleFold instance of this fold (its fold into the running one follows).
+        let cf_x_new = cf_inputs_var(
+            &r_bits,
+            [(&big_u.cw1, u_cw1, &next1), (&big_u.cw2, u_cw2, &next2)],
+        )?;
+        tr.absorb_slice(&next1.absorb_elems())?;
+        tr.absorb_slice(&next2.absorb_elems())?;
+
+        // 5. The base case outputs the trivial primary accumulator; the output hash begins.
+        let is_base = &self.is_base;
+        let zero = FpVar::Constant(Fr::ZERO);
+        let next_u = RunningVar {
+            cw1: G1Var::select(is_base, &G1Var::zero(), &folded_u.cw1)?,
+            cw2: G1Var::select(is_base, &G1Var::zero(), &folded_u.cw2)?,
+            x: select_vec(is_base, std::slice::from_ref(&zero), &folded_u.x)?,
+            u: is_base.select(&zero, &folded_u.u)?,
+            r_e: select_vec(is_base, &vec![zero.clone(); self.n_vars], &folded_u.r_e)?,
+            v_e: is_base.select(&zero, &folded_u.v_e)?,
+        };
+        let i_next = &self.i + Fr::ONE;
+        let out_hash = state_hash_begin(
+            cs,
+            &self.pp,
+            &i_next,
+            &self.constants,
+            &self.z0,
+            &self.z_next,
+            &next_u,
+        )?;
+        Ok(Folded {
+            begun: self,
+            tr,
+            cf_x_new,
+            out_hash,
+        })
+    }
+}
+
+impl Folded {
+    /// Part three: the CycleFold fold, the base case's trivial accumulators and the output
+    /// hash.
+    pub fn finish(mut self, c: &CfInputs) -> Result<Synthesized, SynthesisError> {
+        let b = &self.begun;
+        let cs = &b.cs;
+        let cf_w_new = GrumpkinVar::new_checked(cs.clone(), Some(c.cm_w_new))?;
+        let cf_t = GrumpkinVar::new_checked(cs.clone(), Some(c.cm_t))?;
+        self.tr.absorb_slice(&cf_w_new.absorb_elems())?;
+        self.tr.absorb_slice(&cf_t.absorb_elems())?;
+        let (rho_bits, rho) = self.tr.short_challenge()?;
+        let folded_cf =
+            b.cf.fold_fresh(&self.cf_x_new, &cf_w_new, &cf_t, &rho_bits, &rho)?;
+
+        // 5. The base case outputs the trivial CycleFold accumulator; the output hash ends.
+        let is_base = &b.is_base;
+        let zero = FpVar::Constant(Fr::ZERO);
+        let next_cf = CfVar {
+            cm_w: GrumpkinVar::select(is_base, &GrumpkinVar::zero(), &folded_cf.cm_w)?,
+            cm_e: GrumpkinVar::select(is_base, &GrumpkinVar::zero(), &folded_cf.cm_e)?,
+            u: is_base.select(&zero, &folded_cf.u)?,
+            x: select_vec(is_base, &vec![zero.clone(); b.cf.x.len()], &folded_cf.x)?,
+        };
+        let h_out = state_hash_finish(self.out_hash, &next_cf, &b.next_w1)?;
+        let out = FpVar::new_input(cs.clone(), || h_out.value())?;
+        out.enforce_equal(&h_out)?;
+        Ok(Synthesized {
+            z_next: self.begun.z_next,
+            num_w1: self.begun.num_w1,
+            step_vars: self.begun.step_vars,
+        })
+    }
 }

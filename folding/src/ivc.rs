@@ -12,7 +12,9 @@ pub use crate::params::{IvcParams, IvcShape, SharedParams, DEV_KEY_SEED};
 use crate::poseidon::Transcript;
 use crate::r1cs::{move_to_end, FreshInstance, R1csShape, RunningInstance, Witness};
 use crate::step::StepCircuit;
-use crate::{mle, Error, Fr, G1};
+use crate::{mle, Error, Fr, G1Projective, G1};
+use ark_ec::CurveGroup;
+use std::sync::Mutex;
 
 /// Label of the transcript of the final fold (the last fresh instance into the running one).
 pub const FINAL_FOLD_LABEL: &[u8] = b"crease/ivc/final-fold";
@@ -170,106 +172,74 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
     }
 
     /// Proves one more step reusing this step's `W1` commitment from pass 1
-    /// ([`IvcParams::commit_w1`]), which saves recomputing its MSM. A wrong commitment gives
-    /// a proof that does not verify.
+    /// ([`IvcParams::commit_w1`]), which saves its MSM. A wrong commitment gives a proof that
+    /// does not verify.
     ///
-    /// Without one, the `W1` commitment (which depends only on the external witness) is
-    /// computed beside the CycleFold fold and the synthesis, whose mostly serial work leaves
-    /// cores idle.
+    /// The synthesis of the augmented circuit is serial, so it runs in three parts beside the
+    /// parallel work each part does not need: the part that needs only the state beside the
+    /// primary fold, the fold transcript beside the CycleFold prover, then the CycleFold fold
+    /// and the end of the output hash. The witness is committed in parts as their values
+    /// become final (`W1`, then each part's share of `W2`), beside the parts that follow, so
+    /// only the last part's share is committed after the synthesis.
     pub fn prove_step_with_w1(
         &mut self,
         ext: &C::ExternalWitness,
         cw1: Option<G1>,
     ) -> Result<(), Error> {
         let params = self.params;
-        let shape = &params.shape;
-        let s = &self.state;
-        // 1. Fold U_i with u_i natively (skipped at the base case).
-        let fold = if s.i == 0 {
-            None
-        } else {
-            let mut tr = Transcript::new(augmented::FOLD_LABEL);
-            tr.absorb(&s.u.x[0]);
-            tr.absorb_g1(&s.u.cw1);
-            tr.absorb_g1(&s.u.cw2);
-            let (nu, nw, proof, ch) =
-                mova::prove(shape, &mut tr, &s.big_u, &self.big_w, &s.u, &s.w)?;
-            Some((tr, nu, nw, proof, ch))
+        let w1_slot: Mutex<Option<Result<G1, Error>>> = Mutex::new(None);
+        let w2_parts: Mutex<Vec<Result<G1Projective, Error>>> = Mutex::new(Vec::new());
+        let this = &*self;
+        let next = rayon::in_place_scope(|floating| {
+            let (w1_slot, w2_parts) = (&w1_slot, &w2_parts);
+            this.step_parts(ext, |part| {
+                floating.spawn(move |_| match part {
+                    Part::W1(w1) => {
+                        if cw1.is_none() {
+                            *lock(w1_slot) = Some(params.key.commit(&w1));
+                        }
+                    }
+                    Part::W2(offset, values) => {
+                        let c = params.commit_w2_part(offset, &values);
+                        lock(w2_parts).push(c);
+                    }
+                })
+            })
+        });
+        let (mut state, big_w, last) = next?;
+        state.u.cw1 = match cw1 {
+            Some(c) => c,
+            None => lock(&w1_slot)
+                .take()
+                .ok_or(Error::IvcVerification("W1 was not committed"))??,
         };
-        // 2. The CycleFold fold and the synthesis, beside the W1 commitment.
-        let (cw1, next) = rayon::join(
-            || match cw1 {
-                Some(c) => Ok(c),
-                None => params.commit_w1(&self.circuit, ext),
-            },
-            || self.synthesize_next(ext, fold),
-        );
-        let (mut state, big_w) = next?;
-        // 3. The W2 commitment.
-        state.u.cw1 = cw1?;
-        state.u.cw2 = params.commit_w2(&state.w.w2)?;
+        let mut cw2 = last;
+        for part in lock(&w2_parts).drain(..) {
+            cw2 += part?;
+        }
+        state.u.cw2 = cw2.into_affine();
         self.state = state;
         self.big_w = big_w;
         Ok(())
     }
 
-    /// Folds the CycleFold instance of the primary fold `fold` (none at the base case) and
-    /// synthesizes the next step: the next state, its fresh instance's commitments left for
-    /// the caller.
-    fn synthesize_next(
+    /// Synthesizes the next step beside the primary and CycleFold folds. `fixed` receives
+    /// `W1` and the parts of `W2` (with their offsets) as soon as their values are final;
+    /// the last part of `W2` is committed here (the returned point).
+    fn step_parts(
         &self,
         ext: &C::ExternalWitness,
-        fold: Option<PrimaryFold>,
-    ) -> Result<(State, RunningWitness), Error> {
+        mut fixed: impl FnMut(Part),
+    ) -> Result<(State, RunningWitness, G1Projective), Error> {
         let params = self.params;
         let shape = &params.shape;
         let s = &self.state;
         let n_vars = shape.num_vars();
-        let (next_u, next_w, proof, next_cf_u, next_cf_w, cf_msg, next_w1) = match fold {
-            None => (
-                RunningInstance::zero(shape),
-                RunningWitness::zero(shape),
-                FoldProof {
-                    h: vec![Fr::ZERO; n_vars],
-                    t: Fr::ZERO,
-                },
-                CfInstance::zero(&params.cf_shape),
-                CfWitness::zero(&params.cf_shape),
-                None,
-                s.w1_hash,
-            ),
-            Some((mut tr, nu, nw, proof, ch)) => {
-                let stmt = CfStatement {
-                    r_bits: ch.r_bits.clone(),
-                    folds: [
-                        (s.big_u.cw1, s.u.cw1, nu.cw1),
-                        (s.big_u.cw2, s.u.cw2, nu.cw2),
-                    ],
-                };
-                let msg = cyclefold::prepare_fold(
-                    &params.cf_shape,
-                    &params.cf_key,
-                    &s.cf_u,
-                    &s.cf_w,
-                    &stmt,
-                )?;
-                tr.absorb_g1(&nu.cw1);
-                tr.absorb_g1(&nu.cw2);
-                tr.absorb_grumpkin(&msg.cm_w_new);
-                tr.absorb_grumpkin(&msg.cm_t);
-                let (_, rho) = tr.short_challenge();
-                let (cfu, cfw) = cyclefold::fold(&s.cf_u, &s.cf_w, &msg, fr_to_fq(&rho));
-                (
-                    nu,
-                    nw,
-                    proof,
-                    cfu,
-                    cfw,
-                    Some(msg),
-                    w1_hash_step(s.w1_hash, &s.u.cw1),
-                )
-            }
-        };
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        cs.set_mode(SynthesisMode::Prove {
+            construct_matrices: false,
+            generate_lc_assignments: false,
+        });
         let inp = StepInputs {
             pp: params.digest,
             i: s.i,
@@ -279,31 +249,107 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
             w1_hash: s.w1_hash,
             big_u: &s.big_u,
             u: &s.u,
-            proof: &proof,
-            next_cw: [next_u.cw1, next_u.cw2],
             cf_u: &s.cf_u,
-            cf_cm_w_new: cf_msg.as_ref().map(|m| m.cm_w_new).unwrap_or_default(),
-            cf_cm_t: cf_msg.as_ref().map(|m| m.cm_t).unwrap_or_default(),
         };
-        let cs = ConstraintSystem::<Fr>::new_ref();
-        cs.set_mode(SynthesisMode::Prove {
-            construct_matrices: false,
-            generate_lc_assignments: false,
-        });
-        let out = augmented::synthesize(cs.clone(), &self.circuit, ext, &inp, n_vars)?;
-        if out.num_w1 != shape.num_w1 {
+
+        // 1. The part that needs only the state, beside the primary fold of U_i and u_i
+        //    (none at the base case).
+        let mut fold_slot = None;
+        let begun = rayon::in_place_scope(|sc| {
+            if s.i > 0 {
+                sc.spawn(|_| fold_slot = Some(self.fold_primary()));
+            }
+            augmented::begin(cs.clone(), &self.circuit, ext, &inp, n_vars)
+        })?;
+        if begun.num_w1 != shape.num_w1 {
             return Err(Error::ShapeMismatch {
                 what: "W1 length",
                 expected: shape.num_w1,
-                got: out.num_w1,
+                got: begun.num_w1,
             });
         }
+        // The witness so far is final: W1, the first part's variables, which begin W2, and
+        // the step circuit's own, which end it.
+        let step = begun.step_vars.clone();
+        let head_len = shape.num_w2.checked_sub(step.len());
+        let w = cs.witness_assignment()?;
+        let (Some(head_len), true) = (head_len, step.end <= w.len() && step.start >= shape.num_w1)
+        else {
+            return Err(Error::ShapeMismatch {
+                what: "step circuit variables",
+                expected: shape.num_w2,
+                got: step.len(),
+            });
+        };
+        fixed(Part::W1(w[..shape.num_w1].to_vec()));
+        fixed(Part::W2(0, w[shape.num_w1..step.start].to_vec()));
+        fixed(Part::W2(head_len, w[step.clone()].to_vec()));
+
+        // 2. The fold transcript in the circuit, beside the CycleFold prover.
+        let (next_u, next_w, proof, cf) = match fold_slot.transpose()? {
+            None => (
+                RunningInstance::zero(shape),
+                RunningWitness::zero(shape),
+                FoldProof {
+                    h: vec![Fr::ZERO; n_vars],
+                    t: Fr::ZERO,
+                },
+                None,
+            ),
+            Some((tr, nu, nw, proof, ch)) => (nu, nw, proof, Some((tr, ch))),
+        };
+        let fold_in = augmented::FoldInputs {
+            proof: &proof,
+            next_cw: [next_u.cw1, next_u.cw2],
+        };
+        let mut cf_slot = None;
+        let folded = rayon::in_place_scope(|sc| {
+            if let Some((tr, ch)) = cf {
+                let next_u = &next_u;
+                let slot = &mut cf_slot;
+                sc.spawn(move |_| *slot = Some(self.fold_cyclefold(tr, next_u, &ch)));
+            }
+            begun.fold(&fold_in)
+        })?;
+        // The second part's variables follow the first part's in W2.
+        let w = cs.witness_assignment()?;
+        let second = step.start - shape.num_w1;
+        fixed(Part::W2(second, w[step.end..].to_vec()));
+        let last = second + (w.len() - step.end);
+        let (next_cf_u, next_cf_w, cf_in) = match cf_slot.transpose()? {
+            None => (
+                CfInstance::zero(&params.cf_shape),
+                CfWitness::zero(&params.cf_shape),
+                augmented::CfInputs {
+                    cm_w_new: Default::default(),
+                    cm_t: Default::default(),
+                },
+            ),
+            Some(r) => r,
+        };
+
+        // 3. The CycleFold fold and the output hash, then the W2 commitment of everything but
+        //    the step circuit's own variables.
+        let out = folded.finish(&cf_in)?;
         let (x, w) = assignment(&cs, shape, out.step_vars)?;
-        let z_next = out.z_next;
-        let z_next: Vec<Fr> = z_next
+        if last > head_len {
+            return Err(Error::ShapeMismatch {
+                what: "W2 length",
+                expected: head_len,
+                got: last,
+            });
+        }
+        let head = params.commit_w2_last(last, &w.w2[last..head_len])?;
+        let z_next: Vec<Fr> = out
+            .z_next
             .iter()
             .map(ark_r1cs_std::GR1CSVar::value)
             .collect::<Result<_, _>>()?;
+        let next_w1 = if s.i == 0 {
+            s.w1_hash
+        } else {
+            w1_hash_step(s.w1_hash, &s.u.cw1)
+        };
         let expected = state_hash(&StateRef {
             pp: params.digest,
             i: s.i + 1,
@@ -331,8 +377,72 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
             cf_u: next_cf_u,
             cf_w: next_cf_w,
         };
-        Ok((state, next_w))
+        Ok((state, next_w, head))
     }
+
+    /// Folds `u_i` into `U_i` natively.
+    fn fold_primary(&self) -> Result<PrimaryFold, Error> {
+        let s = &self.state;
+        let mut tr = Transcript::new(augmented::FOLD_LABEL);
+        tr.absorb(&s.u.x[0]);
+        tr.absorb_g1(&s.u.cw1);
+        tr.absorb_g1(&s.u.cw2);
+        let (nu, nw, proof, ch) = mova::prove(
+            &self.params.shape,
+            &mut tr,
+            &s.big_u,
+            &self.big_w,
+            &s.u,
+            &s.w,
+        )?;
+        Ok((tr, nu, nw, proof, ch))
+    }
+
+    /// Proves the group operations of the primary fold (`U_i → nu`, challenges `ch`, the
+    /// fold transcript `tr`) with a fresh CycleFold instance and folds it into the running
+    /// one.
+    fn fold_cyclefold(
+        &self,
+        mut tr: Transcript,
+        nu: &RunningInstance,
+        ch: &mova::FoldChallenges,
+    ) -> Result<(CfInstance, CfWitness, augmented::CfInputs), Error> {
+        let params = self.params;
+        let s = &self.state;
+        let stmt = CfStatement {
+            r_bits: ch.r_bits.clone(),
+            folds: [
+                (s.big_u.cw1, s.u.cw1, nu.cw1),
+                (s.big_u.cw2, s.u.cw2, nu.cw2),
+            ],
+        };
+        let msg =
+            cyclefold::prepare_fold(&params.cf_shape, &params.cf_key, &s.cf_u, &s.cf_w, &stmt)?;
+        tr.absorb_g1(&nu.cw1);
+        tr.absorb_g1(&nu.cw2);
+        tr.absorb_grumpkin(&msg.cm_w_new);
+        tr.absorb_grumpkin(&msg.cm_t);
+        let (_, rho) = tr.short_challenge();
+        let (cfu, cfw) = cyclefold::fold(&s.cf_u, &s.cf_w, &msg, fr_to_fq(&rho));
+        let inputs = augmented::CfInputs {
+            cm_w_new: msg.cm_w_new,
+            cm_t: msg.cm_t,
+        };
+        Ok((cfu, cfw, inputs))
+    }
+}
+
+/// A part of a step's witness whose values are final.
+enum Part {
+    /// `W1`.
+    W1(Vec<Fr>),
+    /// The entries of `W2` from an offset on.
+    W2(usize, Vec<Fr>),
+}
+
+/// Locks a mutex even if a thread panicked while holding it (the data is a plain result).
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// The transcript, folded instance and witness, proof and challenges of a primary fold.

@@ -111,7 +111,7 @@ fn params_roundtrip_and_digest_is_pinned() {
     assert!(IvcParams::from_bytes(&longer).is_err());
     assert_eq!(
         params.digest().to_string(),
-        "2034313384196179047789217161309863354526883924621018292351214168775786233120"
+        "524147559534519124982927926091416639876423145872614075658394063783901458457"
     );
 }
 

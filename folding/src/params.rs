@@ -14,7 +14,7 @@ use ark_ff::{AdditiveGroup, PrimeField};
 use ark_relations::gr1cs::ConstraintSystem;
 use sha2::{Digest, Sha256};
 
-use crate::augmented::{self, w1_hash_init, StepInputs};
+use crate::augmented::{self, w1_hash_init, CfInputs, FoldInputs, StepInputs};
 use crate::commitment::msm::PrefixTable;
 use crate::commitment::{CommitmentKey, PedersenKey, PowersOfTauKey};
 use crate::cyclefold::{self, CfInstance};
@@ -22,7 +22,7 @@ use crate::encode::{ByteReader, ByteWriter};
 use crate::mova::FoldProof;
 use crate::r1cs::{FreshInstance, R1csShape, RunningInstance};
 use crate::step::StepCircuit;
-use crate::{Error, Fq, Fr, GrumpkinAffine, G1};
+use crate::{Error, Fq, Fr, G1Projective, GrumpkinAffine, G1};
 
 const PARAMS_HEADER: [u8; 8] = *b"CRSIVP04";
 const KEY_LABEL: &[u8] = b"crease/ivc/key-prefix";
@@ -283,13 +283,17 @@ fn primary_shape<C: StepCircuit>(
         w1_hash: w1_hash_init(),
         big_u: &big_u,
         u: &u,
+        cf_u: &cf_u,
+    };
+    let fold = FoldInputs {
         proof: &proof,
         next_cw: [G1::default(); 2],
-        cf_u: &cf_u,
-        cf_cm_w_new: GrumpkinAffine::default(),
-        cf_cm_t: GrumpkinAffine::default(),
     };
-    let out = augmented::synthesize(cs.clone(), circuit, &ext, &inp, n_vars)?;
+    let cf = CfInputs {
+        cm_w_new: GrumpkinAffine::default(),
+        cm_t: GrumpkinAffine::default(),
+    };
+    let out = augmented::synthesize(cs.clone(), circuit, &ext, &inp, &fold, &cf, n_vars)?;
     R1csShape::from_cs_moving(&cs, out.num_w1, out.step_vars)
 }
 
@@ -461,7 +465,21 @@ impl IvcParams {
     /// Commits to a step's `W2` as [`CommitmentKey::commit`] does, through the shared
     /// table of the key's first bases once it is built.
     pub(crate) fn commit_w2(&self, w2: &[Fr]) -> Result<G1, Error> {
-        let bases = self.key.bases_for(w2.len())?;
-        Ok(self.shared.key_table.msm(bases, w2).into_affine())
+        Ok(self.commit_w2_last(0, w2)?.into_affine())
+    }
+
+    /// The commitment to the last part of a step's `W2` to be committed, from entry `offset`
+    /// on: one use of the shared table towards building it (one per step).
+    pub(crate) fn commit_w2_last(&self, offset: usize, part: &[Fr]) -> Result<G1Projective, Error> {
+        let bases = self.key.bases_for(offset + part.len())?;
+        Ok(self.shared.key_table.msm_counted(bases, offset, part))
+    }
+
+    /// The commitment to the part of `W2` that starts at entry `offset`, through the shared
+    /// table where it covers the part, as one task (a prover commits its witness in parts
+    /// beside other work, as their values become final).
+    pub(crate) fn commit_w2_part(&self, offset: usize, part: &[Fr]) -> Result<G1Projective, Error> {
+        let bases = self.key.bases_for(offset + part.len())?;
+        Ok(self.shared.key_table.msm_at(bases, offset, part, false))
     }
 }

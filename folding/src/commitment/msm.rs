@@ -350,16 +350,16 @@ impl<P: SWCurveConfig> FixedBaseTable<P> {
             .enumerate()
             .filter(|(_, s)| !s.is_zero())
             .collect();
-        self.sum_rows(&entries)
+        self.sum_rows(&entries, rayon::current_num_threads())
     }
 
-    /// `Σ s·G_i` over the entries `(i, s)` (each `i` below [`Self::len`]), split evenly
-    /// between the threads.
-    fn sum_rows(&self, entries: &[(usize, P::ScalarField)]) -> Projective<P> {
+    /// `Σ s·G_i` over the entries `(i, s)` (each `i` below [`Self::len`]), split evenly into
+    /// `parts` parallel tasks (each pays one bucket reduction).
+    fn sum_rows(&self, entries: &[(usize, P::ScalarField)], parts: usize) -> Projective<P> {
         if entries.is_empty() {
             return Projective::zero();
         }
-        let chunk = entries.len().div_ceil(rayon::current_num_threads()).max(1);
+        let chunk = entries.len().div_ceil(parts.max(1)).max(1);
         entries
             .par_chunks(chunk)
             .map(|part| {
@@ -413,25 +413,63 @@ impl<P: SWCurveConfig> PrefixTable<P> {
     /// `Σ scalars[i]·bases[i]` over the first `min(len)` pairs, as [`msm`]; `bases` must be
     /// the key the table is for, every time.
     pub fn msm(&self, bases: &[Affine<P>], scalars: &[P::ScalarField]) -> Projective<P> {
+        self.msm_counted(bases, 0, scalars)
+    }
+
+    /// [`Self::msm_at`], counted as a use towards building the table (the table is built on
+    /// the `after`-th such call).
+    pub fn msm_counted(
+        &self,
+        bases: &[Affine<P>],
+        offset: usize,
+        scalars: &[P::ScalarField],
+    ) -> Projective<P> {
         use std::sync::atomic::Ordering;
-        let n = bases.len().min(scalars.len());
         let uses = self.uses.fetch_add(1, Ordering::Relaxed);
-        if (uses + 1 < self.after && self.table.get().is_none()) || self.len == 0 {
-            return msm::<Projective<P>>(&bases[..n], &scalars[..n]);
+        if uses + 1 >= self.after && self.len > 0 {
+            self.build(bases);
         }
-        let table = self.build(bases);
-        // Full-size entries of the prefix go through the table, all others through `msm`.
+        self.msm_at(bases, offset, scalars, true)
+    }
+
+    /// `Σ scalars[j]·bases[offset + j]`, through the table if it is built (this does not
+    /// count as a use towards building it): for a prover that commits a witness in parts as
+    /// their values become final. `split` spreads the table's share over the threads; without
+    /// it that share is one task, with one bucket reduction instead of one per thread (for a
+    /// commitment that runs beside other work, where its latency matters less than its cost).
+    pub fn msm_at(
+        &self,
+        bases: &[Affine<P>],
+        offset: usize,
+        scalars: &[P::ScalarField],
+        split: bool,
+    ) -> Projective<P> {
+        let n = bases.len().saturating_sub(offset).min(scalars.len());
+        let bases = &bases[offset.min(bases.len())..];
+        let Some(table) = self.table.get() else {
+            return msm::<Projective<P>>(&bases[..n], &scalars[..n]);
+        };
+        // Full-size entries the table covers go through it, all others through `msm`.
         let modulus = P::ScalarField::MODULUS;
-        let head = n.min(table.len());
+        let head = n.min(table.len().saturating_sub(offset));
         let mut rest = scalars[..n].to_vec();
         let in_table: Vec<(usize, P::ScalarField)> = rest[..head]
             .iter_mut()
             .enumerate()
             .filter(|(_, s)| !is_small(&s.into_bigint(), &modulus))
-            .map(|(i, s)| (i, std::mem::take(s)))
+            .map(|(j, s)| (offset + j, std::mem::take(s)))
             .collect();
         let (a, b) = rayon::join(
-            || table.sum_rows(&in_table),
+            || {
+                table.sum_rows(
+                    &in_table,
+                    if split {
+                        rayon::current_num_threads()
+                    } else {
+                        1
+                    },
+                )
+            },
             || msm::<Projective<P>>(&bases[..n], &rest),
         );
         a + b
