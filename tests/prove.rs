@@ -122,7 +122,7 @@ fn parameters_round_trip_and_refuse_damage() {
     assert_eq!(back.isa_digest(), params.isa_digest());
     assert!(Params::from_bytes(&bytes[..bytes.len() - 1]).is_err());
     assert!(Params::from_bytes(&bytes[..20]).is_err());
-    assert!(Params::from_bytes(b"CRSPCD04").is_err());
+    assert!(Params::from_bytes(b"CRSPCD05").is_err());
     let n = bytes.len();
     for at in [0, 7, 9, 45, n / 2, n - 1] {
         let mut bad = bytes.clone();

@@ -14,7 +14,7 @@ use crate::params::check_header;
 use crate::r1cs::{FreshInstance, RunningInstance, Witness};
 use crate::{Error, Fq, Fr};
 
-const PROOF_HEADER: [u8; 8] = *b"CRSIVC04";
+const PROOF_HEADER: [u8; 8] = *b"CRSIVC05";
 
 /// The one primary witness a proof carries.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -24,7 +24,7 @@ use crate::r1cs::{FreshInstance, R1csShape, RunningInstance};
 use crate::step::StepCircuit;
 use crate::{Error, Fq, Fr, G1Projective, GrumpkinAffine, G1};
 
-const PARAMS_HEADER: [u8; 8] = *b"CRSIVP04";
+const PARAMS_HEADER: [u8; 8] = *b"CRSIVP05";
 const KEY_LABEL: &[u8] = b"crease/ivc/key-prefix";
 const CF_LABEL: &[u8] = b"crease/ivc/cyclefold";
 const DIGEST_LABEL: &[u8] = b"crease/ivc/params/v2";

@@ -30,7 +30,7 @@ pub const DEFAULT_TABLE_K: usize = 1 << 15;
 /// The largest batch size accepted (a step's `W1` must stay addressable).
 const MAX_K: usize = 1 << 20;
 
-const HEADER: &[u8; 8] = b"CRSPCD04";
+const HEADER: &[u8; 8] = b"CRSPCD05";
 const DIGEST_LABEL: &[u8] = b"crease/pcd/params";
 
 /// How to set up: batch sizes and the co-processor circuits besides RV32IM's.

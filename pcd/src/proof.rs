@@ -5,7 +5,7 @@ use crease_folding::ivc::IvcProof;
 
 use crate::{Error, Fr};
 
-const HEADER: &[u8; 8] = b"CRSPRF04";
+const HEADER: &[u8; 8] = b"CRSPRF05";
 
 /// One chain's proof: which chain, its final state and its IVC proof.
 #[derive(Clone, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
