@@ -16,7 +16,7 @@
 //!
 //! # Non-native arithmetic, and why it is sound
 //!
-//! `c = a + ρ·b + ρ'·s mod q` (either product optional; `b` full-size, `s < 2^64`, `ρ, ρ'`
+//! `c = a + ρ·b + ρ'·s mod q` (either product optional; `b` full-size, `s < 2^85`, `ρ, ρ'`
 //! 128-bit challenges as two 64-bit limbs) is proven by a witness `c` (limbs range-checked
 //! to 64, 64, 64 and 62 bits, so `c < 2^254`) and a quotient `k` with the integer equation
 //! `E = a + ρ·b + ρ'·s − c − k·q = 0`. It is checked in two residues:
@@ -25,18 +25,20 @@
 //!   constraint per product;
 //! - modulo `2^192`, by the limb polynomial: with `X = 2^64` and `D_i` the coefficient of
 //!   `X^i` of `E`, the circuit checks `D_0 + D_1·X = s_1·X²` and `D_2 + s_1 = s_2·X` for
-//!   carries `|s_1|, |s_2| < 2^67` (68 bits after an offset). Each `|D_i| < 2^130` (at most
-//!   three limb products below `2^129` on either side), so every term of the two equations
-//!   is below `2^196` in absolute value, far below `r/2`: they hold over the integers, and
-//!   then `E ≡ 0 (mod 2^192)`. An honest prover's carries fit: `|s_1| < 2^66`,
-//!   `|s_2| < 2^67`.
+//!   carries `s_1, s_2` (range-checked with an offset: `|s_1| < 2^87` in 88 bits when there
+//!   is a small product, else `|s_1| < 2^67` in 68 bits; `|s_2| < 2^67` in 68 bits). Each
+//!   `|D_i| < 2^150` (at most three limb products below `2^129`, and `ρ'_j·s < 2^149`), so
+//!   every term of the two equations is below `2^216` in absolute value, far below `r/2`:
+//!   they hold over the integers, and then `E ≡ 0 (mod 2^192)`. An honest prover's carries
+//!   fit: `|s_1| < 2^86` (`2^66` without `s`), `|s_2| < 2^67`.
 //!
-//! With `a, b, c < 2^256`, `ρ, ρ' < 2^128`, `s < 2^64` and `k < 2^129` (limbs of 64 and
+//! With `a, b, c < 2^256`, `ρ, ρ' < 2^128`, `s < 2^85` and `k < 2^129` (limbs of 64 and
 //! 65 bits), `|E| < 2^385 < 2^192·r`, so `E ≡ 0` modulo `r·2^192` means `E = 0`:
 //! `c ≡ a + ρ·b + ρ'·s (mod q)`. For canonical `a, b < q` an honest `k` is at most `2^128`
 //! (reached at `a = b = q − 1`, `ρ = 2^128 − 1` with a large `ρ'·s`). Without the full-size
 //! product ([`FqVar::mul_add_small`]) `a + ρ'·s < 2q`, so `k` is a single bit and the `2^64`
-//! residue (`D_0 = s_0·X`) suffices, as `|E| < 2^257 < 2^64·r`.
+//! residue (`D_0 = s_0·X`, a carry `|s_0| < 2^87` in 88 bits; honestly `|s_0| < 2^86`)
+//! suffices, as `|E| < 2^257 < 2^64·r`.
 //!
 //! The limbs are range-checked but `c` is not forced below `q`: when `c + q < 2^254` the pair
 //! `(c + q, k − 1)` also satisfies the checks. Such an encoding names the same element of Fq,
@@ -70,6 +72,8 @@ pub const TOP_LIMB_BITS: usize = FQ_TOP_BITS;
 pub const SMALL_TOP_LIMB_BITS: usize = 61;
 /// Bits of a range-checked carry (after the offset `2^(CARRY_BITS − 1)`).
 const CARRY_BITS: usize = 68;
+/// Bits of a carry that takes a small product `ρ'_j·s < 2^149` (module docs).
+const WIDE_CARRY_BITS: usize = 88;
 
 fn two_pow(bits: usize) -> Fr {
     Fr::from(2u64).pow([bits as u64])
@@ -110,13 +114,14 @@ fn alloc_bits(
     Boolean::le_bits_to_fp(&bools)
 }
 
-/// Allocates a carry in `[−2^(CARRY_BITS−1), 2^(CARRY_BITS−1))` given its Fr value.
+/// Allocates a carry in `[−2^(bits−1), 2^(bits−1))` given its Fr value.
 fn alloc_carry(
     cs: &ConstraintSystemRef<Fr>,
     value: Option<Fr>,
+    bits: usize,
 ) -> Result<FpVar<Fr>, SynthesisError> {
-    let offset = two_pow(CARRY_BITS - 1);
-    Ok(alloc_bits(cs, value.map(|v| v + offset), CARRY_BITS)? - offset)
+    let offset = two_pow(bits - 1);
+    Ok(alloc_bits(cs, value.map(|v| v + offset), bits)? - offset)
 }
 
 /// A 128-bit challenge as two 64-bit limbs, from its bits (free: linear combinations).
@@ -186,9 +191,9 @@ impl FqVar {
     }
 
     /// The same integer as `x`, which must be below `2^253` (a CycleFold scalar of a chain,
-    /// below `2^192·N`, is). The limbs are range-checked to 64, 64, 64 and 61 bits and
-    /// recompose to `x` in Fr; as both sides are below `r`, they are the same integer, and
-    /// below `q` it means the same element of Fq (253 constraints).
+    /// below `2^213·N` for `N < 2^40` folds, is). The limbs are range-checked to 64, 64, 64
+    /// and 61 bits and recompose to `x` in Fr; as both sides are below `r`, they are the same
+    /// integer, and below `q` it means the same element of Fq (253 constraints).
     pub fn from_small(x: &FpVar<Fr>) -> Result<Self, SynthesisError> {
         let cs = x.cs();
         let v = x.value().ok();
@@ -233,13 +238,13 @@ impl FqVar {
         self.reduce(Some((rho, b)), None)
     }
 
-    /// `self + ρ·s mod q` for `s < 2^64`, which the caller guarantees (a range-checked limb,
-    /// a bit, or a constant) (326 constraints; module docs).
+    /// `self + ρ·s mod q` for `s < 2^85`, which the caller guarantees (a range-checked limb,
+    /// a bit, or a constant) (346 constraints; module docs).
     pub fn mul_add_small(&self, rho: &ShortVar, s: &FpVar<Fr>) -> Result<FqVar, SynthesisError> {
         self.reduce(None, Some((rho, s)))
     }
 
-    /// `self + ρ·b + ρ'·s mod q` for a full-size `b` and `s < 2^64` (guaranteed by the
+    /// `self + ρ·b + ρ'·s mod q` for a full-size `b` and `s < 2^85` (guaranteed by the
     /// caller) in one reduction: a merge followed by the fold of a fresh instance, for the
     /// price of the merge alone.
     pub fn mul_add_both(
@@ -315,10 +320,15 @@ impl FqVar {
                 }
                 let d01 = d0 + d1 * x;
                 let inv128 = two_pow(128).inverse().unwrap_or_default();
-                let s1 = alloc_carry(&cs, d01.value().ok().map(|v| v * inv128))?;
+                let s1_bits = if small.is_some() {
+                    WIDE_CARRY_BITS
+                } else {
+                    CARRY_BITS
+                };
+                let s1 = alloc_carry(&cs, d01.value().ok().map(|v| v * inv128), s1_bits)?;
                 d01.enforce_equal(&(&s1 * two_pow(128)))?;
                 let d2 = d2 + &s1;
-                let s2 = alloc_carry(&cs, d2.value().ok().map(|v| v * inv64))?;
+                let s2 = alloc_carry(&cs, d2.value().ok().map(|v| v * inv64), CARRY_BITS)?;
                 d2.enforce_equal(&(&s2 * x))?;
                 &k[0] + &k[1] * x
             }
@@ -329,7 +339,7 @@ impl FqVar {
                         .ok_or(SynthesisError::AssignmentMissing)
                 })?);
                 let d0 = &a[0] + &rs.limbs[0] * s - &cl[0] - &k * q[0];
-                let s0 = alloc_carry(&cs, d0.value().ok().map(|v| v * inv64))?;
+                let s0 = alloc_carry(&cs, d0.value().ok().map(|v| v * inv64), WIDE_CARRY_BITS)?;
                 d0.enforce_equal(&(&s0 * x))?;
                 k
             }
@@ -460,7 +470,7 @@ impl CfFullVar {
         })
     }
 
-    /// Folds a fresh CycleFold instance (public inputs `x_new`, each below `2^64`; witness
+    /// Folds a fresh CycleFold instance (public inputs `x_new`, each below `2^85`; witness
     /// commitment `cm_w_new`; cross term `cm_t`) with the 128-bit challenge `rho`:
     /// `C_W + ρ·C_W'`, `C_E + ρ·C_T`, `u + ρ`, `x + ρ·x'`, modulo `q`.
     pub fn fold_fresh(
@@ -589,7 +599,7 @@ fn merge_points(
 }
 
 /// A fresh CycleFold instance to fold into an accumulator: its public inputs (each below
-/// `2^64`, as the primary circuit builds them from range-checked limbs and bits), its
+/// `2^85`, as the primary circuit builds them from range-checked limbs and bits), its
 /// witness commitment and the cross term of the fold.
 #[derive(Clone, Copy, Debug)]
 pub struct FreshCfVar<'a> {

@@ -4,12 +4,12 @@
 //! `P_out = P_acc + r·P_new` for the two commitments `C_W1` and `C_W2`, with the fold scalar
 //! `r = 2^128 + 2c + 1` ([`crate::poseidon::fold_scalar`]), computed by a signed-digit
 //! ladder of six constraints per bit ([`fold_scalar_mul`]).
-//! Its public inputs are 56 small integers: `c` as two limbs (64 and 63 bits), then for each
-//! fold the
-//! points `P_acc, P_new, P_out`, each as four 64-bit limbs of x, four of y, and an infinity
-//! flag. Being below `2^64`, they mean the same integers in Fr and in Fq, so the primary
-//! circuit (over Fr) can fold them without non-native arithmetic: a running value is
-//! `Σ_k ρ_k·x_k < 2^192·N`, which stays below both moduli for any `N < 2^59` folds.
+//! Its public inputs are 38 small integers: `c` as two limbs (64 and 63 bits), then for each
+//! fold the points `P_acc, P_new, P_out`, each as the limbs of x and y (85, 85 and 84 bits
+//! each, [`crate::poseidon::g1_limbs`]; the identity as zero coordinates, which no point of
+//! the curve has). Being below `2^85`, they mean the same integers in Fr and in Fq, so the
+//! primary circuit (over Fr) can fold them without non-native arithmetic: a running value is
+//! `Σ_k ρ_k·x_k < 2^213·N`, which stays below both moduli for any `N < 2^40` folds.
 //!
 //! The instances are folded Nova-style with a committed cross term (they are small):
 //! running `(C_W, C_E, u, x)` on Grumpkin, whose scalar field is Fq. Two running instances
@@ -33,8 +33,13 @@ use crate::{Error, Fq, Fr, GrumpkinAffine, G1};
 
 /// Folds per CycleFold instance (the two witness commitments).
 pub const CF_FOLDS: usize = 2;
+/// Public inputs of a point: the limbs of its coordinates.
+const POINT_IO_LEN: usize = 6;
 /// Public inputs of a CycleFold instance.
-pub const CF_IO_LEN: usize = 2 + CF_FOLDS * 3 * 9;
+pub const CF_IO_LEN: usize = 2 + CF_FOLDS * 3 * POINT_IO_LEN;
+/// Folds below which a chain's CycleFold scalars stay small integers, the same in Fr and Fq
+/// (a running public input is below `N·2^213`, and `2^253 < r < q`).
+pub const MAX_FOLDS: u64 = 1 << 40;
 
 /// What one CycleFold instance proves: `out = acc + r·new` for each fold.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -80,7 +85,8 @@ pub fn fq_to_fr(x: &Fq) -> Option<Fr> {
     Fr::from_bigint(x.into_bigint())
 }
 
-/// A point from its nine inputs: the projective gadget, x, y and the infinity flag.
+/// A point from its six inputs (the limbs of x and y): the projective gadget, x, y and the
+/// infinity flag.
 type PointParts = (G1ProjVar, FpVar<Fq>, FpVar<Fq>, FpVar<Fq>);
 
 fn point_from_inputs(
@@ -92,15 +98,18 @@ fn point_from_inputs(
         let mut base = Fq::ONE;
         for l in limbs {
             acc += l * base;
-            base *= Fq::from(1u128 << 64);
+            base *= Fq::from(1u128 << 85);
         }
         acc
     };
-    let x = recompose(&io[0..4]);
-    let y = recompose(&io[4..8]);
-    let inf_b = Boolean::new_witness(cs.clone(), || io[8].value().map(|v| v == Fq::ONE))?;
+    let x = recompose(&io[0..3]);
+    let y = recompose(&io[3..6]);
+    // The flag is a witness, yet determined by (x, y): with it set the coordinates must be
+    // zero, without it the point must be on the curve, and (0, 0) is not (0 ≠ 0 + 3).
+    let inf_b = Boolean::new_witness(cs.clone(), || {
+        Ok(x.value()? == Fq::ZERO && y.value()? == Fq::ZERO)
+    })?;
     let inf = FpVar::from(inf_b);
-    inf.enforce_equal(&io[8])?;
     let zero = FpVar::Constant(Fq::ZERO);
     x.mul_equals(&inf, &zero)?;
     y.mul_equals(&inf, &zero)?;
@@ -246,10 +255,13 @@ pub fn synthesize(cs: ConstraintSystemRef<Fq>, stmt: &CfStatement) -> Result<(),
     let zero = FpVar::Constant(Fq::ZERO);
     let g = G1::generator();
     for f in 0..CF_FOLDS {
-        let base = 2 + 27 * f;
-        let (acc, _, _, _) = point_from_inputs(&cs, &io[base..base + 9])?;
-        let (_, xn, yn, infn) = point_from_inputs(&cs, &io[base + 9..base + 18])?;
-        let (_, xo, yo, info) = point_from_inputs(&cs, &io[base + 18..base + 27])?;
+        let point = |k: usize| {
+            let at = 2 + (3 * f + k) * POINT_IO_LEN;
+            point_from_inputs(&cs, &io[at..at + POINT_IO_LEN])
+        };
+        let (acc, _, _, _) = point(0)?;
+        let (_, xn, yn, infn) = point(1)?;
+        let (_, xo, yo, info) = point(2)?;
         // The ladder runs on the generator in place of an identity `P_new` (whose
         // coordinates are zero), and its result is then replaced by the identity.
         let p = (&xn + &infn * g.x, &yn + &infn * g.y);
@@ -463,8 +475,8 @@ pub const FQ_TOP_BITS: usize = 62;
 /// The elements a running CycleFold instance with full-size scalars is absorbed as (in-circuit
 /// twin: [`crate::cf_merge::CfFullVar::absorb_elems`]): `C_W, C_E` as `(x, y, inf)`; then,
 /// for `u` and each `x` entry in order, its low 192 bits (three 64-bit limbs); then the
-/// top limbs (each below `2^62`), four to an element. That is 78 elements for the 57 scalars
-/// of the CycleFold circuit instead of 114 halves, and the packing is injective because
+/// top limbs (each below `2^62`), four to an element. That is 55 elements for the 39 scalars
+/// of the CycleFold circuit instead of 78 halves, and the packing is injective because
 /// every part is range-bounded and each element stays below `2^248`.
 pub fn cf_absorb_elems(inst: &CfInstance) -> Vec<Fr> {
     let scalars: Vec<[u64; 4]> = std::iter::once(&inst.u)

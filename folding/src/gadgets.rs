@@ -1,10 +1,11 @@
 //! Point representations inside the primary circuit (over BN254 Fr).
 //!
 //! A BN254 G1 point has coordinates in Fq, which is not native here: [`G1Var`] carries each
-//! coordinate as four 64-bit limbs plus an infinity flag, and does no arithmetic on them —
-//! the primary circuit only absorbs such points and hands their limbs to the CycleFold
-//! instance. A Grumpkin point has coordinates in Fr, native here: [`GrumpkinVar`] is an
-//! affine point with an infinity flag that converts to arkworks' projective gadget.
+//! coordinate as three limbs of 85, 85 and 84 bits ([`crate::poseidon::COORD_LIMB_BITS`]),
+//! the identity as zero coordinates (no point of the curve has them), and does no arithmetic
+//! on them — the primary circuit only absorbs such points and hands their limbs to the
+//! CycleFold instance. A Grumpkin point has coordinates in Fr, native here: [`GrumpkinVar`]
+//! is an affine point with an infinity flag that converts to arkworks' projective gadget.
 
 use ark_ec::AffineRepr;
 use ark_ff::{AdditiveGroup, Field};
@@ -13,16 +14,14 @@ use ark_r1cs_std::fields::fp::FpVar;
 use ark_r1cs_std::prelude::*;
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 
-use crate::poseidon::fq_to_limbs;
-use crate::{Fq, Fr, GrumpkinAffine, G1};
+use crate::poseidon::{g1_limbs, COORD_LIMB_BITS};
+use crate::{Fr, GrumpkinAffine, G1};
 
-/// Bits per limb of a non-native coordinate.
-pub const LIMB_BITS: usize = 64;
-
-/// Allocates a witness below `2^bits` from its little-endian bits (`bits` constraints).
+/// Allocates a witness below `2^bits` from its little-endian bits (`bits` constraints;
+/// `bits ≤ 128`).
 pub fn alloc_bounded(
     cs: ConstraintSystemRef<Fr>,
-    value: Option<u64>,
+    value: Option<u128>,
     bits: usize,
 ) -> Result<FpVar<Fr>, SynthesisError> {
     let bools = (0..bits)
@@ -37,47 +36,23 @@ pub fn alloc_bounded(
     Boolean::le_bits_to_fp(&bools)
 }
 
-/// A BN254 G1 point with 64-bit-limb coordinates (least significant limb first).
+/// A BN254 G1 point as the six limbs of its coordinates, `x` then `y`, least significant
+/// first ([`g1_limbs`]); the identity has all limbs zero.
 #[derive(Clone, Debug)]
 pub struct G1Var {
-    /// Limbs of the x coordinate.
-    pub x: [FpVar<Fr>; 4],
-    /// Limbs of the y coordinate.
-    pub y: [FpVar<Fr>; 4],
-    /// Whether the point is the identity (then both coordinates are zero).
-    pub inf: Boolean<Fr>,
-}
-
-fn g1_parts(p: &G1) -> ([u64; 4], [u64; 4], bool) {
-    let limbs = |c: &Fq| {
-        let l = fq_to_limbs(c);
-        l.map(|v| {
-            let b = ark_ff::PrimeField::into_bigint(v);
-            b.as_ref()[0]
-        })
-    };
-    match p.xy() {
-        Some((x, y)) => (limbs(&x), limbs(&y), false),
-        None => ([0; 4], [0; 4], true),
-    }
+    /// The limbs.
+    pub limbs: [FpVar<Fr>; 6],
 }
 
 impl G1Var {
-    /// Allocates a point whose limbs are range-checked to 64 bits.
+    /// Allocates a point whose limbs are range-checked to 85, 85 and 84 bits per coordinate
+    /// (254 constraints per coordinate).
     pub fn new_checked(cs: ConstraintSystemRef<Fr>, p: Option<G1>) -> Result<Self, SynthesisError> {
-        let parts = p.as_ref().map(g1_parts);
-        let limb = |k: usize, j: usize| {
-            let v = parts.map(|(x, y, _)| if k == 0 { x[j] } else { y[j] });
-            alloc_bounded(cs.clone(), v, LIMB_BITS)
-        };
-        let x = [limb(0, 0)?, limb(0, 1)?, limb(0, 2)?, limb(0, 3)?];
-        let y = [limb(1, 0)?, limb(1, 1)?, limb(1, 2)?, limb(1, 3)?];
-        let inf = Boolean::new_witness(cs, || {
-            parts
-                .map(|(_, _, i)| i)
-                .ok_or(SynthesisError::AssignmentMissing)
-        })?;
-        Ok(Self { x, y, inf })
+        let l = p.as_ref().map(g1_limbs);
+        let limb = |j: usize| alloc_bounded(cs.clone(), l.map(|l| l[j]), COORD_LIMB_BITS[j % 3]);
+        Ok(Self {
+            limbs: [limb(0)?, limb(1)?, limb(2)?, limb(3)?, limb(4)?, limb(5)?],
+        })
     }
 
     /// Allocates a point without range checks (for points whose limbs were checked when
@@ -86,85 +61,54 @@ impl G1Var {
         cs: ConstraintSystemRef<Fr>,
         p: Option<G1>,
     ) -> Result<Self, SynthesisError> {
-        let parts = p.as_ref().map(g1_parts);
-        let limb = |k: usize, j: usize| {
+        let l = p.as_ref().map(g1_limbs);
+        let limb = |j: usize| {
             FpVar::new_witness(cs.clone(), || {
-                parts
-                    .map(|(x, y, _)| Fr::from(if k == 0 { x[j] } else { y[j] }))
+                l.map(|l| Fr::from(l[j]))
                     .ok_or(SynthesisError::AssignmentMissing)
             })
         };
-        let x = [limb(0, 0)?, limb(0, 1)?, limb(0, 2)?, limb(0, 3)?];
-        let y = [limb(1, 0)?, limb(1, 1)?, limb(1, 2)?, limb(1, 3)?];
-        let inf = Boolean::new_witness(cs, || {
-            parts
-                .map(|(_, _, i)| i)
-                .ok_or(SynthesisError::AssignmentMissing)
-        })?;
-        Ok(Self { x, y, inf })
+        Ok(Self {
+            limbs: [limb(0)?, limb(1)?, limb(2)?, limb(3)?, limb(4)?, limb(5)?],
+        })
     }
 
     /// The identity as a constant.
     pub fn zero() -> Self {
-        let z = || FpVar::Constant(Fr::ZERO);
         Self {
-            x: [z(), z(), z(), z()],
-            y: [z(), z(), z(), z()],
-            inf: Boolean::TRUE,
+            limbs: std::array::from_fn(|_| FpVar::Constant(Fr::ZERO)),
         }
     }
 
-    /// The four elements absorbed for this point (twin of
+    /// The three elements absorbed for this point (twin of
     /// [`crate::poseidon::g1_to_absorb`]).
-    pub fn absorb_elems(&self) -> [FpVar<Fr>; 4] {
-        let two64 = Fr::from(1u128 << 64);
-        let flag = FpVar::from(self.inf.clone()) * Fr::from(1u128 << 127);
-        [
-            &self.x[0] + &self.x[1] * two64,
-            &self.x[2] + &self.x[3] * two64,
-            &self.y[0] + &self.y[1] * two64,
-            &self.y[2] + &self.y[3] * two64 + flag,
-        ]
+    pub fn absorb_elems(&self) -> [FpVar<Fr>; 3] {
+        let two85 = Fr::from(1u128 << 85);
+        let l = &self.limbs;
+        [0, 1, 2].map(|k| &l[2 * k] + &l[2 * k + 1] * two85)
     }
 
-    /// The nine public inputs of the CycleFold circuit describing this point.
+    /// The six public inputs of the CycleFold circuit describing this point: its limbs.
     pub fn cf_inputs(&self) -> Vec<FpVar<Fr>> {
-        let mut v: Vec<FpVar<Fr>> = self.x.to_vec();
-        v.extend(self.y.iter().cloned());
-        v.push(FpVar::from(self.inf.clone()));
-        v
+        self.limbs.to_vec()
     }
 
     /// `if cond { a } else { b }`, limb by limb.
     pub fn select(cond: &Boolean<Fr>, a: &Self, b: &Self) -> Result<Self, SynthesisError> {
-        let sel = |i: usize, xs: bool| {
-            let (av, bv) = if xs {
-                (&a.x[i], &b.x[i])
-            } else {
-                (&a.y[i], &b.y[i])
-            };
-            cond.select(av, bv)
-        };
-        Ok(Self {
-            x: [sel(0, true)?, sel(1, true)?, sel(2, true)?, sel(3, true)?],
-            y: [
-                sel(0, false)?,
-                sel(1, false)?,
-                sel(2, false)?,
-                sel(3, false)?,
-            ],
-            inf: cond.select(&a.inf, &b.inf)?,
-        })
+        let mut limbs = Vec::with_capacity(6);
+        for (x, y) in a.limbs.iter().zip(&b.limbs) {
+            limbs.push(cond.select(x, y)?);
+        }
+        let limbs: [FpVar<Fr>; 6] = limbs
+            .try_into()
+            .map_err(|_| SynthesisError::Unsatisfiable)?;
+        Ok(Self { limbs })
     }
 }
 
-/// The nine CycleFold public inputs of a G1 point, natively (twin of [`G1Var::cf_inputs`]).
+/// The six CycleFold public inputs of a G1 point, natively (twin of [`G1Var::cf_inputs`]).
 pub fn g1_cf_inputs(p: &G1) -> Vec<Fr> {
-    let (x, y, inf) = g1_parts(p);
-    let mut v: Vec<Fr> = x.iter().map(|&l| Fr::from(l)).collect();
-    v.extend(y.iter().map(|&l| Fr::from(l)));
-    v.push(Fr::from(inf));
-    v
+    g1_limbs(p).iter().map(|&l| Fr::from(l)).collect()
 }
 
 /// A Grumpkin point in affine form with an infinity flag; coordinates are native.

@@ -502,8 +502,8 @@ pub fn verify(
     zn: &[Fr],
     proof: &IvcProof,
 ) -> Result<(), Error> {
-    // Below 2^59 folds the CycleFold scalars stay small integers (docs/FOLDING.md §4.2).
-    if steps == 0 || steps >= 1 << 59 || proof.i != steps {
+    // Below 2^40 folds the CycleFold scalars stay small integers (docs/FOLDING.md §4.2).
+    if steps == 0 || steps >= cyclefold::MAX_FOLDS || proof.i != steps {
         return Err(Error::IvcVerification("wrong number of steps"));
     }
     if proof.z0 != z0 || proof.zi != zn {

@@ -7,9 +7,10 @@
 //! constants and the MDS matrix come from the paper's Grain LFSR (`find_poseidon_ark_and_mds`
 //! in ark-crypto-primitives, with `prime_bits = 254`, no skipped matrices). `tests::params_digest_is_pinned` pins a digest of the whole set.
 //!
-//! The transcript absorbs a BN254 G1 point (coordinates in Fq, not native here) as four
-//! 128-bit chunks of its coordinates, with the infinity flag packed above the top chunk; the
-//! in-circuit twin does the same from 64-bit limbs, so both sides absorb the same elements.
+//! The transcript absorbs a BN254 G1 point (coordinates in Fq, not native here) as three
+//! elements, the six limbs of its coordinates (85, 85 and 84 bits each) in pairs; the
+//! identity has zero coordinates, which no point of the curve has. The in-circuit twin does
+//! the same from the same limbs, so both sides absorb the same elements.
 //!
 //! The in-circuit sponge is [`crate::poseidon_var::PoseidonSpongeVar`]: it builds the same
 //! constraints as ark-crypto-primitives' gadget but keeps the state as flat linear
@@ -76,39 +77,41 @@ pub fn label_to_field(label: &[u8]) -> Fr {
     Fr::from_le_bytes_mod_order(label)
 }
 
-/// Splits an Fq element into four 64-bit limbs, least significant first, as Fr elements.
-pub fn fq_to_limbs(x: &Fq) -> [Fr; 4] {
+/// Bits of the limbs of a BN254 base-field coordinate, least significant first: a
+/// coordinate below `q < 2^254` is `l_0 + l_1·2^85 + l_2·2^170`.
+pub const COORD_LIMB_BITS: [usize; 3] = [85, 85, 84];
+
+/// The three limbs of an Fq element (see [`COORD_LIMB_BITS`]).
+pub fn fq_to_limbs(x: &Fq) -> [u128; 3] {
     let big = x.into_bigint();
-    let words = big.as_ref();
-    [
-        Fr::from(words[0]),
-        Fr::from(words[1]),
-        Fr::from(words[2]),
-        Fr::from(words[3]),
-    ]
+    let w = big.as_ref();
+    let word = |i: usize| w.get(i).copied().unwrap_or(0) as u128;
+    let mask = (1u128 << 85) - 1;
+    // Bits 0..85, 85..170 and 170..254 of the four 64-bit words.
+    let l0 = (word(0) | word(1) << 64) & mask;
+    let l1 = ((word(1) >> 21) | word(2) << 43) & mask;
+    let l2 = (word(2) >> 42) | word(3) << 22;
+    [l0, l1, l2]
 }
 
-/// The four elements a G1 point is absorbed as: (x_lo, x_hi, y_lo, y_hi + inf·2^127), each
-/// chunk 128 bits of a coordinate (the point at infinity has coordinates zero).
-pub fn g1_to_absorb(p: &G1) -> [Fr; 4] {
-    let (x, y, inf) = match p.xy() {
-        Some((x, y)) => (x, y, false),
-        None => (Fq::from(0u64), Fq::from(0u64), true),
-    };
-    let xl = fq_to_limbs(&x);
-    let yl = fq_to_limbs(&y);
-    let two64 = Fr::from(1u128 << 64);
-    let flag = if inf {
-        Fr::from(1u128 << 127)
-    } else {
-        Fr::from(0u64)
-    };
-    [
-        xl[0] + xl[1] * two64,
-        xl[2] + xl[3] * two64,
-        yl[0] + yl[1] * two64,
-        yl[2] + yl[3] * two64 + flag,
-    ]
+/// The six limbs of a G1 point, `x` then `y` (see [`COORD_LIMB_BITS`]); the identity has
+/// zero coordinates, which no point of the curve `y² = x³ + 3` has.
+pub fn g1_limbs(p: &G1) -> [u128; 6] {
+    match p.xy() {
+        Some((x, y)) => {
+            let (x, y) = (fq_to_limbs(&x), fq_to_limbs(&y));
+            [x[0], x[1], x[2], y[0], y[1], y[2]]
+        }
+        None => [0; 6],
+    }
+}
+
+/// The three elements a G1 point is absorbed as: its six limbs ([`g1_limbs`]) in pairs
+/// `l_2k + l_2k+1·2^85`, each below `2^170`.
+pub fn g1_to_absorb(p: &G1) -> [Fr; 3] {
+    let l = g1_limbs(p);
+    let two85 = Fr::from(1u128 << 85);
+    [0, 1, 2].map(|k| Fr::from(l[2 * k]) + Fr::from(l[2 * k + 1]) * two85)
 }
 
 /// The three elements a Grumpkin point is absorbed as: (x, y, inf), coordinates native in Fr.
@@ -359,6 +362,24 @@ mod tests {
                 hash_var(cs, b"h", &xv).unwrap().value().unwrap()
             });
         }
+    }
+
+    #[test]
+    fn coordinate_limbs_recompose_and_fit_their_widths() {
+        let mut rng = ark_std::test_rng();
+        let samples = [Fq::from(0u64), Fq::from(1u64), -Fq::from(1u64), Fq::rand(&mut rng)];
+        for x in samples.into_iter().chain((0..50).map(|_| Fq::rand(&mut rng))) {
+            let l = fq_to_limbs(&x);
+            for (limb, bits) in l.iter().zip(COORD_LIMB_BITS) {
+                assert!(*limb < 1u128 << bits, "{limb} has more than {bits} bits");
+            }
+            let two85 = Fq::from(1u128 << 85);
+            assert_eq!(
+                Fq::from(l[0]) + (Fq::from(l[1]) + Fq::from(l[2]) * two85) * two85,
+                x
+            );
+        }
+        assert_eq!(g1_limbs(&G1::zero()), [0; 6]);
     }
 
     #[test]

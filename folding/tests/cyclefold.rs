@@ -30,7 +30,7 @@ fn constraint_count_is_pinned() {
     let per_point = shape.num_constraints / CF_FOLDS;
     println!("CycleFold: {} constraints", shape.num_constraints);
     assert!(per_point <= 1500, "{per_point} constraints per point");
-    assert_eq!(shape.num_constraints, 1630);
+    assert_eq!(shape.num_constraints, 1624);
     assert_eq!(shape.num_io, cyclefold::CF_IO_LEN);
 }
 
