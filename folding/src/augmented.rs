@@ -21,6 +21,7 @@
 //! accumulator of 5 and the start of the output hash) needs the primary fold;
 //! [`Folded::finish`] (the rest) needs the CycleFold prover's commitments.
 
+use ark_ec::AffineRepr;
 use ark_ff::{AdditiveGroup, Field};
 use ark_r1cs_std::fields::fp::FpVar;
 use ark_r1cs_std::prelude::*;
@@ -28,6 +29,7 @@ use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 
 use crate::cyclefold::{fq_to_fr, CfInstance};
 use crate::gadgets::{G1Var, GrumpkinVar};
+use crate::ladder;
 use crate::mova::FoldProof;
 use crate::poseidon::{self, g1_to_absorb, grumpkin_to_absorb, hash_var, TranscriptVar};
 use crate::r1cs::{FreshInstance, RunningInstance};
@@ -222,7 +224,8 @@ impl CfVar {
     }
 
     /// Folds a fresh CycleFold instance (public inputs `x_new`, witness commitment
-    /// `cm_w_new`, cross term `cm_t`) with the challenge `rho` (its bits and value).
+    /// `cm_w_new`, cross term `cm_t`) with the challenge `ρ = 2^128 + 2c + 1` given by the
+    /// bits of `c` and its value (a fold scalar, so that [`crate::ladder`] multiplies by it).
     pub fn fold_fresh(
         &self,
         x_new: &[FpVar<Fr>],
@@ -231,17 +234,37 @@ impl CfVar {
         rho_bits: &[Boolean<Fr>],
         rho: &FpVar<Fr>,
     ) -> Result<Self, SynthesisError> {
-        let cm_w =
-            self.cm_w.to_projective() + cm_w_new.to_projective().scalar_mul_le(rho_bits.iter())?;
-        let cm_e =
-            self.cm_e.to_projective() + cm_t.to_projective().scalar_mul_le(rho_bits.iter())?;
         Ok(Self {
-            cm_w: GrumpkinVar::from_projective(&cm_w)?,
-            cm_e: GrumpkinVar::from_projective(&cm_e)?,
+            cm_w: add_fold_multiple(&self.cm_w, cm_w_new, rho_bits)?,
+            cm_e: add_fold_multiple(&self.cm_e, cm_t, rho_bits)?,
             u: &self.u + rho,
             x: self.x.iter().zip(x_new).map(|(a, b)| a + rho * b).collect(),
         })
     }
+}
+
+/// `acc + ρ·p` on Grumpkin for the fold scalar `ρ = 2^128 + 2c + 1` given by `c`'s bits: the
+/// ladder of [`crate::ladder`] runs on `p`, or on the generator in its place when `p` is the
+/// identity (the ladder needs a point of the group's odd order), whose result is then
+/// replaced by the identity; one complete addition adds `acc`.
+pub fn add_fold_multiple(
+    acc: &GrumpkinVar,
+    p: &GrumpkinVar,
+    c_bits: &[Boolean<Fr>],
+) -> Result<GrumpkinVar, SynthesisError> {
+    let cs = p.x.cs().or(p.y.cs()).or(p.inf.cs());
+    let g = GrumpkinAffine::generator();
+    let inf = FpVar::from(p.inf.clone());
+    // The identity has zero coordinates, so adding the flag times the generator's swaps it in.
+    let base = (&p.x + &inf * g.x, &p.y + &inf * g.y);
+    let digits = ladder::digits_from_bits(&base.1, c_bits)?;
+    let (x, y) = ladder::fold_scalar_mul(&cs, &base, &digits)?;
+    let multiple = GrumpkinVar {
+        x: p.inf.select(&FpVar::Constant(Fr::ZERO), &x)?,
+        y: p.inf.select(&FpVar::Constant(Fr::ZERO), &y)?,
+        inf: p.inf.clone(),
+    };
+    GrumpkinVar::from_projective(&(acc.to_projective() + multiple.to_projective()))
 }
 
 /// The CycleFold public inputs of a fold `out = acc + r·new` of both commitments.
@@ -555,7 +578,7 @@ impl Folded {
         let cf_t = GrumpkinVar::new_checked(cs.clone(), Some(c.cm_t))?;
         self.tr.absorb_slice(&cf_w_new.absorb_elems())?;
         self.tr.absorb_slice(&cf_t.absorb_elems())?;
-        let (rho_bits, rho) = self.tr.short_challenge()?;
+        let (rho_bits, rho) = self.tr.fold_challenge()?;
         let folded_cf =
             b.cf.fold_fresh(&self.cf_x_new, &cf_w_new, &cf_t, &rho_bits, &rho)?;
 

@@ -191,7 +191,7 @@ impl FqVar {
     }
 
     /// The same integer as `x`, which must be below `2^253` (a CycleFold scalar of a chain,
-    /// below `2^213·N` for `N < 2^40` folds, is). The limbs are range-checked to 64, 64, 64
+    /// below `2^214·N` for `N < 2^39` folds, is). The limbs are range-checked to 64, 64, 64
     /// and 61 bits and recompose to `x` in Fr; as both sides are below `r`, they are the same
     /// integer, and below `q` it means the same element of Fq (253 constraints).
     pub fn from_small(x: &FpVar<Fr>) -> Result<Self, SynthesisError> {

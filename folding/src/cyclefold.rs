@@ -3,13 +3,14 @@
 //! One CycleFold instance proves the group operations of one primary fold:
 //! `P_out = P_acc + r·P_new` for the two commitments `C_W1` and `C_W2`, with the fold scalar
 //! `r = 2^128 + 2c + 1` ([`crate::poseidon::fold_scalar`]), computed by a signed-digit
-//! ladder of six constraints per bit ([`fold_scalar_mul`]).
+//! ladder of six constraints per bit ([`crate::ladder`]).
 //! Its public inputs are 38 small integers: `c` as two limbs (64 and 63 bits), then for each
 //! fold the points `P_acc, P_new, P_out`, each as the limbs of x and y (85, 85 and 84 bits
 //! each, [`crate::poseidon::g1_limbs`]; the identity as zero coordinates, which no point of
 //! the curve has). Being below `2^85`, they mean the same integers in Fr and in Fq, so the
 //! primary circuit (over Fr) can fold them without non-native arithmetic: a running value is
-//! `Σ_k ρ_k·x_k < 2^213·N`, which stays below both moduli for any `N < 2^40` folds.
+//! `Σ_k ρ_k·x_k < 2^214·N` (each `ρ_k < 2^129`), which stays below both moduli for any
+//! `N < 2^39` folds.
 //!
 //! The instances are folded Nova-style with a committed cross term (they are small):
 //! running `(C_W, C_E, u, x)` on Grumpkin, whose scalar field is Fq. Two running instances
@@ -28,6 +29,7 @@ use rayon::prelude::*;
 
 use crate::commitment::{CommitmentKey, PedersenKey};
 use crate::gadgets::g1_cf_inputs;
+use crate::ladder::{self, AffineVar};
 use crate::r1cs::R1csShape;
 use crate::{Error, Fq, Fr, GrumpkinAffine, G1};
 
@@ -38,8 +40,8 @@ const POINT_IO_LEN: usize = 6;
 /// Public inputs of a CycleFold instance.
 pub const CF_IO_LEN: usize = 2 + CF_FOLDS * 3 * POINT_IO_LEN;
 /// Folds below which a chain's CycleFold scalars stay small integers, the same in Fr and Fq
-/// (a running public input is below `N·2^213`, and `2^253 < r < q`).
-pub const MAX_FOLDS: u64 = 1 << 40;
+/// (a running public input is below `N·2^214`, and `2^253 < r < q`).
+pub const MAX_FOLDS: u64 = 1 << 39;
 
 /// What one CycleFold instance proves: `out = acc + r·new` for each fold.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -122,98 +124,23 @@ fn point_from_inputs(
     Ok((p, x, y, inf))
 }
 
-/// An affine point `(x, y)` that is not the identity.
-type AffineVar = (FpVar<Fq>, FpVar<Fq>);
-
-fn witness(
-    cs: &ConstraintSystemRef<Fq>,
-    f: impl FnOnce() -> Result<Fq, SynthesisError>,
-) -> Result<FpVar<Fq>, SynthesisError> {
-    FpVar::new_witness(cs.clone(), f)
-}
-
-/// `λ` with `λ·den = num` (one constraint; `den ≠ 0` wherever it is used).
-fn quotient(
-    cs: &ConstraintSystemRef<Fq>,
-    num: &FpVar<Fq>,
-    den: &FpVar<Fq>,
-) -> Result<FpVar<Fq>, SynthesisError> {
-    let lam = witness(cs, || {
-        Ok(num.value()? * den.value()?.inverse().unwrap_or(Fq::ZERO))
-    })?;
-    lam.mul_equals(den, num)?;
-    Ok(lam)
-}
-
-/// The point `(λ² − x_p − x_q, λ·(x_p − x) − y_p)` of the chord or tangent of slope `λ`
-/// through `p` and `q` (two constraints).
-fn chord_end(
-    cs: &ConstraintSystemRef<Fq>,
-    lam: &FpVar<Fq>,
-    p: &AffineVar,
-    xq: &FpVar<Fq>,
-) -> Result<AffineVar, SynthesisError> {
-    let x = witness(cs, || {
-        Ok(lam.value()?.square() - p.0.value()? - xq.value()?)
-    })?;
-    lam.mul_equals(lam, &(&x + &p.0 + xq))?;
-    let y = witness(cs, || {
-        Ok(lam.value()? * (p.0.value()? - x.value()?) - p.1.value()?)
-    })?;
-    lam.mul_equals(&(&p.0 - &x), &(&y + &p.1))?;
-    Ok((x, y))
-}
-
-/// `2T + Q` as `(T + Q) + T` with incomplete affine formulas (five constraints): sound and
-/// complete when `T ≠ ±Q` and `T + Q ≠ ±T`, which [`fold_scalar_mul`] guarantees.
-fn double_and_add(
-    cs: &ConstraintSystemRef<Fq>,
-    t: &AffineVar,
-    q: &AffineVar,
-) -> Result<AffineVar, SynthesisError> {
-    let lam1 = quotient(cs, &(&q.1 - &t.1), &(&q.0 - &t.0))?;
-    let xu = witness(cs, || {
-        Ok(lam1.value()?.square() - t.0.value()? - q.0.value()?)
-    })?;
-    lam1.mul_equals(&lam1, &(&xu + &t.0 + &q.0))?;
-    // The chord through T + Q = (x_u, y_u) and T has slope 2·y_T/(x_T − x_u) − λ1, since
-    // y_u = λ1·(x_T − x_u) − y_T; y_u itself is never needed.
-    let lam2 = witness(cs, || {
-        let (xt, yt) = (t.0.value()?, t.1.value()?);
-        let den = (xt - xu.value()?).inverse().unwrap_or(Fq::ZERO);
-        Ok(yt.double() * den - lam1.value()?)
-    })?;
-    (&lam1 + &lam2).mul_equals(&(&t.0 - &xu), &t.1.double()?)?;
-    chord_end(cs, &lam2, t, &xu)
-}
-
 /// `r·P` for the fold scalar `r = 2^128 + 2c + 1` ([`crate::poseidon::fold_scalar`]) whose
-/// `c` is given by its two public limbs (64 and 63 bits) and, for the witness, its bits.
-///
-/// Below its leading one, `r`'s binary digits read as `±1` are the bits of `c`
-/// (`r = 3·2^127 + Σ_i (2c_i − 1)·2^i`), so the ladder starts from `3P` and runs
-/// `T ← 2T ± P` from the top bit of `c` down. Every partial scalar `K` is odd with
-/// `3 ≤ K < 2^129`, far below the group order, so `T = KP ≠ ±P` and `T ± P ≠ ±T`: the
-/// incomplete formulas never meet their exceptional cases, and each step's output is the
-/// unique one its constraints allow. The digit `±P` is a witness `y_i` with `y_i² = y_P²`,
-/// and `c`'s limbs are tied to the digits by `limb·2y_P = Σ_i 2^i·(y_i + y_P)` (`y_P ≠ 0`:
-/// G1 has no point of order 2). Six constraints per bit.
+/// `c` is given by its two public limbs (64 and 63 bits) and, for the witness, its bits, by
+/// the ladder of [`crate::ladder`]. Its digit for bit `i` is a witness `y_i` with
+/// `y_i² = y_P²`, and `c`'s limbs are tied to the digits by
+/// `limb·2y_P = Σ_i 2^i·(y_i + y_P)` (`y_P ≠ 0`: G1 has no point of order 2). Six
+/// constraints per bit.
 fn fold_scalar_mul(
     cs: &ConstraintSystemRef<Fq>,
     limbs: &[FpVar<Fq>],
     c_bits: &[bool],
-    p: &AffineVar,
-) -> Result<AffineVar, SynthesisError> {
+    p: &AffineVar<Fq>,
+) -> Result<AffineVar<Fq>, SynthesisError> {
     let n = crate::poseidon::FOLD_CHALLENGE_BITS;
     let yp2 = p.1.square()?;
-    let xx = p.0.square()?;
-    let lam = quotient(cs, &(xx * Fq::from(3u64)), &p.1.double()?)?;
-    let two_p = chord_end(cs, &lam, p, &p.0)?;
-    let lam = quotient(cs, &(&p.1 - &two_p.1), &(&p.0 - &two_p.0))?;
-    let mut t = chord_end(cs, &lam, &two_p, &p.0)?;
     let digits = (0..n)
         .map(|i| {
-            let d = witness(cs, || {
+            let d = FpVar::new_witness(cs.clone(), || {
                 let y = p.1.value()?;
                 Ok(if c_bits.get(i).copied().unwrap_or(false) {
                     y
@@ -225,9 +152,7 @@ fn fold_scalar_mul(
             Ok(d)
         })
         .collect::<Result<Vec<_>, SynthesisError>>()?;
-    for d in digits.iter().rev() {
-        t = double_and_add(cs, &t, &(p.0.clone(), d.clone()))?;
-    }
+    let t = ladder::fold_scalar_mul(cs, p, &digits)?;
     let two_yp = p.1.double()?;
     for (k, limb) in limbs.iter().enumerate() {
         let part = &digits[64 * k..(64 * k + 64).min(n)];

@@ -422,7 +422,7 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
         tr.absorb_g1(&nu.cw2);
         tr.absorb_grumpkin(&msg.cm_w_new);
         tr.absorb_grumpkin(&msg.cm_t);
-        let (_, rho) = tr.short_challenge();
+        let (_, rho) = tr.fold_challenge();
         let (cfu, cfw) = cyclefold::fold(&s.cf_u, &s.cf_w, &msg, fr_to_fq(&rho));
         let inputs = augmented::CfInputs {
             cm_w_new: msg.cm_w_new,
@@ -502,7 +502,7 @@ pub fn verify(
     zn: &[Fr],
     proof: &IvcProof,
 ) -> Result<(), Error> {
-    // Below 2^40 folds the CycleFold scalars stay small integers (docs/FOLDING.md §4.2).
+    // Below 2^39 folds the CycleFold scalars stay small integers (docs/FOLDING.md §4.2).
     if steps == 0 || steps >= cyclefold::MAX_FOLDS || proof.i != steps {
         return Err(Error::IvcVerification("wrong number of steps"));
     }

@@ -61,7 +61,7 @@ fn honest_run_verifies_and_counts_are_pinned() {
         params.shape().num_constraints
     );
     assert!(overhead <= 40_000, "{overhead}");
-    assert_eq!(overhead, 16_791);
+    assert_eq!(overhead, 15_985);
 }
 
 /// With the prover's key tables built, a run makes the same commitments (it verifies, and
@@ -111,7 +111,7 @@ fn params_roundtrip_and_digest_is_pinned() {
     assert!(IvcParams::from_bytes(&longer).is_err());
     assert_eq!(
         params.digest().to_string(),
-        "10984518843770876256259920984863568404731200435486769600536605599335517429588"
+        "19759847288821473226552669239680085233994660267187096838305638113560499412030"
     );
 }
 

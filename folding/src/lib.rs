@@ -31,6 +31,7 @@ mod error;
 pub mod gadgets;
 pub mod ivc;
 mod ivc_proof;
+pub mod ladder;
 pub mod merge;
 pub mod merge_circuit;
 pub mod mle;

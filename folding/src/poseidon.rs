@@ -367,8 +367,16 @@ mod tests {
     #[test]
     fn coordinate_limbs_recompose_and_fit_their_widths() {
         let mut rng = ark_std::test_rng();
-        let samples = [Fq::from(0u64), Fq::from(1u64), -Fq::from(1u64), Fq::rand(&mut rng)];
-        for x in samples.into_iter().chain((0..50).map(|_| Fq::rand(&mut rng))) {
+        let samples = [
+            Fq::from(0u64),
+            Fq::from(1u64),
+            -Fq::from(1u64),
+            Fq::rand(&mut rng),
+        ];
+        for x in samples
+            .into_iter()
+            .chain((0..50).map(|_| Fq::rand(&mut rng)))
+        {
             let l = fq_to_limbs(&x);
             for (limb, bits) in l.iter().zip(COORD_LIMB_BITS) {
                 assert!(*limb < 1u128 << bits, "{limb} has more than {bits} bits");
