@@ -25,10 +25,13 @@ fn main() {
     let t = Instant::now();
     let params = IvcParams::setup(&circuit).expect("setup");
     params.build_prover_tables();
+    let shape = params.shape();
     eprintln!(
-        "setup {:?}, {} primary constraints",
+        "setup {:?}, {} primary constraints, W1 {} + W2 {} entries",
         t.elapsed(),
-        params.shape().num_constraints
+        shape.num_constraints,
+        shape.num_w1,
+        shape.num_w2
     );
     let mut prover =
         IvcProver::new(&params, circuit.clone(), vec![Fr::from(0u64)], vec![]).expect("prover");

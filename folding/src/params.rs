@@ -31,7 +31,7 @@ const DIGEST_LABEL: &[u8] = b"crease/ivc/params/v2";
 /// Seed of the development commitment key.
 pub const DEV_KEY_SEED: &[u8] = b"crease development key (insecure)";
 const CF_KEY_LABEL: &[u8] = b"crease/cyclefold/pedersen";
-/// Bases in the prover's table of the BN254 key: the recursion circuit's witness (~16,600
+/// Bases in the prover's table of the BN254 key: the recursion circuit's witness (~15,700
 /// entries, most of them full-size Poseidon states) comes first in `W2` in every chain, the
 /// step circuit's after it. 24,576 bases of 21 windows: 37 MB.
 const KEY_TABLE_LEN: usize = 24_576;
