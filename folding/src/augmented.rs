@@ -292,26 +292,9 @@ fn wits(cs: &ConstraintSystemRef<Fr>, v: &[Fr]) -> Result<Vec<FpVar<Fr>>, Synthe
     v.iter().map(|x| wit(cs, *x)).collect()
 }
 
-/// The state hash of `(pp, i, constants, z_0, z_i, U, cfU, w1hash)` in the circuit
-/// (twin of [`state_hash`]).
-#[allow(clippy::too_many_arguments)]
-fn state_hash_var(
-    cs: &ConstraintSystemRef<Fr>,
-    pp: &FpVar<Fr>,
-    i: &FpVar<Fr>,
-    constants: &[FpVar<Fr>],
-    z0: &[FpVar<Fr>],
-    zi: &[FpVar<Fr>],
-    u: &RunningVar,
-    cf: &CfVar,
-    w1_hash: &FpVar<Fr>,
-) -> Result<FpVar<Fr>, SynthesisError> {
-    let tr = state_hash_begin(cs, pp, i, constants, z0, zi, u)?;
-    state_hash_finish(tr, cf, w1_hash)
-}
-
-/// The state hash's sponge after its first part, everything up to the running primary
-/// instance `U` (so that the prover can run it before the CycleFold fold is known).
+/// The in-circuit state hash (twin of [`state_hash`]), in two parts: its sponge after
+/// everything up to the running primary instance `U` (so that the prover can run it before
+/// the CycleFold fold is known), then [`state_hash_finish`].
 fn state_hash_begin(
     cs: &ConstraintSystemRef<Fr>,
     pp: &FpVar<Fr>,
@@ -448,7 +431,8 @@ pub fn begin<C: StepCircuit>(
     // 1. The previous step's output binds this step's inputs.
     let is_base = i.is_zero()?;
     let not_base = !&is_base;
-    let h_in = state_hash_var(&cs, &pp, &i, &constants, &z0, &zi, &big_u, &cf, &w1_hash)?;
+    let h_in = state_hash_begin(&cs, &pp, &i, &constants, &z0, &zi, &big_u)?;
+    let h_in = state_hash_finish(h_in, &cf, &w1_hash)?;
     u_x.conditional_enforce_equal(&h_in, &not_base)?;
     for (a, b) in zi.iter().zip(&z0) {
         a.conditional_enforce_equal(b, &is_base)?;

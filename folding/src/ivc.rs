@@ -63,14 +63,20 @@ struct State {
     cf_w: CfWitness,
 }
 
-/// The transcript of the final fold: it absorbs the last fresh instance, whose public input
-/// is the state hash and so binds the running instance (as in a step).
-fn final_transcript(u: &FreshInstance) -> Transcript {
-    let mut tr = Transcript::new(FINAL_FOLD_LABEL);
+/// A fold transcript labelled `label` that first absorbs the fresh instance `u`, whose public
+/// input is the state hash and so binds the running instance: a step's fold
+/// ([`augmented::FOLD_LABEL`]) or the proof's final fold ([`FINAL_FOLD_LABEL`]).
+fn fresh_transcript(label: &[u8], u: &FreshInstance) -> Transcript {
+    let mut tr = Transcript::new(label);
     tr.absorb_slice(&u.x);
     tr.absorb_g1(&u.cw1);
     tr.absorb_g1(&u.cw2);
     tr
+}
+
+/// The transcript of the final fold (the last fresh instance into the running one).
+fn final_transcript(u: &FreshInstance) -> Transcript {
+    fresh_transcript(FINAL_FOLD_LABEL, u)
 }
 
 /// The prover of one IVC run.
@@ -141,15 +147,7 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
         let last = if s.big_u.is_zero() {
             FinalWitness::Fresh(s.w.clone())
         } else {
-            let mut tr = final_transcript(&s.u);
-            let (_, folded, fp, _) = mova::prove(
-                &self.params.shape,
-                &mut tr,
-                &s.big_u,
-                &self.big_w,
-                &s.u,
-                &s.w,
-            )?;
+            let (_, _, folded, fp, _) = self.fold_last(FINAL_FOLD_LABEL)?;
             FinalWitness::Folded(fp, folded.w)
         };
         Ok(IvcProof {
@@ -257,7 +255,7 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
         let mut fold_slot = None;
         let begun = rayon::in_place_scope(|sc| {
             if s.i > 0 {
-                sc.spawn(|_| fold_slot = Some(self.fold_primary()));
+                sc.spawn(|_| fold_slot = Some(self.fold_last(augmented::FOLD_LABEL)));
             }
             augmented::begin(cs.clone(), &self.circuit, ext, &inp, n_vars)
         })?;
@@ -380,13 +378,11 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
         Ok((state, next_w, head))
     }
 
-    /// Folds `u_i` into `U_i` natively.
-    fn fold_primary(&self) -> Result<PrimaryFold, Error> {
+    /// Folds the last fresh instance `u_i` into `U_i` natively, on a transcript labelled
+    /// `label` that first absorbs `u_i` (a step's fold, or the proof's final fold).
+    fn fold_last(&self, label: &[u8]) -> Result<PrimaryFold, Error> {
         let s = &self.state;
-        let mut tr = Transcript::new(augmented::FOLD_LABEL);
-        tr.absorb(&s.u.x[0]);
-        tr.absorb_g1(&s.u.cw1);
-        tr.absorb_g1(&s.u.cw2);
+        let mut tr = fresh_transcript(label, &s.u);
         let (nu, nw, proof, ch) = mova::prove(
             &self.params.shape,
             &mut tr,
