@@ -621,6 +621,36 @@ mod tests {
         }
     }
 
+    /// A witness committed in pieces at offsets (as a step commits its `W2`) sums to the
+    /// whole commitment, with pieces inside, across and beyond the table, split or not.
+    #[test]
+    fn pieces_at_offsets_sum_to_the_whole() {
+        let mut rng = ark_std::test_rng();
+        let bases = grumpkin_bases(&mut rng, 600);
+        let scalars: Vec<Fq> = (0..600)
+            .map(|i| match i % 3 {
+                0 => Fq::rand(&mut rng),
+                1 => Fq::from(rng.gen::<u32>()),
+                _ => Fq::ZERO,
+            })
+            .collect();
+        let whole = naive::<GrumpkinProjective>(&bases, &scalars);
+        let table = PrefixTable::new(400, 1);
+        for built in [false, true] {
+            if built {
+                table.build(&bases);
+            }
+            for cuts in [vec![0, 600], vec![0, 150, 400, 600], vec![0, 399, 401, 600]] {
+                let sum: GrumpkinProjective = cuts
+                    .windows(2)
+                    .enumerate()
+                    .map(|(k, w)| table.msm_at(&bases, w[0], &scalars[w[0]..w[1]], k % 2 == 0))
+                    .sum();
+                assert_eq!(sum, whole, "cuts {cuts:?}, table built: {built}");
+            }
+        }
+    }
+
     #[test]
     fn extreme_scalars_and_repeated_bases() {
         let g = G1Affine::generator();
