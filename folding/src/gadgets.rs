@@ -95,13 +95,10 @@ impl G1Var {
 
     /// `if cond { a } else { b }`, limb by limb.
     pub fn select(cond: &Boolean<Fr>, a: &Self, b: &Self) -> Result<Self, SynthesisError> {
-        let mut limbs = Vec::with_capacity(6);
-        for (x, y) in a.limbs.iter().zip(&b.limbs) {
-            limbs.push(cond.select(x, y)?);
+        let mut limbs = a.limbs.clone();
+        for (l, y) in limbs.iter_mut().zip(&b.limbs) {
+            *l = cond.select(l, y)?;
         }
-        let limbs: [FpVar<Fr>; 6] = limbs
-            .try_into()
-            .map_err(|_| SynthesisError::Unsatisfiable)?;
         Ok(Self { limbs })
     }
 }

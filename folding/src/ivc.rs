@@ -190,13 +190,9 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
         let this = &*self;
         let next = rayon::in_place_scope(|floating| {
             let (w1_slot, w2_parts) = (&w1_slot, &w2_parts);
-            this.step_parts(ext, |part| {
+            this.step_parts(ext, cw1.is_none(), |part| {
                 floating.spawn(move |_| match part {
-                    Part::W1(w1) => {
-                        if cw1.is_none() {
-                            *lock(w1_slot) = Some(params.key.commit(&w1));
-                        }
-                    }
+                    Part::W1(w1) => *lock(w1_slot) = Some(params.key.commit(&w1)),
                     Part::W2(offset, values) => {
                         let c = params.commit_w2_part(offset, &values);
                         lock(w2_parts).push(c);
@@ -222,11 +218,12 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
     }
 
     /// Synthesizes the next step beside the primary and CycleFold folds. `fixed` receives
-    /// `W1` and the parts of `W2` (with their offsets) as soon as their values are final;
-    /// the last part of `W2` is committed here (the returned point).
+    /// `W1` (if `with_w1`) and the parts of `W2` (with their offsets) as soon as their values
+    /// are final; the last part of `W2` is committed here (the returned point).
     fn step_parts(
         &self,
         ext: &C::ExternalWitness,
+        with_w1: bool,
         mut fixed: impl FnMut(Part),
     ) -> Result<(State, RunningWitness, G1Projective), Error> {
         let params = self.params;
@@ -269,19 +266,20 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
         // The witness so far is final: W1, the first part's variables, which begin W2, and
         // the step circuit's own, which end it.
         let step = begun.step_vars.clone();
-        let head_len = shape.num_w2.checked_sub(step.len());
-        let w = cs.witness_assignment()?;
-        let (Some(head_len), true) = (head_len, step.end <= w.len() && step.start >= shape.num_w1)
-        else {
-            return Err(Error::ShapeMismatch {
+        let head_len = shape
+            .num_w2
+            .checked_sub(step.len())
+            .filter(|_| step.start >= shape.num_w1)
+            .ok_or(Error::ShapeMismatch {
                 what: "step circuit variables",
                 expected: shape.num_w2,
                 got: step.len(),
-            });
-        };
-        fixed(Part::W1(w[..shape.num_w1].to_vec()));
-        fixed(Part::W2(0, w[shape.num_w1..step.start].to_vec()));
-        fixed(Part::W2(head_len, w[step.clone()].to_vec()));
+            })?;
+        if with_w1 {
+            fixed(Part::W1(witness_slice(&cs, 0..shape.num_w1)?));
+        }
+        fixed(Part::W2(0, witness_slice(&cs, shape.num_w1..step.start)?));
+        fixed(Part::W2(head_len, witness_slice(&cs, step.clone())?));
 
         // 2. The fold transcript in the circuit, beside the CycleFold prover.
         let (next_u, next_w, proof, cf) = match fold_slot.transpose()? {
@@ -310,10 +308,10 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
             begun.fold(&fold_in)
         })?;
         // The second part's variables follow the first part's in W2.
-        let w = cs.witness_assignment()?;
         let second = step.start - shape.num_w1;
-        fixed(Part::W2(second, w[step.end..].to_vec()));
-        let last = second + (w.len() - step.end);
+        let end = cs.num_witness_variables();
+        fixed(Part::W2(second, witness_slice(&cs, step.end..end)?));
+        let last = second + (end - step.end);
         let (next_cf_u, next_cf_w, cf_in) = match cf_slot.transpose()? {
             None => (
                 CfInstance::zero(&params.cf_shape),
@@ -434,6 +432,24 @@ enum Part {
     W1(Vec<Fr>),
     /// The entries of `W2` from an offset on.
     W2(usize, Vec<Fr>),
+}
+
+/// A copy of the synthesized witness entries in `range` (only those).
+fn witness_slice(
+    cs: &ConstraintSystemRef<Fr>,
+    range: std::ops::Range<usize>,
+) -> Result<Vec<Fr>, Error> {
+    let cs = cs
+        .borrow()
+        .ok_or(ark_relations::gr1cs::SynthesisError::MissingCS)?;
+    let w = cs.witness_assignment()?;
+    w.get(range.clone())
+        .map(<[Fr]>::to_vec)
+        .ok_or(Error::ShapeMismatch {
+            what: "witness length",
+            expected: range.end,
+            got: w.len(),
+        })
 }
 
 /// Locks a mutex even if a thread panicked while holding it (the data is a plain result).

@@ -459,17 +459,13 @@ impl<P: SWCurveConfig> PrefixTable<P> {
             .filter(|(_, s)| !is_small(&s.into_bigint(), &modulus))
             .map(|(j, s)| (offset + j, std::mem::take(s)))
             .collect();
+        let parts = if split {
+            rayon::current_num_threads()
+        } else {
+            1
+        };
         let (a, b) = rayon::join(
-            || {
-                table.sum_rows(
-                    &in_table,
-                    if split {
-                        rayon::current_num_threads()
-                    } else {
-                        1
-                    },
-                )
-            },
+            || table.sum_rows(&in_table, parts),
             || msm::<Projective<P>>(&bases[..n], &rest),
         );
         a + b
