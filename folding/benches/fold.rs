@@ -1,7 +1,8 @@
 //! Benchmarks of the folding engine.
 //!
 //! - `msm/{bits,u32,full}/N`: committing N scalars of each width with the BN254 key
-//!   (`msm/full_ark/N`: the same full-size scalars through ark-ec's own MSM);
+//!   (`msm/{bits,u32}_direct/N`: the same values through the width-specific entry points;
+//!   `msm/{bits,u32,full}_ark/N`: the same values through ark-ec's own MSMs);
 //! - `prove_step/{u32,grid,full}/2^k`: one IVC step whose step circuit has 2^k
 //!   multiplications: `u32` takes two fresh 16-bit factors per product (three small witness
 //!   values per constraint), `grid` multiplies 16-bit factors along the sides of a grid
@@ -60,6 +61,13 @@ fn bench_msm(c: &mut Criterion) {
     });
     g.bench_function(BenchmarkId::new("bits_direct", n), |b| {
         b.iter(|| key.commit_bits(&raw_bits).unwrap())
+    });
+    // ark-ec's own small-scalar MSMs of the same values (Jacobian buckets, for reference).
+    g.bench_function(BenchmarkId::new("u32_ark", n), |b| {
+        b.iter(|| G1Projective::msm_u32(key.bases(), &raw_words))
+    });
+    g.bench_function(BenchmarkId::new("bits_ark", n), |b| {
+        b.iter(|| G1Projective::msm_u1(key.bases(), &raw_bits))
     });
     // ark-ec's own MSM of the full-size scalars (it runs them on a pool of its own).
     g.bench_function(BenchmarkId::new("full_ark", n), |b| {

@@ -1,17 +1,16 @@
 //! Commitments to witness vectors.
 //!
 //! [`CommitmentKey`] is the seam: a key commits a vector of scalars to a curve point, and
-//! commits small values (bits, 32-bit words) through arkworks' small-scalar MSM paths.
+//! commits small values (bits, 32-bit words) at small-scalar cost.
 //! [`PowersOfTauKey`] commits on BN254 G1 with bases `τ^i·G` (so a KZG-type decider can open
 //! the commitments later); [`PedersenKey`] commits on Grumpkin with hash-derived bases.
 //!
-//! `VariableBaseMSM::msm` in ark-ec 0.6 sorts the scalars by bit length (1, 8, 16, 32, 64
-//! bits, their negations, and full size) and runs a specialised MSM on each class, so a
-//! witness whose entries are small is committed at small-scalar cost without the caller
-//! doing anything; [`CommitmentKey::commit_u32`] and [`CommitmentKey::commit_bits`] skip the
-//! classification when the caller already knows the widths. [`CommitmentKey::commit`] goes
-//! through [`msm::msm`], which keeps those small paths but sums full-size scalars on the
-//! caller's rayon pool (see there why).
+//! [`CommitmentKey::commit`] goes through [`msm::msm`], which sorts the scalars by size
+//! (`±1`, at most 8, 16, 32 or 64 bits or their negations, full size) and sums each class
+//! with its own method, so a witness whose entries are small is committed at small-scalar
+//! cost without the caller doing anything; [`CommitmentKey::commit_u32`] and
+//! [`CommitmentKey::commit_bits`] skip the classification when the caller already knows the
+//! widths.
 
 mod kzg;
 pub mod msm;
@@ -49,13 +48,32 @@ pub trait CommitmentKey: Send + Sync {
     /// Commits to 32-bit values (the same commitment as [`Self::commit`] of their embedding).
     fn commit_u32(&self, v: &[u32]) -> Result<<Self::Group as CurveGroup>::Affine, Error> {
         let bases = self.bases_for(v.len())?;
-        Ok(<Self::Group as VariableBaseMSM>::msm_u32(bases, v).into_affine())
+        let entries = v
+            .iter()
+            .enumerate()
+            .map(|(index, &w)| msm::Small {
+                index,
+                negative: false,
+                magnitude: w as u64,
+            })
+            .collect();
+        Ok(msm::small_msm::<Self::Group>(bases, entries).into_affine())
     }
 
     /// Commits to bits (the same commitment as [`Self::commit`] of their embedding).
     fn commit_bits(&self, v: &[bool]) -> Result<<Self::Group as CurveGroup>::Affine, Error> {
         let bases = self.bases_for(v.len())?;
-        Ok(<Self::Group as VariableBaseMSM>::msm_u1(bases, v).into_affine())
+        let entries: Vec<_> = v
+            .iter()
+            .enumerate()
+            .filter(|(_, &b)| b)
+            .map(|(index, _)| msm::Small {
+                index,
+                negative: false,
+                magnitude: 1,
+            })
+            .collect();
+        Ok(<Self::Group as msm::FullMsm>::unit_sum(bases, &entries).into_affine())
     }
 
     /// The first `n` bases, or an error if the key is shorter.

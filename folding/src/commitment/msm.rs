@@ -7,71 +7,183 @@
 //! and the commitment it waits for is only picked up when that job ends. Nested like this the
 //! provers of two chains can hold each other up for minutes.
 //!
-//! [`msm`] keeps ark-ec's small-scalar paths (1 to 64 bits and their negations, which run on
-//! the current pool) and sums the full-size scalars itself with signed-digit buckets, one
-//! parallel task per window. The buckets are kept in affine coordinates and filled by
-//! batches of additions that share one field inversion (Montgomery's trick): about six
-//! multiplications per addition instead of the ten of a mixed addition into extended
-//! Jacobian buckets.
+//! [`msm`] sorts the scalars into classes and sums each class on the current pool:
+//!
+//! - `±1` (bits, most often) by halving: the upper half of the points is added onto the
+//!   lower half, again and again, each round one batch of independent additions;
+//! - `±m` with `m < 2^64` by signed-digit buckets, with a window and a number of windows
+//!   fitted to the widest magnitude of the class (a 32-bit word takes three 11-bit digits),
+//!   the points split into one part per thread;
+//! - full-size scalars by signed-digit buckets, one parallel task per window.
+//!
+//! Every addition lands in affine coordinates, in batches that share one field inversion
+//! (Montgomery's trick): about six multiplications per addition instead of the ten of a
+//! mixed addition into extended Jacobian buckets, which is what ark-ec's own small-scalar
+//! paths pay.
 
 use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
 use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
 use ark_ff::{AdditiveGroup, BigInteger, Field, PrimeField, Zero};
 use rayon::prelude::*;
 
-/// A group whose full-size MSM [`msm`] computes with affine buckets.
+/// A group whose MSM [`msm`] computes with affine buckets.
 pub trait FullMsm: VariableBaseMSM {
     /// `Σ scalars[i]·bases[i]` for full-size scalars.
     fn full_sum(
         bases: &[Self::MulBase],
         scalars: &[<Self::ScalarField as PrimeField>::BigInt],
     ) -> Self;
+
+    /// `Σ ±m·bases[index]` over `entries`, every magnitude `m` below `2^bits`.
+    fn small_sum(bases: &[Self::MulBase], entries: &[Small], bits: u32) -> Self;
+
+    /// `Σ ±bases[index]` over `entries` (the magnitudes are ignored).
+    fn unit_sum(bases: &[Self::MulBase], entries: &[Small]) -> Self;
 }
 
 impl<P: SWCurveConfig> FullMsm for Projective<P> {
     fn full_sum(bases: &[Affine<P>], scalars: &[<P::ScalarField as PrimeField>::BigInt]) -> Self {
         signed_buckets::<P>(bases, scalars)
     }
+
+    fn small_sum(bases: &[Affine<P>], entries: &[Small], bits: u32) -> Self {
+        small_buckets::<P>(bases, entries, bits)
+    }
+
+    fn unit_sum(bases: &[Affine<P>], entries: &[Small]) -> Self {
+        let parts = parts_for(entries.len());
+        entries
+            .par_chunks(entries.len().div_ceil(parts).max(1))
+            .map(|part| {
+                let points = part
+                    .iter()
+                    .map(|e| {
+                        let p = bases[e.index];
+                        if e.negative {
+                            -p
+                        } else {
+                            p
+                        }
+                    })
+                    .collect();
+                halving_sum::<P>(points)
+            })
+            .sum()
+    }
 }
 
-/// Whether ark-ec's classifier puts `s` among the small scalars (it or its negation has at
-/// most 64 bits).
-fn is_small<B: BigInteger>(s: &B, modulus: &B) -> bool {
+/// A scalar `±magnitude` with a magnitude below `2^64`, at `index` in its MSM.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Small {
+    /// The position of the scalar (and its base).
+    pub index: usize,
+    /// Whether the scalar is `−magnitude`.
+    pub negative: bool,
+    /// `|scalar|`.
+    pub magnitude: u64,
+}
+
+/// A scalar as [`msm`] sums it.
+enum Class<B> {
+    Zero,
+    Small(bool, u64),
+    Full(B),
+}
+
+/// Sorts `s` into its class: ark-ec's small scalars are those that, or whose negation, have
+/// at most 64 bits.
+fn classify<B: BigInteger>(s: &B, modulus: &B) -> Class<B> {
+    if s.is_zero() {
+        return Class::Zero;
+    }
     if s.num_bits() <= 64 {
-        return true;
+        return Class::Small(false, s.as_ref()[0]);
     }
     let mut neg = *modulus;
     neg.sub_with_borrow(s);
-    neg.num_bits() <= 64
+    if neg.num_bits() <= 64 {
+        Class::Small(true, neg.as_ref()[0])
+    } else {
+        Class::Full(*s)
+    }
 }
+
+/// Whether [`msm`] sums `s` as a small scalar (it or its negation has at most 64 bits).
+fn is_small<B: BigInteger>(s: &B, modulus: &B) -> bool {
+    !matches!(classify(s, modulus), Class::Full(_))
+}
+
+/// The widths the small scalars are grouped by: one bucket sum per group, with digits for
+/// the group's widest magnitude.
+const SMALL_WIDTHS: [u32; 4] = [8, 16, 32, 64];
 
 /// `Σ scalars[i]·bases[i]` over the first `min(len)` pairs.
 pub fn msm<G: FullMsm>(bases: &[G::MulBase], scalars: &[G::ScalarField]) -> G {
     let n = bases.len().min(scalars.len());
     let modulus = G::ScalarField::MODULUS;
-    let zero = <G::ScalarField as PrimeField>::BigInt::default();
-    let (small, full): (Vec<_>, Vec<_>) = scalars[..n]
+    let classes: Vec<_> = scalars[..n]
         .par_iter()
-        .map(|s| {
-            let b = s.into_bigint();
-            if is_small(&b, &modulus) {
-                (b, None)
-            } else {
-                (zero, Some(b))
+        .map(|s| classify(&s.into_bigint(), &modulus))
+        .collect();
+    let mut small = Vec::new();
+    let mut full_bases = Vec::new();
+    let mut full_scalars = Vec::new();
+    for (index, class) in classes.into_iter().enumerate() {
+        match class {
+            Class::Zero => {}
+            Class::Small(negative, magnitude) => small.push(Small {
+                index,
+                negative,
+                magnitude,
+            }),
+            Class::Full(b) => {
+                full_bases.push(bases[index]);
+                full_scalars.push(b);
             }
-        })
-        .unzip();
-    // Every entry handed to ark-ec is small or zero, so its full-size path sees nothing.
-    let mut total = G::msm_bigint(&bases[..n], &small);
-    let (fb, fs): (Vec<G::MulBase>, Vec<_>) = full
-        .into_iter()
-        .zip(&bases[..n])
-        .filter_map(|(s, b)| s.map(|s| (*b, s)))
-        .unzip();
-    if !fs.is_empty() {
-        total += G::full_sum(&fb, &fs);
+        }
+    }
+    let mut total = small_msm::<G>(bases, small);
+    if !full_scalars.is_empty() {
+        total += G::full_sum(&full_bases, &full_scalars);
     }
     total
+}
+
+/// `Σ ±m·bases[index]` over `entries`: the units summed by halving, the others grouped by
+/// width ([`SMALL_WIDTHS`]) into bucket sums.
+pub fn small_msm<G: FullMsm>(bases: &[G::MulBase], entries: Vec<Small>) -> G {
+    let mut units = Vec::new();
+    let mut groups: [Vec<Small>; SMALL_WIDTHS.len()] = Default::default();
+    for e in entries {
+        match e.magnitude {
+            0 => {}
+            1 => units.push(e),
+            m => {
+                let bits = u64::BITS - m.leading_zeros();
+                let g = SMALL_WIDTHS
+                    .iter()
+                    .position(|&w| bits <= w)
+                    .unwrap_or(SMALL_WIDTHS.len() - 1);
+                groups[g].push(e);
+            }
+        }
+    }
+    let mut total = G::zero();
+    if !units.is_empty() {
+        total += G::unit_sum(bases, &units);
+    }
+    for (entries, bits) in groups.iter().zip(SMALL_WIDTHS) {
+        if !entries.is_empty() {
+            total += G::small_sum(bases, entries, bits);
+        }
+    }
+    total
+}
+
+/// The number of parts (parallel tasks, one bucket reduction each) `len` small entries are
+/// split into: one per thread once each part has a few thousand points.
+fn parts_for(len: usize) -> usize {
+    (len / 4096).clamp(1, rayon::current_num_threads())
 }
 
 /// Window width for `n` full-size scalars: about `ln n + 2` bits.
@@ -81,6 +193,85 @@ fn window_bits(n: usize) -> usize {
     } else {
         (usize::BITS - n.leading_zeros()) as usize * 69 / 100 + 2
     }
+}
+
+/// The window for `n` magnitudes below `2^bits`, and the number of windows: the width that
+/// minimizes `windows·(n + 4·buckets)` (filling a bucket costs one affine addition, reducing
+/// it about four).
+fn small_window(n: usize, bits: u32) -> (usize, usize) {
+    (2..=16usize)
+        .map(|c| (c, (bits as usize + 1).div_ceil(c)))
+        .min_by_key(|&(c, windows)| windows * (n + (4 << (c - 1))))
+        .expect("a non-empty range of widths")
+}
+
+/// Digit `w` of `m` in the signed base-`2^c` recoding whose digit `w` is bits
+/// `wc .. wc + c` of `m`, plus bit `wc − 1`, minus `2^c` times bit `wc + c − 1`: each digit
+/// in `[−2^(c−1), 2^(c−1)]`, computed from `m` alone (no carry chain).
+fn recoded_digit(m: u64, w: usize, c: usize) -> i32 {
+    let m = m as u128;
+    let low = w * c;
+    let raw = (m >> low) & ((1 << c) - 1);
+    let carry = if low == 0 { 0 } else { (m >> (low - 1)) & 1 };
+    let top = (m >> (low + c - 1)) & 1;
+    (raw + carry) as i32 - ((top as i32) << c)
+}
+
+/// Signed-digit buckets over small magnitudes: the points split into parts (see
+/// [`parts_for`]), every part and window one parallel task.
+fn small_buckets<P: SWCurveConfig>(
+    bases: &[Affine<P>],
+    entries: &[Small],
+    bits: u32,
+) -> Projective<P> {
+    let parts = parts_for(entries.len());
+    let per_part = entries.len().div_ceil(parts).max(1);
+    let (c, windows) = small_window(per_part, bits);
+    let sums: Vec<(usize, Projective<P>)> = (0..parts * windows)
+        .into_par_iter()
+        .map(|task| {
+            let (part, w) = (task / windows, task % windows);
+            let mut acc = AffineBuckets::<P>::new(1 << (c - 1));
+            for e in entries.chunks(per_part).nth(part).unwrap_or(&[]) {
+                let d = recoded_digit(e.magnitude, w, c);
+                acc.add_digit(if e.negative { -d } else { d }, &bases[e.index]);
+            }
+            acc.finish();
+            (w, acc.weighted_sum())
+        })
+        .collect();
+    let mut by_window = vec![Projective::<P>::zero(); windows];
+    for (w, s) in sums {
+        by_window[w] += s;
+    }
+    let mut total = Projective::<P>::zero();
+    for s in by_window.iter().rev() {
+        for _ in 0..c {
+            total.double_in_place();
+        }
+        total += s;
+    }
+    total
+}
+
+/// `Σ points` by halving: each round adds the upper half of the list onto the lower half in
+/// batches of independent affine additions.
+fn halving_sum<P: SWCurveConfig>(mut points: Vec<Affine<P>>) -> Projective<P> {
+    let mut inverses = Vec::with_capacity(BATCH);
+    while points.len() > 16 {
+        let half = points.len() / 2;
+        let (low, high) = points.split_at_mut(half);
+        for (q, p) in low.chunks_mut(BATCH).zip(high[..half].chunks(BATCH)) {
+            add_batch(q, p, &mut inverses);
+        }
+        if points.len() % 2 == 1 {
+            points.swap(half, 2 * half);
+            points.truncate(half + 1);
+        } else {
+            points.truncate(half);
+        }
+    }
+    points.iter().fold(Projective::zero(), |acc, p| acc + p)
 }
 
 /// The signed base-`2^c` digits of `s`, each in `[−2^(c−1), 2^(c−1)]`, `count` of them.
@@ -146,6 +337,63 @@ fn signed_buckets<P: SWCurveConfig>(
 /// Additions per shared inversion.
 const BATCH: usize = 256;
 
+/// `qs[k] += ps[k]` for every `k`, in affine coordinates, with one field inversion shared by
+/// all the additions (`inverses` is scratch space).
+fn add_batch<P: SWCurveConfig>(
+    qs: &mut [Affine<P>],
+    ps: &[Affine<P>],
+    inverses: &mut Vec<P::BaseField>,
+) {
+    // The denominator of each addition's slope (one where no slope is needed), and their
+    // running products.
+    let denominator = |q: &Affine<P>, p: &Affine<P>| {
+        if q.is_zero() || p.is_zero() {
+            P::BaseField::ONE
+        } else if q.x != p.x {
+            p.x - q.x
+        } else if q.y == p.y && !q.y.is_zero() {
+            q.y.double()
+        } else {
+            P::BaseField::ONE
+        }
+    };
+    inverses.clear();
+    let mut prod = P::BaseField::ONE;
+    for (q, p) in qs.iter().zip(ps) {
+        inverses.push(prod);
+        prod *= denominator(q, p);
+    }
+    // One inversion; then walk back, turning each prefix product into an inverse.
+    let mut inv = prod.inverse().unwrap_or(P::BaseField::ZERO);
+    for k in (0..inverses.len()).rev() {
+        let d = denominator(&qs[k], &ps[k]);
+        inverses[k] *= inv;
+        inv *= d;
+    }
+    for ((q, p), inverse) in qs.iter_mut().zip(ps).zip(inverses.iter()) {
+        if p.is_zero() {
+            continue;
+        }
+        if q.is_zero() {
+            *q = *p;
+            continue;
+        }
+        let lambda = if q.x != p.x {
+            (p.y - q.y) * inverse
+        } else if q.y == p.y && !q.y.is_zero() {
+            let x2 = q.x.square();
+            (x2.double() + x2 + P::COEFF_A) * inverse
+        } else {
+            // p = −q.
+            *q = Affine::identity();
+            continue;
+        };
+        let x3 = lambda.square() - q.x - p.x;
+        let y3 = lambda * (q.x - x3) - q.y;
+        *q = Affine::new_unchecked(x3, y3);
+    }
+}
+
 /// Affine buckets filled by batched additions. A batch holds at most one addition per bucket;
 /// an addition to a bucket already in the batch goes to that bucket's extended Jacobian twin
 /// instead (the top windows of full-size scalars use only a few buckets, so waiting for a
@@ -156,7 +404,11 @@ struct AffineBuckets<P: SWCurveConfig> {
     /// `stamp[b] == epoch` when bucket `b` is in the current batch.
     stamp: Vec<u32>,
     epoch: u32,
-    batch: Vec<(usize, Affine<P>)>,
+    /// The current batch: bucket `targets[k]` gets `points[k]`.
+    targets: Vec<usize>,
+    points: Vec<Affine<P>>,
+    /// Scratch: the batch's buckets while they are added to, and the inverses.
+    sums: Vec<Affine<P>>,
     inverses: Vec<P::BaseField>,
 }
 
@@ -167,7 +419,9 @@ impl<P: SWCurveConfig> AffineBuckets<P> {
             overflow: vec![Projective::<P>::ZERO_BUCKET; count],
             stamp: vec![0; count],
             epoch: 1,
-            batch: Vec::with_capacity(BATCH),
+            targets: Vec::with_capacity(BATCH),
+            points: Vec::with_capacity(BATCH),
+            sums: Vec::with_capacity(BATCH),
             inverses: Vec::with_capacity(BATCH),
         }
     }
@@ -188,8 +442,9 @@ impl<P: SWCurveConfig> AffineBuckets<P> {
             return;
         }
         self.stamp[b] = self.epoch;
-        self.batch.push((b, p));
-        if self.batch.len() == BATCH {
+        self.targets.push(b);
+        self.points.push(p);
+        if self.targets.len() == BATCH {
             self.flush();
         }
     }
@@ -213,60 +468,18 @@ impl<P: SWCurveConfig> AffineBuckets<P> {
 
     /// Performs the additions of the current batch with one inversion.
     fn flush(&mut self) {
-        if self.batch.is_empty() {
+        if self.targets.is_empty() {
             return;
         }
-        // The denominator of each addition's slope (one where no slope is needed), and their
-        // running products.
-        let denominator = |q: &Affine<P>, p: &Affine<P>| {
-            if q.is_zero() || p.is_zero() {
-                P::BaseField::ONE
-            } else if q.x != p.x {
-                p.x - q.x
-            } else if q.y == p.y && !q.y.is_zero() {
-                q.y.double()
-            } else {
-                P::BaseField::ONE
-            }
-        };
-        self.inverses.clear();
-        let mut prod = P::BaseField::ONE;
-        for (b, p) in &self.batch {
-            self.inverses.push(prod);
-            prod *= denominator(&self.buckets[*b], p);
+        self.sums.clear();
+        self.sums
+            .extend(self.targets.iter().map(|&b| self.buckets[b]));
+        add_batch(&mut self.sums, &self.points, &mut self.inverses);
+        for (&b, s) in self.targets.iter().zip(&self.sums) {
+            self.buckets[b] = *s;
         }
-        // One inversion; then walk back, turning each prefix product into an inverse.
-        let mut inv = prod.inverse().unwrap_or(P::BaseField::ZERO);
-        for k in (0..self.batch.len()).rev() {
-            let (b, p) = self.batch[k];
-            let d = denominator(&self.buckets[b], &p);
-            self.inverses[k] *= inv;
-            inv *= d;
-        }
-        for (k, (b, p)) in self.batch.iter().enumerate() {
-            let q = &mut self.buckets[*b];
-            if p.is_zero() {
-                continue;
-            }
-            if q.is_zero() {
-                *q = *p;
-                continue;
-            }
-            let lambda = if q.x != p.x {
-                (p.y - q.y) * self.inverses[k]
-            } else if q.y == p.y && !q.y.is_zero() {
-                let x2 = q.x.square();
-                (x2.double() + x2 + P::COEFF_A) * self.inverses[k]
-            } else {
-                // p = −q.
-                *q = Affine::identity();
-                continue;
-            };
-            let x3 = lambda.square() - q.x - p.x;
-            let y3 = lambda * (q.x - x3) - q.y;
-            *q = Affine::new_unchecked(x3, y3);
-        }
-        self.batch.clear();
+        self.targets.clear();
+        self.points.clear();
         self.epoch += 1;
     }
 }
@@ -533,6 +746,74 @@ mod tests {
         let scalars: Vec<Fq> = (0..300).map(|_| Fq::rand(&mut rng)).collect();
         let expected = naive::<GrumpkinProjective>(&bases, &scalars);
         assert_eq!(msm::<GrumpkinProjective>(&bases, &scalars), expected);
+    }
+
+    #[test]
+    fn recoded_digits_recompose_within_their_range() {
+        let mut rng = ark_std::test_rng();
+        let mut values = vec![0u64, 1, 2, 3, u64::MAX, 1 << 63, (1 << 32) - 1, 1 << 32];
+        values.extend((0..64).map(|k| (1u64 << k) - 1));
+        values.extend((0..200).map(|_| rng.gen::<u64>() >> rng.gen_range(0..64)));
+        for c in 2..=16usize {
+            for bits in [8u32, 16, 32, 64] {
+                let (_, windows) = small_window(1000, bits);
+                assert!(windows * small_window(1000, bits).0 > bits as usize);
+            }
+            let windows = 65usize.div_ceil(c);
+            for &m in &values {
+                let mut sum = 0i128;
+                for w in 0..windows {
+                    let d = recoded_digit(m, w, c);
+                    assert!(d.abs() <= 1 << (c - 1), "m {m}, c {c}, w {w}: digit {d}");
+                    sum += (d as i128) << (w * c);
+                }
+                assert_eq!(sum, m as i128, "m {m}, c {c}");
+                // The digit above the last window is zero: the windows suffice.
+                assert_eq!(recoded_digit(m, windows, c), 0, "m {m}, c {c}");
+            }
+        }
+    }
+
+    /// Every small class, both signs, extremes included, in lists long enough to be split
+    /// into parts, against the naive sum.
+    #[test]
+    fn small_classes_agree_with_the_naive_sum() {
+        let mut rng = ark_std::test_rng();
+        let n = 9000;
+        let distinct: Vec<G1Affine> = (0..n / 8)
+            .map(|_| G1Projective::rand(&mut rng).into_affine())
+            .collect();
+        let bases: Vec<G1Affine> = distinct.iter().copied().cycle().take(n).collect();
+        for width in [1u32, 8, 16, 32, 64] {
+            let scalars: Vec<Fr> = (0..n)
+                .map(|i| {
+                    let m = match (i % 5, width) {
+                        (0, _) => 1,
+                        (1, 64) => u64::MAX,
+                        (1, w) => (1 << w) - 1,
+                        (2, w) => 1 << (w - 1),
+                        _ => rng.gen::<u64>() >> (64 - width),
+                    };
+                    if rng.gen() {
+                        -Fr::from(m)
+                    } else {
+                        Fr::from(m)
+                    }
+                })
+                .collect();
+            let expected = naive::<G1Projective>(&bases, &scalars);
+            assert_eq!(
+                msm::<G1Projective>(&bases, &scalars),
+                expected,
+                "width {width}"
+            );
+        }
+        // Units alone, including opposite and repeated points, and an odd count.
+        let g = G1Affine::generator();
+        let mut points = vec![g, -g, g, g, (g + g).into_affine(), G1Affine::zero()];
+        points.extend(bases.iter().take(1001));
+        let expected: G1Projective = points.iter().map(|p| p.into_group()).sum();
+        assert_eq!(halving_sum(points), expected);
     }
 
     #[test]
