@@ -2,6 +2,8 @@
 //! profiling (`perf record`) and quick A/B comparisons:
 //!
 //!     cargo run --release -p crease-folding --example step_profile -- <log2 size> <u32|grid|full> <steps>
+//!
+//! With `NOFLOOR` set it skips the floor measurement, so that a profile shows the steps alone.
 #![allow(missing_docs)]
 
 use crease_folding::ivc::{IvcParams, IvcProver};
@@ -44,10 +46,11 @@ fn main() {
     }
     let wall = t.elapsed().as_secs_f64() * 1e3 / steps as f64;
     let cpu = (cpu_ms() - cpu) / steps as f64;
-    // The floor in the same run: the MSMs of the last fresh witness, as the prover makes them.
+    // The floor in the same run: the MSMs of the last fresh witness, as the prover makes them
+    // (skipped with NOFLOOR set, for profiling the steps alone).
     let fresh = prover.fresh_witness().clone();
     let t = Instant::now();
-    for _ in 0..steps {
+    for _ in 0..steps * std::env::var("NOFLOOR").is_err() as u64 {
         let _ = params.commit_fresh_witness(&fresh).expect("commit");
     }
     let floor = t.elapsed().as_secs_f64() * 1e3 / steps as f64;

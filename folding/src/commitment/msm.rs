@@ -395,9 +395,10 @@ fn add_batch<P: SWCurveConfig>(
 }
 
 /// Affine buckets filled by batched additions. A batch holds at most one addition per bucket;
-/// an addition to a bucket already in the batch goes to that bucket's extended Jacobian twin
-/// instead (the top windows of full-size scalars use only a few buckets, so waiting for a
-/// later batch would make batches of a few additions each).
+/// an addition to a bucket already in the batch waits for the next batch, up to a batch's
+/// worth of them, and beyond that (or when it meets its bucket in the next batch again) goes
+/// to the bucket's extended Jacobian twin: the top windows of full-size scalars use only a
+/// few buckets, and waiting alone would make batches of a few additions each there.
 struct AffineBuckets<P: SWCurveConfig> {
     buckets: Vec<Affine<P>>,
     overflow: Vec<<Projective<P> as VariableBaseMSM>::Bucket>,
@@ -407,6 +408,9 @@ struct AffineBuckets<P: SWCurveConfig> {
     /// The current batch: bucket `targets[k]` gets `points[k]`.
     targets: Vec<usize>,
     points: Vec<Affine<P>>,
+    /// Additions that wait for the next batch, and a spare list to swap with.
+    waiting: Vec<(usize, Affine<P>)>,
+    spare: Vec<(usize, Affine<P>)>,
     /// Scratch: the batch's buckets while they are added to, and the inverses.
     sums: Vec<Affine<P>>,
     inverses: Vec<P::BaseField>,
@@ -421,6 +425,8 @@ impl<P: SWCurveConfig> AffineBuckets<P> {
             epoch: 1,
             targets: Vec::with_capacity(BATCH),
             points: Vec::with_capacity(BATCH),
+            waiting: Vec::with_capacity(BATCH),
+            spare: Vec::with_capacity(BATCH),
             sums: Vec::with_capacity(BATCH),
             inverses: Vec::with_capacity(BATCH),
         }
@@ -438,20 +444,31 @@ impl<P: SWCurveConfig> AffineBuckets<P> {
     /// Schedules `buckets[b] += p`.
     fn add(&mut self, b: usize, p: Affine<P>) {
         if self.stamp[b] == self.epoch {
-            self.overflow[b] += p;
+            if self.waiting.len() < BATCH {
+                self.waiting.push((b, p));
+            } else {
+                self.overflow[b] += p;
+            }
             return;
         }
-        self.stamp[b] = self.epoch;
-        self.targets.push(b);
-        self.points.push(p);
-        if self.targets.len() == BATCH {
+        self.schedule(b, p);
+        if self.targets.len() >= BATCH {
             self.flush();
         }
     }
 
+    /// Puts `buckets[b] += p` in the current batch (`b` not in it yet).
+    fn schedule(&mut self, b: usize, p: Affine<P>) {
+        self.stamp[b] = self.epoch;
+        self.targets.push(b);
+        self.points.push(p);
+    }
+
     /// Performs every scheduled addition.
     fn finish(&mut self) {
-        self.flush();
+        while !self.targets.is_empty() {
+            self.flush();
+        }
     }
 
     /// `Σ_j (j+1)·bucket_j`, by running sums from the top (after [`Self::finish`]).
@@ -481,6 +498,18 @@ impl<P: SWCurveConfig> AffineBuckets<P> {
         self.targets.clear();
         self.points.clear();
         self.epoch += 1;
+        // The waiting additions open the next batch; one that meets its bucket there again
+        // goes to the twin.
+        std::mem::swap(&mut self.waiting, &mut self.spare);
+        for k in 0..self.spare.len() {
+            let (b, p) = self.spare[k];
+            if self.stamp[b] == self.epoch {
+                self.overflow[b] += p;
+            } else {
+                self.schedule(b, p);
+            }
+        }
+        self.spare.clear();
     }
 }
 
@@ -832,18 +861,34 @@ mod tests {
         acc.flush();
         assert!(acc.buckets[0].is_zero());
         acc.add(0, g);
-        // Bucket 1: two additions in one batch (the second goes to the twin), and the
-        // identity added (skipped).
+        // Bucket 1: two additions in one batch (the second waits for the next batch), and
+        // the identity added (skipped).
         acc.add(1, g);
         acc.add(1, g2);
+        assert_eq!(acc.waiting.len(), 1);
         acc.add(2, G1Affine::zero());
         acc.finish();
         assert_eq!(acc.buckets[0], g);
-        assert_eq!(acc.buckets[1], g);
+        assert_eq!(acc.buckets[1], (g + g2).into_affine());
         assert!(acc.buckets[2].is_zero());
+        assert!(acc.overflow.iter().all(|o| o.is_zero()));
         // 1·g + 2·(g + 2g) + 3·0 = 7g.
         let expected = G1Projective::from(g) * Fr::from(7u64);
         assert_eq!(acc.weighted_sum(), expected);
+
+        // A full waiting list sends the next clash to the twin, and the waiting additions
+        // that meet their bucket again in the next batch go there too.
+        let mut acc = AffineBuckets::<ark_bn254::g1::Config>::new(2);
+        for _ in 0..BATCH + 2 {
+            acc.add(0, g);
+        }
+        assert_eq!(acc.waiting.len(), BATCH);
+        assert_eq!(G1Projective::from(acc.overflow[0]), G1Projective::from(g));
+        acc.finish();
+        assert_eq!(acc.buckets[0], g2);
+        let expected = G1Projective::from(g) * Fr::from(BATCH as u64);
+        assert_eq!(G1Projective::from(acc.overflow[0]), expected);
+        assert!(acc.waiting.is_empty() && acc.targets.is_empty());
     }
 
     fn grumpkin_bases(rng: &mut impl Rng, n: usize) -> Vec<GrumpkinAffine> {
