@@ -248,38 +248,40 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
         };
 
         // 1. The part that needs only the state, beside the primary fold of U_i and u_i
-        //    (none at the base case).
+        //    (none at the base case). Its witness is final once it is synthesized: W1, the
+        //    first part's variables, which begin W2, and the step circuit's own, which end
+        //    it. They go to `fixed` at once, so that their commitments run beside the rest of
+        //    the fold.
         let mut fold_slot = None;
-        let begun = rayon::in_place_scope(|sc| {
+        let (begun, step, head_len) = rayon::in_place_scope(|sc| {
             if s.i > 0 {
                 sc.spawn(|_| fold_slot = Some(self.fold_last(augmented::FOLD_LABEL)));
             }
-            augmented::begin(cs.clone(), &self.circuit, ext, &inp, n_vars)
+            let begun = augmented::begin(cs.clone(), &self.circuit, ext, &inp, n_vars)?;
+            if begun.num_w1 != shape.num_w1 {
+                return Err(Error::ShapeMismatch {
+                    what: "W1 length",
+                    expected: shape.num_w1,
+                    got: begun.num_w1,
+                });
+            }
+            let step = begun.step_vars.clone();
+            let head_len = shape
+                .num_w2
+                .checked_sub(step.len())
+                .filter(|_| step.start >= shape.num_w1)
+                .ok_or(Error::ShapeMismatch {
+                    what: "step circuit variables",
+                    expected: shape.num_w2,
+                    got: step.len(),
+                })?;
+            if with_w1 {
+                fixed(Part::W1(witness_slice(&cs, 0..shape.num_w1)?));
+            }
+            fixed(Part::W2(0, witness_slice(&cs, shape.num_w1..step.start)?));
+            fixed(Part::W2(head_len, witness_slice(&cs, step.clone())?));
+            Ok((begun, step, head_len))
         })?;
-        if begun.num_w1 != shape.num_w1 {
-            return Err(Error::ShapeMismatch {
-                what: "W1 length",
-                expected: shape.num_w1,
-                got: begun.num_w1,
-            });
-        }
-        // The witness so far is final: W1, the first part's variables, which begin W2, and
-        // the step circuit's own, which end it.
-        let step = begun.step_vars.clone();
-        let head_len = shape
-            .num_w2
-            .checked_sub(step.len())
-            .filter(|_| step.start >= shape.num_w1)
-            .ok_or(Error::ShapeMismatch {
-                what: "step circuit variables",
-                expected: shape.num_w2,
-                got: step.len(),
-            })?;
-        if with_w1 {
-            fixed(Part::W1(witness_slice(&cs, 0..shape.num_w1)?));
-        }
-        fixed(Part::W2(0, witness_slice(&cs, shape.num_w1..step.start)?));
-        fixed(Part::W2(head_len, witness_slice(&cs, step.clone())?));
 
         // 2. The fold transcript in the circuit, beside the CycleFold prover.
         let (next_u, next_w, proof, cf) = match fold_slot.transpose()? {

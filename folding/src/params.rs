@@ -476,10 +476,10 @@ impl IvcParams {
     }
 
     /// The commitment to the part of `W2` that starts at entry `offset`, through the shared
-    /// table where it covers the part, as one task (a prover commits its witness in parts
-    /// beside other work, as their values become final).
+    /// table where it covers the part (a prover commits its witness in parts beside other
+    /// work, as their values become final).
     pub(crate) fn commit_w2_part(&self, offset: usize, part: &[Fr]) -> Result<G1Projective, Error> {
         let bases = self.key.bases_for(offset + part.len())?;
-        Ok(self.shared.key_table.msm_at(bases, offset, part, false))
+        Ok(self.shared.key_table.msm_at(bases, offset, part))
     }
 }

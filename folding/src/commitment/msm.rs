@@ -621,6 +621,10 @@ impl<P: SWCurveConfig> FixedBaseTable<P> {
     }
 }
 
+/// The fewest full-size entries a part of a [`PrefixTable`] commitment gets (below that,
+/// its bucket reduction would cost as much as its additions).
+const MIN_TABLE_PART: usize = 1024;
+
 /// A [`FixedBaseTable`] of a key's first `len` bases, for a prover whose witnesses hold
 /// their full-size entries mostly there (a step's recursion circuit — Poseidon states, most
 /// of them — comes first in `W2`). It is built on the `after`-th commitment, once the steps
@@ -671,20 +675,21 @@ impl<P: SWCurveConfig> PrefixTable<P> {
         if uses + 1 >= self.after && self.len > 0 {
             self.build(bases);
         }
-        self.msm_at(bases, offset, scalars, true)
+        self.msm_at(bases, offset, scalars)
     }
 
     /// `Σ scalars[j]·bases[offset + j]`, through the table if it is built (this does not
     /// count as a use towards building it): for a prover that commits a witness in parts as
-    /// their values become final. `split` spreads the table's share over the threads; without
-    /// it that share is one task, with one bucket reduction instead of one per thread (for a
-    /// commitment that runs beside other work, where its latency matters less than its cost).
+    /// their values become final. The table's share is spread over the threads in parts of
+    /// at least [`MIN_TABLE_PART`] entries: short tasks keep a commitment that runs beside
+    /// other work from holding up a thread that picks it up while it waits for its own
+    /// (rayon lets a waiting thread run any queued job), and each part pays one bucket
+    /// reduction.
     pub fn msm_at(
         &self,
         bases: &[Affine<P>],
         offset: usize,
         scalars: &[P::ScalarField],
-        split: bool,
     ) -> Projective<P> {
         let n = bases.len().saturating_sub(offset).min(scalars.len());
         let bases = &bases[offset.min(bases.len())..];
@@ -701,11 +706,7 @@ impl<P: SWCurveConfig> PrefixTable<P> {
             .filter(|(_, s)| !is_small(&s.into_bigint(), &modulus))
             .map(|(j, s)| (offset + j, std::mem::take(s)))
             .collect();
-        let parts = if split {
-            rayon::current_num_threads()
-        } else {
-            1
-        };
+        let parts = (in_table.len() / MIN_TABLE_PART).clamp(1, rayon::current_num_threads());
         let (a, b) = rayon::join(
             || table.sum_rows(&in_table, parts),
             || msm::<Projective<P>>(&bases[..n], &rest),
@@ -944,29 +945,35 @@ mod tests {
     }
 
     /// A witness committed in pieces at offsets (as a step commits its `W2`) sums to the
-    /// whole commitment, with pieces inside, across and beyond the table, split or not.
+    /// whole commitment, with pieces inside, across and beyond the table, the table's share
+    /// in one part or several.
     #[test]
     fn pieces_at_offsets_sum_to_the_whole() {
         let mut rng = ark_std::test_rng();
-        let bases = grumpkin_bases(&mut rng, 600);
-        let scalars: Vec<Fq> = (0..600)
-            .map(|i| match i % 3 {
-                0 => Fq::rand(&mut rng),
-                1 => Fq::from(rng.gen::<u32>()),
-                _ => Fq::ZERO,
+        let n = 3000;
+        let bases = grumpkin_bases(&mut rng, n);
+        let scalars: Vec<Fq> = (0..n)
+            .map(|i| match i % 10 {
+                0 => Fq::from(rng.gen::<u32>()),
+                1 => Fq::ZERO,
+                _ => Fq::rand(&mut rng),
             })
             .collect();
         let whole = naive::<GrumpkinProjective>(&bases, &scalars);
-        let table = PrefixTable::new(400, 1);
+        let table = PrefixTable::new(2800, 1);
         for built in [false, true] {
             if built {
                 table.build(&bases);
             }
-            for cuts in [vec![0, 600], vec![0, 150, 400, 600], vec![0, 399, 401, 600]] {
+            for cuts in [
+                vec![0, n],
+                vec![0, 150, 2800, n],
+                vec![0, 2799, 2801, n],
+                vec![0, 1000, 1500, n],
+            ] {
                 let sum: GrumpkinProjective = cuts
                     .windows(2)
-                    .enumerate()
-                    .map(|(k, w)| table.msm_at(&bases, w[0], &scalars[w[0]..w[1]], k % 2 == 0))
+                    .map(|w| table.msm_at(&bases, w[0], &scalars[w[0]..w[1]]))
                     .sum();
                 assert_eq!(sum, whole, "cuts {cuts:?}, table built: {built}");
             }
