@@ -114,7 +114,9 @@ pub fn prove(
 
     // E_U = Az_U ∘ Bz_U − u_U·Cz_U, entry by entry as the restriction reads it.
     let (az1, bz1, cz1) = (&big_w.az, &big_w.bz, &big_w.cz);
-    let e1 = |i: usize| az1[i] * bz1[i] - big_u.u * cz1[i];
+    // Each entry with one Montgomery reduction (`sum_of_products`).
+    let minus_u = -big_u.u;
+    let e1 = |i: usize| Fr::sum_of_products(&[az1[i], minus_u], &[bz1[i], cz1[i]]);
     let dir: Vec<Fr> = beta.iter().zip(&big_u.r_e).map(|(b, r)| *b - r).collect();
     let h_full = mle::restrict_to_line_by(shape.num_constraints, e1, &big_u.r_e, &dir);
     let h = h_full[1..].to_vec();
@@ -122,7 +124,9 @@ pub fn prove(
     let alpha = transcript.challenge();
     let rho = mle::line_point(&big_u.r_e, &beta, alpha);
 
-    let cross = |i: usize| az1[i] * bz2[i] + az2[i] * bz1[i] - big_u.u * cz2[i] - cz1[i];
+    let cross = |i: usize| {
+        Fr::sum_of_products(&[az1[i], az2[i], minus_u], &[bz2[i], bz1[i], cz2[i]]) - cz1[i]
+    };
     let t = mle::evaluate_by(shape.num_constraints, cross, &rho);
     transcript.absorb(&t);
     let (r_bits, r) = transcript.fold_challenge();

@@ -79,17 +79,30 @@ impl<F: PrimeField> SparseMatrix<F> {
 
     /// `M·z`. Every column index must be below `z.len()` (checked by the shape).
     pub fn mul_vec(&self, z: &[F]) -> Vec<F> {
+        // Products are summed three at a time with one Montgomery reduction
+        // (`sum_of_products`): the recursion circuit's rows hold long linear combinations
+        // with full-size coefficients.
+        const GROUP: usize = 3;
         let row = |i: usize| {
             let (s, e) = (self.row_start[i] as usize, self.row_start[i + 1] as usize);
             let mut acc = F::ZERO;
-            for k in s..e {
-                let v = self.coeffs[self.vals[k] as usize];
-                let x = z[self.cols[k] as usize];
+            let (mut vs, mut xs, mut k) = ([F::ZERO; GROUP], [F::ZERO; GROUP], 0);
+            for j in s..e {
+                let v = self.coeffs[self.vals[j] as usize];
+                let x = z[self.cols[j] as usize];
                 if v == F::ONE {
                     acc += x;
                 } else {
-                    acc += v * x;
+                    (vs[k], xs[k]) = (v, x);
+                    k += 1;
+                    if k == GROUP {
+                        acc += F::sum_of_products(&vs, &xs);
+                        k = 0;
+                    }
                 }
+            }
+            for (v, x) in vs.iter().zip(&xs).take(k) {
+                acc += *v * x;
             }
             acc
         };
