@@ -583,7 +583,8 @@ impl<P: SWCurveConfig> FixedBaseTable<P> {
         self.points.is_empty()
     }
 
-    /// `Σ scalars[i]·G_i` over the first `min(len)` pairs.
+    /// `Σ scalars[i]·G_i` over the first `min(len)` pairs (in [`table_parts`] parallel
+    /// parts).
     pub fn msm(&self, scalars: &[P::ScalarField]) -> Projective<P> {
         let n = scalars.len().min(self.len());
         let entries: Vec<(usize, P::ScalarField)> = scalars[..n]
@@ -592,7 +593,7 @@ impl<P: SWCurveConfig> FixedBaseTable<P> {
             .enumerate()
             .filter(|(_, s)| !s.is_zero())
             .collect();
-        self.sum_rows(&entries, rayon::current_num_threads())
+        self.sum_rows(&entries, table_parts(entries.len()))
     }
 
     /// `Σ s·G_i` over the entries `(i, s)` (each `i` below [`Self::len`]), split evenly into
@@ -621,9 +622,17 @@ impl<P: SWCurveConfig> FixedBaseTable<P> {
     }
 }
 
-/// The fewest full-size entries a part of a [`PrefixTable`] commitment gets (below that,
-/// its bucket reduction would cost as much as its additions).
+/// The fewest entries a part of a [`FixedBaseTable`] sum gets: below that its bucket
+/// reduction would cost about as much as its additions.
 const MIN_TABLE_PART: usize = 1024;
+
+/// The number of parallel parts of a table sum of `len` entries: one per thread, but none
+/// shorter than [`MIN_TABLE_PART`]. Short tasks keep a sum that runs beside other work from
+/// holding up a thread that picks it up while it waits for its own (rayon lets a waiting
+/// thread run any queued job); each part pays one bucket reduction.
+fn table_parts(len: usize) -> usize {
+    (len / MIN_TABLE_PART).clamp(1, rayon::current_num_threads())
+}
 
 /// A [`FixedBaseTable`] of a key's first `len` bases, for a prover whose witnesses hold
 /// their full-size entries mostly there (a step's recursion circuit — Poseidon states, most
@@ -680,11 +689,8 @@ impl<P: SWCurveConfig> PrefixTable<P> {
 
     /// `Σ scalars[j]·bases[offset + j]`, through the table if it is built (this does not
     /// count as a use towards building it): for a prover that commits a witness in parts as
-    /// their values become final. The table's share is spread over the threads in parts of
-    /// at least [`MIN_TABLE_PART`] entries: short tasks keep a commitment that runs beside
-    /// other work from holding up a thread that picks it up while it waits for its own
-    /// (rayon lets a waiting thread run any queued job), and each part pays one bucket
-    /// reduction.
+    /// their values become final. The table's share is spread over the threads
+    /// ([`table_parts`]).
     pub fn msm_at(
         &self,
         bases: &[Affine<P>],
@@ -706,9 +712,8 @@ impl<P: SWCurveConfig> PrefixTable<P> {
             .filter(|(_, s)| !is_small(&s.into_bigint(), &modulus))
             .map(|(j, s)| (offset + j, std::mem::take(s)))
             .collect();
-        let parts = (in_table.len() / MIN_TABLE_PART).clamp(1, rayon::current_num_threads());
         let (a, b) = rayon::join(
-            || table.sum_rows(&in_table, parts),
+            || table.sum_rows(&in_table, table_parts(in_table.len())),
             || msm::<Projective<P>>(&bases[..n], &rest),
         );
         a + b
