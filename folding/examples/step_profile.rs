@@ -54,11 +54,15 @@ fn main() {
         let _ = params.commit_fresh_witness(&fresh).expect("commit");
     }
     let floor = t.elapsed().as_secs_f64() * 1e3 / steps as f64;
+    let floor = if floor > 0.0 {
+        format!(", floor {floor:.1} ms, ratio {:.2}", wall / floor)
+    } else {
+        String::new()
+    };
     println!(
-        "2^{log} {}: {wall:.1} ms per step, {cpu:.1} ms of CPU ({:.2} cores busy), floor {floor:.1} ms, ratio {:.2}",
+        "2^{log} {}: {wall:.1} ms per step, {cpu:.1} ms of CPU ({:.2} cores busy){floor}",
         args.get(2).map_or("grid", String::as_str),
         cpu / wall,
-        wall / floor
     );
 }
 

@@ -4,6 +4,7 @@ use ark_ff::AdditiveGroup;
 use ark_relations::gr1cs::{ConstraintSystem, ConstraintSystemRef, SynthesisMode};
 
 use crate::augmented::{self, state_hash, w1_hash_init, w1_hash_step, StateRef, StepInputs};
+use crate::commitment::msm::TableSum;
 use crate::commitment::CommitmentKey;
 use crate::cyclefold::{self, fr_to_fq, CfInstance, CfStatement, CfWitness};
 pub use crate::ivc_proof::{FinalWitness, IvcProof};
@@ -13,6 +14,7 @@ use crate::poseidon::Transcript;
 use crate::r1cs::{move_to_end, FreshInstance, R1csShape, RunningInstance, Witness};
 use crate::step::StepCircuit;
 use crate::{mle, Error, Fr, G1Projective, G1};
+use ark_bn254::g1::Config as G1Config;
 use ark_ec::CurveGroup;
 use std::sync::Mutex;
 
@@ -187,14 +189,16 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
         let params = self.params;
         let w1_slot: Mutex<Option<Result<G1, Error>>> = Mutex::new(None);
         let w2_parts: Mutex<Vec<Result<G1Projective, Error>>> = Mutex::new(Vec::new());
+        // The parts' shares through the key's table, reduced once all parts are in.
+        let w2_table = TableSum::new();
         let this = &*self;
         let next = rayon::in_place_scope(|floating| {
-            let (w1_slot, w2_parts) = (&w1_slot, &w2_parts);
-            this.step_parts(ext, cw1.is_none(), |part| {
+            let (w1_slot, w2_parts, w2_table) = (&w1_slot, &w2_parts, &w2_table);
+            this.step_parts(ext, cw1.is_none(), w2_table, |part| {
                 floating.spawn(move |_| match part {
                     Part::W1(w1) => *lock(w1_slot) = Some(params.key.commit(&w1)),
                     Part::W2(offset, values) => {
-                        let c = params.commit_w2_part(offset, &values);
+                        let c = params.commit_w2_part(w2_table, offset, &values);
                         lock(w2_parts).push(c);
                     }
                 })
@@ -207,7 +211,7 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
                 .take()
                 .ok_or(Error::IvcVerification("W1 was not committed"))??,
         };
-        let mut cw2 = last;
+        let mut cw2 = last + w2_table.finish();
         for part in lock(&w2_parts).drain(..) {
             cw2 += part?;
         }
@@ -219,11 +223,13 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
 
     /// Synthesizes the next step beside the primary and CycleFold folds. `fixed` receives
     /// `W1` (if `with_w1`) and the parts of `W2` (with their offsets) as soon as their values
-    /// are final; the last part of `W2` is committed here (the returned point).
+    /// are final; the last part of `W2` is committed here, its share through the key's table
+    /// added to `w2_table`, the rest returned.
     fn step_parts(
         &self,
         ext: &C::ExternalWitness,
         with_w1: bool,
+        w2_table: &TableSum<G1Config>,
         mut fixed: impl FnMut(Part),
     ) -> Result<(State, RunningWitness, G1Projective), Error> {
         let params = self.params;
@@ -337,7 +343,7 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
                 got: last,
             });
         }
-        let head = params.commit_w2_last(last, &w.w2[last..head_len])?;
+        let head = params.commit_w2_last(w2_table, last, &w.w2[last..head_len])?;
         let z_next: Vec<Fr> = out
             .z_next
             .iter()

@@ -15,7 +15,7 @@ use ark_relations::gr1cs::ConstraintSystem;
 use sha2::{Digest, Sha256};
 
 use crate::augmented::{self, w1_hash_init, CfInputs, FoldInputs, StepInputs};
-use crate::commitment::msm::PrefixTable;
+use crate::commitment::msm::{PrefixTable, TableSum};
 use crate::commitment::{CommitmentKey, PedersenKey, PowersOfTauKey};
 use crate::cyclefold::{self, CfInstance};
 use crate::encode::{ByteReader, ByteWriter};
@@ -465,21 +465,38 @@ impl IvcParams {
     /// Commits to a step's `W2` as [`CommitmentKey::commit`] does, through the shared
     /// table of the key's first bases once it is built.
     pub(crate) fn commit_w2(&self, w2: &[Fr]) -> Result<G1, Error> {
-        Ok(self.commit_w2_last(0, w2)?.into_affine())
+        let sum = TableSum::new();
+        let rest = self.commit_w2_last(&sum, 0, w2)?;
+        Ok((rest + sum.finish()).into_affine())
     }
 
     /// The commitment to the last part of a step's `W2` to be committed, from entry `offset`
-    /// on: one use of the shared table towards building it (one per step).
-    pub(crate) fn commit_w2_last(&self, offset: usize, part: &[Fr]) -> Result<G1Projective, Error> {
+    /// on: one use of the shared table towards building it (one per step). Its share through
+    /// the table goes to `sum` (shared by the step's parts), the rest is returned.
+    pub(crate) fn commit_w2_last(
+        &self,
+        sum: &TableSum<G1Config>,
+        offset: usize,
+        part: &[Fr],
+    ) -> Result<G1Projective, Error> {
         let bases = self.key.bases_for(offset + part.len())?;
-        Ok(self.shared.key_table.msm_counted(bases, offset, part))
+        Ok(self
+            .shared
+            .key_table
+            .msm_counted_into(sum, bases, offset, part))
     }
 
     /// The commitment to the part of `W2` that starts at entry `offset`, through the shared
     /// table where it covers the part (a prover commits its witness in parts beside other
-    /// work, as their values become final).
-    pub(crate) fn commit_w2_part(&self, offset: usize, part: &[Fr]) -> Result<G1Projective, Error> {
+    /// work, as their values become final): its share through the table goes to `sum`, the
+    /// rest is returned.
+    pub(crate) fn commit_w2_part(
+        &self,
+        sum: &TableSum<G1Config>,
+        offset: usize,
+        part: &[Fr],
+    ) -> Result<G1Projective, Error> {
         let bases = self.key.bases_for(offset + part.len())?;
-        Ok(self.shared.key_table.msm_at(bases, offset, part))
+        Ok(self.shared.key_table.msm_at_into(sum, bases, offset, part))
     }
 }

@@ -597,26 +597,82 @@ impl<P: SWCurveConfig> FixedBaseTable<P> {
     }
 
     /// `Σ s·G_i` over the entries `(i, s)` (each `i` below [`Self::len`]), split evenly into
-    /// `parts` parallel tasks (each pays one bucket reduction).
+    /// `parts` parallel tasks.
     fn sum_rows(&self, entries: &[(usize, P::ScalarField)], parts: usize) -> Projective<P> {
+        let sum = TableSum::new();
+        self.add_rows(&sum, entries, parts);
+        sum.finish()
+    }
+
+    /// Adds `Σ s·G_i` over the entries `(i, s)` to `sum` (split evenly into `parts` parallel
+    /// tasks, each filling one of the sum's bucket sets).
+    fn add_rows(&self, sum: &TableSum<P>, entries: &[(usize, P::ScalarField)], parts: usize) {
         if entries.is_empty() {
-            return Projective::zero();
+            return;
         }
         let chunk = entries.len().div_ceil(parts.max(1)).max(1);
-        entries
-            .par_chunks(chunk)
-            .map(|part| {
-                let mut acc = AffineBuckets::<P>::new(1 << (self.window - 1));
-                let mut digits = vec![0i32; self.windows];
-                for (i, s) in part {
-                    signed_digits(&s.into_bigint(), self.window, self.windows, &mut digits);
-                    let row = &self.points[i * self.windows..][..self.windows];
-                    for (&d, p) in digits.iter().zip(row) {
-                        acc.add_digit(d, p);
-                    }
+        entries.par_chunks(chunk).for_each(|part| {
+            let mut acc = sum.take(1 << (self.window - 1));
+            let mut digits = vec![0i32; self.windows];
+            for (i, s) in part {
+                signed_digits(&s.into_bigint(), self.window, self.windows, &mut digits);
+                let row = &self.points[i * self.windows..][..self.windows];
+                for (&d, p) in digits.iter().zip(row) {
+                    acc.add_digit(d, p);
                 }
-                acc.finish();
-                acc.weighted_sum()
+            }
+            sum.put(acc);
+        });
+    }
+}
+
+/// A sum through one [`FixedBaseTable`] made in several calls, such as the pieces of a
+/// witness committed as their values become final: the pieces share bucket sets (one per
+/// task running at a time), so the sum pays one bucket reduction per set at
+/// [`Self::finish`] instead of one per task. Each set holds `2^(c−1)` buckets of the
+/// table's window `c` (4,096 for the BN254 key's table), and reducing one costs about as
+/// much as 2,000 bucket additions.
+pub struct TableSum<P: SWCurveConfig> {
+    sets: std::sync::Mutex<Vec<AffineBuckets<P>>>,
+}
+
+impl<P: SWCurveConfig> Default for TableSum<P> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<P: SWCurveConfig> TableSum<P> {
+    /// An empty sum.
+    pub fn new() -> Self {
+        Self {
+            sets: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    /// A bucket set of `count` buckets to fill: an idle one of this sum, or a new one.
+    fn take(&self, count: usize) -> AffineBuckets<P> {
+        let idle = self.sets.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        idle.filter(|b| b.buckets.len() == count)
+            .unwrap_or_else(|| AffineBuckets::new(count))
+    }
+
+    /// Returns a set, its additions perhaps still scheduled.
+    fn put(&self, set: AffineBuckets<P>) {
+        self.sets
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(set);
+    }
+
+    /// The sum: every set's scheduled additions made and its buckets reduced, the sets in
+    /// parallel.
+    pub fn finish(self) -> Projective<P> {
+        let sets = self.sets.into_inner().unwrap_or_else(|e| e.into_inner());
+        sets.into_par_iter()
+            .map(|mut set| {
+                set.finish();
+                set.weighted_sum()
             })
             .sum()
     }
@@ -668,13 +724,16 @@ impl<P: SWCurveConfig> PrefixTable<P> {
     /// `Σ scalars[i]·bases[i]` over the first `min(len)` pairs, as [`msm`]; `bases` must be
     /// the key the table is for, every time.
     pub fn msm(&self, bases: &[Affine<P>], scalars: &[P::ScalarField]) -> Projective<P> {
-        self.msm_counted(bases, 0, scalars)
+        let sum = TableSum::new();
+        let rest = self.msm_counted_into(&sum, bases, 0, scalars);
+        rest + sum.finish()
     }
 
-    /// [`Self::msm_at`], counted as a use towards building the table (the table is built on
-    /// the `after`-th such call).
-    pub fn msm_counted(
+    /// [`Self::msm_at_into`], counted as a use towards building the table (the table is
+    /// built on the `after`-th such call).
+    pub fn msm_counted_into(
         &self,
+        sum: &TableSum<P>,
         bases: &[Affine<P>],
         offset: usize,
         scalars: &[P::ScalarField],
@@ -684,7 +743,7 @@ impl<P: SWCurveConfig> PrefixTable<P> {
         if uses + 1 >= self.after && self.len > 0 {
             self.build(bases);
         }
-        self.msm_at(bases, offset, scalars)
+        self.msm_at_into(sum, bases, offset, scalars)
     }
 
     /// `Σ scalars[j]·bases[offset + j]`, through the table if it is built (this does not
@@ -693,6 +752,20 @@ impl<P: SWCurveConfig> PrefixTable<P> {
     /// ([`table_parts`]).
     pub fn msm_at(
         &self,
+        bases: &[Affine<P>],
+        offset: usize,
+        scalars: &[P::ScalarField],
+    ) -> Projective<P> {
+        let sum = TableSum::new();
+        let rest = self.msm_at_into(&sum, bases, offset, scalars);
+        rest + sum.finish()
+    }
+
+    /// [`Self::msm_at`] with the table's share added to `sum` instead (for the pieces of one
+    /// commitment, so that they share its bucket reductions); returns the rest.
+    pub fn msm_at_into(
+        &self,
+        sum: &TableSum<P>,
         bases: &[Affine<P>],
         offset: usize,
         scalars: &[P::ScalarField],
@@ -712,11 +785,11 @@ impl<P: SWCurveConfig> PrefixTable<P> {
             .filter(|(_, s)| !is_small(&s.into_bigint(), &modulus))
             .map(|(j, s)| (offset + j, std::mem::take(s)))
             .collect();
-        let (a, b) = rayon::join(
-            || table.sum_rows(&in_table, table_parts(in_table.len())),
+        let ((), b) = rayon::join(
+            || table.add_rows(sum, &in_table, table_parts(in_table.len())),
             || msm::<Projective<P>>(&bases[..n], &rest),
         );
-        a + b
+        b
     }
 }
 
@@ -981,6 +1054,21 @@ mod tests {
                     .map(|w| table.msm_at(&bases, w[0], &scalars[w[0]..w[1]]))
                     .sum();
                 assert_eq!(sum, whole, "cuts {cuts:?}, table built: {built}");
+                // The same pieces sharing one table sum, in parallel, the last one counted.
+                let shared = TableSum::new();
+                let rests: Vec<GrumpkinProjective> = cuts
+                    .par_windows(2)
+                    .map(|w| {
+                        let piece = &scalars[w[0]..w[1]];
+                        if w[1] == n {
+                            table.msm_counted_into(&shared, &bases, w[0], piece)
+                        } else {
+                            table.msm_at_into(&shared, &bases, w[0], piece)
+                        }
+                    })
+                    .collect();
+                let sum = rests.into_iter().sum::<GrumpkinProjective>() + shared.finish();
+                assert_eq!(sum, whole, "shared, cuts {cuts:?}, table built: {built}");
             }
         }
     }
