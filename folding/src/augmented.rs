@@ -554,8 +554,14 @@ impl Begun {
 
 impl Folded {
     /// Part three: the CycleFold fold, the base case's trivial accumulators and the output
-    /// hash.
-    pub fn finish(mut self, c: &CfInputs) -> Result<Synthesized, SynthesisError> {
+    /// hash ([`Self::fold_cyclefold`], then [`CfFolded::finish`]).
+    pub fn finish(self, c: &CfInputs) -> Result<Synthesized, SynthesisError> {
+        self.fold_cyclefold(c)?.finish()
+    }
+
+    /// The first half of part three: the CycleFold fold (a prover commits its witness
+    /// while the second half is synthesized).
+    pub fn fold_cyclefold(mut self, c: &CfInputs) -> Result<CfFolded, SynthesisError> {
         let b = &self.begun;
         let cs = &b.cs;
         let cf_w_new = GrumpkinVar::new_checked(cs.clone(), Some(c.cm_w_new))?;
@@ -565,6 +571,29 @@ impl Folded {
         let (rho_bits, rho) = self.tr.fold_challenge()?;
         let folded_cf =
             b.cf.fold_fresh(&self.cf_x_new, &cf_w_new, &cf_t, &rho_bits, &rho)?;
+        Ok(CfFolded {
+            begun: self.begun,
+            out_hash: self.out_hash,
+            folded_cf,
+        })
+    }
+}
+
+/// The circuit after [`Folded::fold_cyclefold`]: the base case's trivial accumulators and
+/// the output hash are left.
+pub struct CfFolded {
+    begun: Begun,
+    out_hash: TranscriptVar,
+    folded_cf: CfVar,
+}
+
+impl CfFolded {
+    /// The second half of part three: the base case's trivial CycleFold accumulator and the
+    /// output hash.
+    pub fn finish(self) -> Result<Synthesized, SynthesisError> {
+        let b = &self.begun;
+        let cs = &b.cs;
+        let folded_cf = &self.folded_cf;
 
         // 5. The base case outputs the trivial CycleFold accumulator; the output hash ends.
         let is_base = &b.is_base;

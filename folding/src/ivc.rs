@@ -178,9 +178,9 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
     /// The synthesis of the augmented circuit is serial, so it runs in three parts beside the
     /// parallel work each part does not need: the part that needs only the state beside the
     /// primary fold, the fold transcript beside the CycleFold prover, then the CycleFold fold
-    /// and the end of the output hash. The witness is committed in parts as their values
-    /// become final (`W1`, then each part's share of `W2`), beside the parts that follow, so
-    /// only the last part's share is committed after the synthesis.
+    /// and the end of the output hash. The witness is committed in pieces as their values
+    /// become final (`W1`, then each part's share of `W2`, the third part's in two), beside
+    /// the synthesis that follows, so only the output hash's end is committed after it.
     pub fn prove_step_with_w1(
         &mut self,
         ext: &C::ExternalWitness,
@@ -332,9 +332,13 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
             Some(r) => r,
         };
 
-        // 3. The CycleFold fold and the output hash, then the W2 commitment of everything but
-        //    the step circuit's own variables.
-        let out = folded.finish(&cf_in)?;
+        // 3. The CycleFold fold, its share of W2 committed beside the output hash, then the
+        //    commitment of the rest.
+        let cf_folded = folded.fold_cyclefold(&cf_in)?;
+        let third = cs.num_witness_variables();
+        fixed(Part::W2(last, witness_slice(&cs, end..third)?));
+        let last = last + (third - end);
+        let out = cf_folded.finish()?;
         let (x, w) = assignment(&cs, shape, out.step_vars)?;
         if last > head_len {
             return Err(Error::ShapeMismatch {
