@@ -652,9 +652,11 @@ impl<P: SWCurveConfig> TableSum<P> {
 
     /// A bucket set of `count` buckets to fill: an idle one of this sum, or a new one.
     fn take(&self, count: usize) -> AffineBuckets<P> {
-        let idle = self.sets.lock().unwrap_or_else(|e| e.into_inner()).pop();
-        idle.filter(|b| b.buckets.len() == count)
-            .unwrap_or_else(|| AffineBuckets::new(count))
+        let mut sets = self.sets.lock().unwrap_or_else(|e| e.into_inner());
+        match sets.iter().position(|b| b.buckets.len() == count) {
+            Some(k) => sets.swap_remove(k),
+            None => AffineBuckets::new(count),
+        }
     }
 
     /// Returns a set, its additions perhaps still scheduled.
