@@ -157,6 +157,19 @@ fn tables() -> &'static [Vec<Vec<Fr>>] {
     })
 }
 
+/// `Σ a_k·b_k`, three products at a time through one Montgomery reduction.
+fn dot(a: &[Fr], b: &[Fr]) -> Fr {
+    let mut sum = Fr::zero();
+    for (x, y) in a.chunks_exact(3).zip(b.chunks_exact(3)) {
+        sum += Fr::sum_of_products(&[x[0], x[1], x[2]], &[y[0], y[1], y[2]]);
+    }
+    let tail = a.len() - a.len() % 3;
+    for (x, y) in a[tail..].iter().zip(&b[tail..]) {
+        sum += *x * y;
+    }
+    sum
+}
+
 /// The state during a permutation.
 struct Perm {
     /// Before the first S-box layer: each element's terms over the sponge's inputs.
@@ -293,15 +306,16 @@ impl Perm {
         Ok(())
     }
 
-    fn apply_mds(&mut self, mds: &[Vec<Fr>], partial: bool) {
+    /// The MDS layer. The constant parts only matter where linear combinations are tracked
+    /// (`track`); a prover's synthesis multiplies the values alone.
+    fn apply_mds(&mut self, mds: &[Vec<Fr>], partial: bool, track: bool) {
         let mul = |x: &mut Vec<Fr>| {
-            *x = mds
-                .iter()
-                .map(|row| row.iter().zip(x.iter()).map(|(m, v)| *m * v).sum())
-                .collect();
+            *x = mds.iter().map(|row| dot(row, x)).collect();
         };
         mul(&mut self.values);
-        mul(&mut self.consts);
+        if track {
+            mul(&mut self.consts);
+        }
         let is_const = self.is_const.clone();
         for (out, row) in self.is_const.iter_mut().zip(mds) {
             *out = row.iter().zip(&is_const).all(|(m, c)| *c || m.is_zero());
@@ -392,7 +406,7 @@ impl PoseidonSpongeVar {
             } else {
                 p.sbox_full(&self.cs, mode)?;
             }
-            p.apply_mds(&cfg.mds, partial);
+            p.apply_mds(&cfg.mds, partial, mode.track);
         }
         self.state = p.into_elems();
         Ok(())
