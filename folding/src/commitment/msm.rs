@@ -692,6 +692,53 @@ fn table_parts(len: usize) -> usize {
     (len / MIN_TABLE_PART).clamp(1, rayon::current_num_threads())
 }
 
+/// A value built at most once and never waited for: the first caller of
+/// [`Self::build_with`] builds it, and any caller meanwhile gets `None` and goes on without
+/// it. For the prover's tables, which are caches built with rayon: a thread that builds one
+/// may, while it waits for its own parallel work, run another queued job that needs the
+/// same table, and a cell that made that job wait for the build (`OnceLock::get_or_init`)
+/// would deadlock the thread on itself.
+pub struct BuiltOnce<T> {
+    value: std::sync::OnceLock<T>,
+    building: std::sync::atomic::AtomicBool,
+}
+
+impl<T> Default for BuiltOnce<T> {
+    fn default() -> Self {
+        Self {
+            value: std::sync::OnceLock::new(),
+            building: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+}
+
+impl<T> BuiltOnce<T> {
+    /// The value if it is built.
+    pub fn get(&self) -> Option<&T> {
+        self.value.get()
+    }
+
+    /// The value, built by `build` now unless it is built already (`Some`) or another call
+    /// is building it (`None`, at once).
+    pub fn build_with(&self, build: impl FnOnce() -> T) -> Option<&T> {
+        use std::sync::atomic::Ordering;
+        if let Some(v) = self.value.get() {
+            return Some(v);
+        }
+        if self.building.swap(true, Ordering::AcqRel) {
+            return self.value.get();
+        }
+        let built = build();
+        Some(self.value.get_or_init(|| built))
+    }
+}
+
+impl<T> std::fmt::Debug for BuiltOnce<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "BuiltOnce(built: {})", self.value.get().is_some())
+    }
+}
+
 /// A [`FixedBaseTable`] of a key's first `len` bases, for a prover whose witnesses hold
 /// their full-size entries mostly there (a step's recursion circuit — Poseidon states, most
 /// of them — comes first in `W2`). It is built on the `after`-th commitment, once the steps
@@ -702,7 +749,7 @@ pub struct PrefixTable<P: SWCurveConfig> {
     len: usize,
     after: usize,
     uses: std::sync::atomic::AtomicUsize,
-    table: std::sync::OnceLock<FixedBaseTable<P>>,
+    table: BuiltOnce<FixedBaseTable<P>>,
 }
 
 impl<P: SWCurveConfig> PrefixTable<P> {
@@ -712,15 +759,16 @@ impl<P: SWCurveConfig> PrefixTable<P> {
             len,
             after,
             uses: std::sync::atomic::AtomicUsize::new(0),
-            table: std::sync::OnceLock::new(),
+            table: BuiltOnce::default(),
         }
     }
 
     /// Builds the table now if it is not built yet (for a prover that knows it will commit
-    /// many witnesses); `bases` must be the key the table is for.
-    pub fn build(&self, bases: &[Affine<P>]) -> &FixedBaseTable<P> {
+    /// many witnesses); `bases` must be the key the table is for. `None` while another call
+    /// builds it ([`BuiltOnce`]: nothing waits for a build).
+    pub fn build(&self, bases: &[Affine<P>]) -> Option<&FixedBaseTable<P>> {
         self.table
-            .get_or_init(|| FixedBaseTable::new(&bases[..self.len.min(bases.len())]))
+            .build_with(|| FixedBaseTable::new(&bases[..self.len.min(bases.len())]))
     }
 
     /// `Σ scalars[i]·bases[i]` over the first `min(len)` pairs, as [`msm`]; `bases` must be
@@ -1073,6 +1121,49 @@ mod tests {
                 assert_eq!(sum, whole, "shared, cuts {cuts:?}, table built: {built}");
             }
         }
+    }
+
+    #[test]
+    fn a_table_is_never_waited_for_by_a_thread_that_builds_it() {
+        // Commitments through a table built on first use, on two threads, more of them
+        // arriving while the table is built: the thread that builds it runs queued jobs
+        // while it waits for its own parallel work, and may pick up one of them. A cell
+        // that made such a job wait for the build deadlocked the builder on itself.
+        let mut rng = ark_std::test_rng();
+        let n = 3000;
+        let bases = grumpkin_bases(&mut rng, n);
+        let scalars: Vec<Fq> = (0..n).map(|_| Fq::rand(&mut rng)).collect();
+        let whole = naive::<GrumpkinProjective>(&bases, &scalars);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for round in 0..12 {
+                let table = PrefixTable::new(n, 1);
+                let sums: Vec<GrumpkinProjective> = std::thread::scope(|s| {
+                    let first = s.spawn(|| pool.install(|| table.msm(&bases, &scalars)));
+                    std::thread::sleep(std::time::Duration::from_millis(10 * round));
+                    let later: Vec<_> = (0..6)
+                        .map(|_| s.spawn(|| pool.install(|| table.msm(&bases, &scalars))))
+                        .collect();
+                    std::iter::once(first)
+                        .chain(later)
+                        .map(|h| h.join().unwrap())
+                        .collect()
+                });
+                assert!(sums.iter().all(|s| *s == whole), "round {round}");
+                assert!(table.table.get().is_some(), "round {round}: no table built");
+            }
+            done.send(()).unwrap();
+        });
+        // A few seconds when nothing waits; a deadlock never ends.
+        let outcome = finished.recv_timeout(std::time::Duration::from_secs(120));
+        assert!(
+            outcome.is_ok(),
+            "commitments through the table deadlocked (or failed)"
+        );
     }
 
     #[test]

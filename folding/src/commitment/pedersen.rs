@@ -1,12 +1,12 @@
 //! Pedersen commitments on Grumpkin with hash-derived bases.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use ark_ec::CurveGroup;
 use ark_ff::PrimeField;
 use sha2::{Digest, Sha256};
 
-use super::msm::FixedBaseTable;
+use super::msm::{msm, BuiltOnce, FixedBaseTable};
 use super::CommitmentKey;
 use crate::{Error, Fq, Fr, GrumpkinAffine, GrumpkinProjective};
 
@@ -19,7 +19,7 @@ use crate::{Error, Fq, Fr, GrumpkinAffine, GrumpkinProjective};
 #[derive(Clone, Debug)]
 pub struct PedersenKey {
     bases: Vec<GrumpkinAffine>,
-    table: OnceLock<Arc<FixedBaseTable<ark_grumpkin::GrumpkinConfig>>>,
+    table: Arc<BuiltOnce<FixedBaseTable<ark_grumpkin::GrumpkinConfig>>>,
 }
 
 impl PartialEq for PedersenKey {
@@ -54,14 +54,19 @@ impl PedersenKey {
     /// The same commitment as [`CommitmentKey::commit`], through the fixed-base table (built
     /// on the first call): for a prover committing with this key at every step.
     pub fn commit_prover(&self, v: &[Fq]) -> Result<GrumpkinAffine, Error> {
-        self.bases_for(v.len())?;
-        Ok(self.build_table().msm(v).into_affine())
+        let bases = self.bases_for(v.len())?;
+        Ok(match self.build_table() {
+            Some(table) => table.msm(v),
+            // Another thread is building the table: the same sum without it.
+            None => msm::<GrumpkinProjective>(&bases[..v.len()], v),
+        }
+        .into_affine())
     }
 
-    /// Builds the fixed-base table of [`Self::commit_prover`] if it is not built yet.
-    pub fn build_table(&self) -> &FixedBaseTable<ark_grumpkin::GrumpkinConfig> {
-        self.table
-            .get_or_init(|| Arc::new(FixedBaseTable::new(&self.bases)))
+    /// Builds the fixed-base table of [`Self::commit_prover`] if it is not built yet (`None`
+    /// while another call builds it: nothing waits for a build, see [`BuiltOnce`]).
+    pub fn build_table(&self) -> Option<&FixedBaseTable<ark_grumpkin::GrumpkinConfig>> {
+        self.table.build_with(|| FixedBaseTable::new(&self.bases))
     }
 }
 
@@ -71,7 +76,7 @@ impl PedersenKey {
     pub(crate) fn from_bases(bases: Vec<GrumpkinAffine>) -> Self {
         Self {
             bases,
-            table: OnceLock::new(),
+            table: Arc::default(),
         }
     }
 }
