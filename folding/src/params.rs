@@ -465,9 +465,8 @@ impl IvcParams {
     /// Commits to a step's `W2` as [`CommitmentKey::commit`] does, through the shared
     /// table of the key's first bases once it is built.
     pub(crate) fn commit_w2(&self, w2: &[Fr]) -> Result<G1, Error> {
-        let sum = TableSum::new();
-        let rest = self.commit_w2_last(&sum, 0, w2)?;
-        Ok((rest + sum.finish()).into_affine())
+        let bases = self.key.bases_for(w2.len())?;
+        Ok(self.shared.key_table.msm(bases, w2).into_affine())
     }
 
     /// The commitment to the last part of a step's `W2` to be committed, from entry `offset`

@@ -771,8 +771,8 @@ impl<P: SWCurveConfig> PrefixTable<P> {
             .build_with(|| FixedBaseTable::new(&bases[..self.len.min(bases.len())]))
     }
 
-    /// `Σ scalars[i]·bases[i]` over the first `min(len)` pairs, as [`msm`]; `bases` must be
-    /// the key the table is for, every time.
+    /// `Σ scalars[i]·bases[i]` over the first `min(len)` pairs, as [`msm`], counted as a use
+    /// towards building the table; `bases` must be the key the table is for, every time.
     pub fn msm(&self, bases: &[Affine<P>], scalars: &[P::ScalarField]) -> Projective<P> {
         let sum = TableSum::new();
         let rest = self.msm_counted_into(&sum, bases, 0, scalars);
@@ -797,22 +797,10 @@ impl<P: SWCurveConfig> PrefixTable<P> {
     }
 
     /// `Σ scalars[j]·bases[offset + j]`, through the table if it is built (this does not
-    /// count as a use towards building it): for a prover that commits a witness in parts as
-    /// their values become final. The table's share is spread over the threads
-    /// ([`table_parts`]).
-    pub fn msm_at(
-        &self,
-        bases: &[Affine<P>],
-        offset: usize,
-        scalars: &[P::ScalarField],
-    ) -> Projective<P> {
-        let sum = TableSum::new();
-        let rest = self.msm_at_into(&sum, bases, offset, scalars);
-        rest + sum.finish()
-    }
-
-    /// [`Self::msm_at`] with the table's share added to `sum` instead (for the pieces of one
-    /// commitment, so that they share its bucket reductions); returns the rest.
+    /// count as a use towards building it), for a prover that commits a witness in pieces as
+    /// their values become final: the table's share, spread over the threads
+    /// ([`table_parts`]), is added to `sum` (which the pieces of one commitment share, and
+    /// with it their bucket reductions); the rest is returned.
     pub fn msm_at_into(
         &self,
         sum: &TableSum<P>,
@@ -912,11 +900,11 @@ mod tests {
         let mut values = vec![0u64, 1, 2, 3, u64::MAX, 1 << 63, (1 << 32) - 1, 1 << 32];
         values.extend((0..64).map(|k| (1u64 << k) - 1));
         values.extend((0..200).map(|_| rng.gen::<u64>() >> rng.gen_range(0..64)));
+        for bits in [8u32, 16, 32, 64] {
+            let (c, windows) = small_window(1000, bits);
+            assert!(windows * c > bits as usize);
+        }
         for c in 2..=16usize {
-            for bits in [8u32, 16, 32, 64] {
-                let (_, windows) = small_window(1000, bits);
-                assert!(windows * small_window(1000, bits).0 > bits as usize);
-            }
             let windows = 65usize.div_ceil(c);
             for &m in &values {
                 let mut sum = 0i128;
@@ -1101,7 +1089,11 @@ mod tests {
             ] {
                 let sum: GrumpkinProjective = cuts
                     .windows(2)
-                    .map(|w| table.msm_at(&bases, w[0], &scalars[w[0]..w[1]]))
+                    .map(|w| {
+                        let own = TableSum::new();
+                        let rest = table.msm_at_into(&own, &bases, w[0], &scalars[w[0]..w[1]]);
+                        rest + own.finish()
+                    })
                     .sum();
                 assert_eq!(sum, whole, "cuts {cuts:?}, table built: {built}");
                 // The same pieces sharing one table sum, in parallel, the last one counted.

@@ -58,7 +58,7 @@ impl PedersenKey {
         Ok(match self.build_table() {
             Some(table) => table.msm(v),
             // Another thread is building the table: the same sum without it.
-            None => msm::<GrumpkinProjective>(&bases[..v.len()], v),
+            None => msm::<GrumpkinProjective>(bases, v),
         }
         .into_affine())
     }
