@@ -8,7 +8,7 @@ use crate::commitment::msm::TableSum;
 use crate::commitment::CommitmentKey;
 use crate::cyclefold::{self, fr_to_fq, CfInstance, CfStatement, CfWitness};
 pub use crate::ivc_proof::{FinalWitness, IvcProof};
-use crate::mova::{self, FoldProof, RunningWitness};
+use crate::mova::{self, FoldProof, FreshProducts, RunningWitness};
 pub use crate::params::{IvcParams, IvcShape, SharedParams, DEV_KEY_SEED};
 use crate::poseidon::Transcript;
 use crate::r1cs::{move_to_end, FreshInstance, R1csShape, RunningInstance, Witness};
@@ -87,6 +87,8 @@ pub struct IvcProver<'p, C: StepCircuit> {
     circuit: C,
     state: State,
     big_w: RunningWitness,
+    /// The products of the last fresh instance, made at the end of the step that made it.
+    fresh_products: Option<FreshProducts>,
 }
 
 impl<'p, C: StepCircuit> IvcProver<'p, C> {
@@ -128,6 +130,7 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
             circuit,
             state,
             big_w: RunningWitness::zero(shape),
+            fresh_products: None,
         })
     }
 
@@ -149,7 +152,7 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
         let last = if s.big_u.is_zero() {
             FinalWitness::Fresh(s.w.clone())
         } else {
-            let (_, _, folded, fp, _) = self.fold_last(FINAL_FOLD_LABEL)?;
+            let (_, _, folded, fp, _) = self.fold_last(FINAL_FOLD_LABEL, None)?;
             FinalWitness::Folded(fp, folded.w)
         };
         Ok(IvcProof {
@@ -191,10 +194,11 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
         let w2_parts: Mutex<Vec<Result<G1Projective, Error>>> = Mutex::new(Vec::new());
         // The parts' shares through the key's table, reduced once all parts are in.
         let w2_table = TableSum::new();
+        let products = self.fresh_products.take();
         let this = &*self;
         let next = rayon::in_place_scope(|floating| {
             let (w1_slot, w2_parts, w2_table) = (&w1_slot, &w2_parts, &w2_table);
-            this.step_parts(ext, cw1.is_none(), w2_table, |part| {
+            this.step_parts(ext, cw1.is_none(), products, w2_table, |part| {
                 floating.spawn(move |_| match part {
                     Part::W1(w1) => *lock(w1_slot) = Some(params.key.commit(&w1)),
                     Part::W2(offset, values) => {
@@ -204,7 +208,7 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
                 })
             })
         });
-        let (mut state, big_w, last) = next?;
+        let (mut state, big_w, last, products) = next?;
         state.u.cw1 = match cw1 {
             Some(c) => c,
             None => lock(&w1_slot)
@@ -218,20 +222,23 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
         state.u.cw2 = cw2.into_affine();
         self.state = state;
         self.big_w = big_w;
+        self.fresh_products = Some(products);
         Ok(())
     }
 
-    /// Synthesizes the next step beside the primary and CycleFold folds. `fixed` receives
-    /// `W1` (if `with_w1`) and the parts of `W2` (with their offsets) as soon as their values
-    /// are final; the last part of `W2` is committed here, its share through the key's table
-    /// added to `w2_table`, the rest returned.
+    /// Synthesizes the next step beside the primary and CycleFold folds (the latter from the
+    /// last fresh instance's `products`, if made). `fixed` receives `W1` (if `with_w1`) and
+    /// the parts of `W2` (with their offsets) as soon as their values are final; the last
+    /// part of `W2` is committed here, its share through the key's table added to
+    /// `w2_table`, the rest returned, beside the products of the new fresh instance.
     fn step_parts(
         &self,
         ext: &C::ExternalWitness,
         with_w1: bool,
+        products: Option<FreshProducts>,
         w2_table: &TableSum<G1Config>,
         mut fixed: impl FnMut(Part),
-    ) -> Result<(State, RunningWitness, G1Projective), Error> {
+    ) -> Result<(State, RunningWitness, G1Projective, FreshProducts), Error> {
         let params = self.params;
         let shape = &params.shape;
         let s = &self.state;
@@ -261,7 +268,8 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
         let mut fold_slot = None;
         let (begun, step, head_len) = rayon::in_place_scope(|sc| {
             if s.i > 0 {
-                sc.spawn(|_| fold_slot = Some(self.fold_last(augmented::FOLD_LABEL)));
+                let slot = &mut fold_slot;
+                sc.spawn(move |_| *slot = Some(self.fold_last(augmented::FOLD_LABEL, products)));
             }
             let begun = augmented::begin(cs.clone(), &self.circuit, ext, &inp, n_vars)?;
             if begun.num_w1 != shape.num_w1 {
@@ -347,7 +355,14 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
                 got: last,
             });
         }
-        let head = params.commit_w2_last(w2_table, last, &w.w2[last..head_len])?;
+        // The new fresh instance's products, for the next step's fold, beside the last
+        // commitment.
+        let u_next = zero_fresh_with(x);
+        let (head, products) = rayon::join(
+            || params.commit_w2_last(w2_table, last, &w.w2[last..head_len]),
+            || FreshProducts::new(shape, &u_next, &w),
+        );
+        let (head, products) = (head?, products?);
         let z_next: Vec<Fr> = out
             .z_next
             .iter()
@@ -368,7 +383,7 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
             cf_u: &next_cf_u,
             w1_hash: next_w1,
         })?;
-        if x != [expected] {
+        if u_next.x != [expected] {
             return Err(Error::IvcVerification(
                 "circuit output differs from the native state hash",
             ));
@@ -380,27 +395,31 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
             zi: z_next,
             w1_hash: next_w1,
             big_u: next_u,
-            u: zero_fresh_with(x),
+            u: u_next,
             w,
             cf_u: next_cf_u,
             cf_w: next_cf_w,
         };
-        Ok((state, next_w, head))
+        Ok((state, next_w, head, products))
     }
 
     /// Folds the last fresh instance `u_i` into `U_i` natively, on a transcript labelled
-    /// `label` that first absorbs `u_i` (a step's fold, or the proof's final fold).
-    fn fold_last(&self, label: &[u8]) -> Result<PrimaryFold, Error> {
+    /// `label` that first absorbs `u_i` (a step's fold, or the proof's final fold), from
+    /// `u_i`'s products if they were made.
+    fn fold_last(
+        &self,
+        label: &[u8],
+        products: Option<FreshProducts>,
+    ) -> Result<PrimaryFold, Error> {
         let s = &self.state;
+        let shape = &self.params.shape;
+        let products = match products {
+            Some(p) => p,
+            None => FreshProducts::new(shape, &s.u, &s.w)?,
+        };
         let mut tr = fresh_transcript(label, &s.u);
-        let (nu, nw, proof, ch) = mova::prove(
-            &self.params.shape,
-            &mut tr,
-            &s.big_u,
-            &self.big_w,
-            &s.u,
-            &s.w,
-        )?;
+        let (nu, nw, proof, ch) =
+            mova::prove_with(shape, &mut tr, &s.big_u, &self.big_w, &s.u, &s.w, products)?;
         Ok((tr, nu, nw, proof, ch))
     }
 

@@ -96,6 +96,24 @@ impl RunningWitness {
     }
 }
 
+/// The products `Az, Bz, Cz` of a fresh instance's `z`, which the prover may compute as soon
+/// as the witness is known ([`FreshProducts::new`]), before the fold needs them.
+#[derive(Clone, Debug)]
+pub struct FreshProducts {
+    az: Vec<Fr>,
+    bz: Vec<Fr>,
+    cz: Vec<Fr>,
+}
+
+impl FreshProducts {
+    /// The products of the fresh instance `u` with witness `w`.
+    pub fn new(shape: &R1csShape, u: &FreshInstance, w: &Witness) -> Result<Self, Error> {
+        let z = shape.z(Fr::ONE, &u.x, &w.w1, &w.w2)?;
+        let (az, bz, cz) = shape.products(&z);
+        Ok(Self { az, bz, cz })
+    }
+}
+
 /// Folds a fresh instance into a running one (prover side). The transcript must already
 /// bind both instances (see the module docs).
 pub fn prove(
@@ -106,9 +124,37 @@ pub fn prove(
     u: &FreshInstance,
     w: &Witness,
 ) -> Result<(RunningInstance, RunningWitness, FoldProof, FoldChallenges), Error> {
+    let products = FreshProducts::new(shape, u, w)?;
+    prove_with(shape, transcript, big_u, big_w, u, w, products)
+}
+
+/// [`prove`] with the fresh instance's products computed beforehand, which must be those of
+/// `u` and `w`; the folded products are written over them.
+pub fn prove_with(
+    shape: &R1csShape,
+    transcript: &mut Transcript,
+    big_u: &RunningInstance,
+    big_w: &RunningWitness,
+    u: &FreshInstance,
+    w: &Witness,
+    products: FreshProducts,
+) -> Result<(RunningInstance, RunningWitness, FoldProof, FoldChallenges), Error> {
     let n = shape.num_vars();
-    let z = shape.z(Fr::ONE, &u.x, &w.w1, &w.w2)?;
-    let (az2, bz2, cz2) = shape.products(&z);
+    let m = shape.num_constraints;
+    let FreshProducts {
+        az: mut az2,
+        bz: mut bz2,
+        cz: mut cz2,
+    } = products;
+    for (what, got) in [("Az", az2.len()), ("Bz", bz2.len()), ("Cz", cz2.len())] {
+        if got != m {
+            return Err(Error::WrongLength {
+                what,
+                expected: m,
+                got,
+            });
+        }
+    }
 
     let beta = transcript.power_challenges(n);
 
@@ -118,7 +164,7 @@ pub fn prove(
     let minus_u = -big_u.u;
     let e1 = |i: usize| Fr::sum_of_products(&[az1[i], minus_u], &[bz1[i], cz1[i]]);
     let dir: Vec<Fr> = beta.iter().zip(&big_u.r_e).map(|(b, r)| *b - r).collect();
-    let h_full = mle::restrict_to_line_by(shape.num_constraints, e1, &big_u.r_e, &dir);
+    let h_full = mle::restrict_to_line_by(m, e1, &big_u.r_e, &dir);
     let h = h_full[1..].to_vec();
     transcript.absorb_slice(&h);
     let alpha = transcript.challenge();
@@ -127,7 +173,7 @@ pub fn prove(
     let cross = |i: usize| {
         Fr::sum_of_products(&[az1[i], az2[i], minus_u], &[bz2[i], bz1[i], cz2[i]]) - cz1[i]
     };
-    let t = mle::evaluate_by(shape.num_constraints, cross, &rho);
+    let t = mle::evaluate_by(m, cross, &rho);
     transcript.absorb(&t);
     let (r_bits, r) = transcript.fold_challenge();
 
@@ -135,14 +181,24 @@ pub fn prove(
     let folded = fold_instances(big_u, u, &proof, alpha, rho, r);
     let lin =
         |a: &[Fr], b: &[Fr]| -> Vec<Fr> { a.par_iter().zip(b).map(|(x, y)| *x + r * y).collect() };
+    // The folded products overwrite the fresh ones, in one pass.
+    az2.par_iter_mut()
+        .zip(&mut bz2)
+        .zip(&mut cz2)
+        .zip(az1.par_iter().zip(bz1).zip(cz1))
+        .for_each(|(((a2, b2), c2), ((a1, b1), c1))| {
+            *a2 = *a1 + r * *a2;
+            *b2 = *b1 + r * *b2;
+            *c2 = *c1 + r * *c2;
+        });
     let new_w = RunningWitness {
         w: Witness {
             w1: lin(&big_w.w.w1, &w.w1),
             w2: lin(&big_w.w.w2, &w.w2),
         },
-        az: lin(&big_w.az, &az2),
-        bz: lin(&big_w.bz, &bz2),
-        cz: lin(&big_w.cz, &cz2),
+        az: az2,
+        bz: bz2,
+        cz: cz2,
     };
     let challenges = FoldChallenges {
         beta,
