@@ -4,7 +4,7 @@
 //! `i` (least significant first): `MLE(v)(r) = Σ_i v[i]·Π_j (r_j if bit_j(i) else 1 − r_j)`.
 //! Vectors shorter than `2^n` are read as padded with zeros.
 
-use ark_ff::AdditiveGroup;
+use ark_ff::{AdditiveGroup, Field};
 use rayon::prelude::*;
 
 use crate::Fr;
@@ -123,6 +123,9 @@ pub fn restrict_to_line_by(
             .enumerate()
             .for_each(|(k, out)| first(k, out));
     }
+    // Each round writes the next table into `spare` (no larger than the first table), and
+    // the two swap.
+    let mut spare: Vec<Fr> = Vec::with_capacity(table.len());
     let mut stride = 2usize;
     for j in 1..n {
         let entries = table.len() / stride;
@@ -132,7 +135,7 @@ pub fn restrict_to_line_by(
         let bind = |k: usize, out: &mut [Fr]| {
             let lo = &table[2 * k * stride..(2 * k + 1) * stride];
             let hi_start = (2 * k + 1) * stride;
-            // d = hi − lo; out = lo + (aj + bj·X)·d
+            // d = hi − lo; out = lo + (aj + bj·X)·d, both products with one reduction.
             let mut prev_d = Fr::ZERO;
             for t in 0..stride {
                 let hi = if hi_start < table.len() {
@@ -141,22 +144,25 @@ pub fn restrict_to_line_by(
                     Fr::ZERO
                 };
                 let d = hi - lo[t];
-                out[t] = lo[t] + aj * d + bj * prev_d;
+                out[t] = lo[t] + Fr::sum_of_products(&[aj, bj], &[d, prev_d]);
                 prev_d = d;
             }
             out[stride] = bj * prev_d;
         };
-        let mut next = vec![Fr::ZERO; half * new_stride];
+        spare.clear();
+        spare.resize(half * new_stride, Fr::ZERO);
         if entries >= PAR_THRESHOLD {
-            next.par_chunks_mut(new_stride)
+            spare
+                .par_chunks_mut(new_stride)
                 .enumerate()
                 .for_each(|(k, out)| bind(k, out));
         } else {
-            next.chunks_mut(new_stride)
+            spare
+                .chunks_mut(new_stride)
                 .enumerate()
                 .for_each(|(k, out)| bind(k, out));
         }
-        table = next;
+        std::mem::swap(&mut table, &mut spare);
         stride = new_stride;
     }
     if table.is_empty() {
