@@ -189,6 +189,22 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
         ext: &C::ExternalWitness,
         cw1: Option<G1>,
     ) -> Result<(), Error> {
+        // Called from a thread outside the pool, the step runs on one of its workers: the
+        // serial synthesis would otherwise compete with both workers for the cores, and the
+        // thread would sit idle where each scope waits for its jobs (a worker runs queued
+        // jobs instead).
+        if rayon::current_thread_index().is_none() {
+            return rayon::scope(|_| self.prove_step_in_pool(ext, cw1));
+        }
+        self.prove_step_in_pool(ext, cw1)
+    }
+
+    /// [`Self::prove_step_with_w1`] on a thread of the pool.
+    fn prove_step_in_pool(
+        &mut self,
+        ext: &C::ExternalWitness,
+        cw1: Option<G1>,
+    ) -> Result<(), Error> {
         let params = self.params;
         let w1_slot: Mutex<Option<Result<G1, Error>>> = Mutex::new(None);
         let w2_parts: Mutex<Vec<Result<G1Projective, Error>>> = Mutex::new(Vec::new());
