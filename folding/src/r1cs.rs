@@ -26,6 +26,19 @@ pub struct SparseMatrix<F: PrimeField = Fr> {
     cols: Vec<u32>,
     vals: Vec<u32>,
     coeffs: Vec<F>,
+    /// The indices of `1` and `−1` in `coeffs` (`u32::MAX` if absent), which `mul_vec` adds
+    /// or subtracts without a multiplication or a look-up.
+    units: [u32; 2],
+}
+
+/// The indices of `1` and `−1` in `coeffs` (`u32::MAX` if absent).
+fn unit_indices<F: PrimeField>(coeffs: &[F]) -> [u32; 2] {
+    [F::ONE, -F::ONE].map(|u| {
+        coeffs
+            .iter()
+            .position(|c| *c == u)
+            .map_or(u32::MAX, |i| i as u32)
+    })
 }
 
 impl<F: PrimeField> SparseMatrix<F> {
@@ -47,7 +60,7 @@ impl<F: PrimeField> SparseMatrix<F> {
         for (r, &i) in order.iter().enumerate() {
             rank[i] = r as u32;
         }
-        let coeffs = order.iter().map(|&i| distinct[i].0).collect();
+        let coeffs: Vec<F> = order.iter().map(|&i| distinct[i].0).collect();
         let mut row_start = Vec::with_capacity(rows.len() + 1);
         let mut cols = Vec::new();
         let mut vals = Vec::new();
@@ -63,6 +76,7 @@ impl<F: PrimeField> SparseMatrix<F> {
             row_start,
             cols,
             vals,
+            units: unit_indices(&coeffs),
             coeffs,
         }
     }
@@ -88,12 +102,13 @@ impl<F: PrimeField> SparseMatrix<F> {
             let mut acc = F::ZERO;
             let (mut vs, mut xs, mut k) = ([F::ZERO; GROUP], [F::ZERO; GROUP], 0);
             for j in s..e {
-                let v = self.coeffs[self.vals[j] as usize];
-                let x = z[self.cols[j] as usize];
-                if v == F::ONE {
+                let (c, x) = (self.vals[j], z[self.cols[j] as usize]);
+                if c == self.units[0] {
                     acc += x;
+                } else if c == self.units[1] {
+                    acc -= x;
                 } else {
-                    (vs[k], xs[k]) = (v, x);
+                    (vs[k], xs[k]) = (self.coeffs[c as usize], x);
                     k += 1;
                     if k == GROUP {
                         acc += F::sum_of_products(&vs, &xs);
@@ -170,6 +185,7 @@ impl<F: PrimeField> SparseMatrix<F> {
             row_start,
             cols,
             vals,
+            units: unit_indices(&coeffs),
             coeffs,
         })
     }
