@@ -11,7 +11,9 @@
 //!   the prover makes them (the floor of a design that commits only the witness), and
 //! - `msm_full/2^k`: a full-scalar MSM as long as the step's constraint count (what a
 //!   classic Nova fold pays to commit its cross term);
-//! - `verify/u32/2^k`: verifying the IVC proof.
+//! - `verify/u32/2^k`: verifying the IVC proof;
+//! - `mle/{restrict_to_line,evaluate}/N`: the fold's two passes over the error terms, for
+//!   N = 81,937 entries (the 2^16 step's constraints) and 17 variables.
 //!
 //! The steps run with the prover's key tables built (`IvcParams::build_prover_tables`; a run
 //! builds them itself after 48 steps). `CREASE_BENCH_MAX_LOG` (default 18) caps the sizes.
@@ -23,7 +25,7 @@ use ark_ff::UniformRand;
 use crease_folding::commitment::{CommitmentKey, PowersOfTauKey};
 use crease_folding::ivc::{verify, IvcParams, IvcProver};
 use crease_folding::testing::{Factors, MulCircuit};
-use crease_folding::{Fr, G1Projective};
+use crease_folding::{mle, Fr, G1Projective};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use std::time::Duration;
 
@@ -136,5 +138,22 @@ fn bench_steps(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_msm, bench_steps);
+fn bench_mle(c: &mut Criterion) {
+    let mut g = c.benchmark_group("mle");
+    g.sample_size(20).measurement_time(Duration::from_secs(3));
+    let (len, n) = (81_937, 17);
+    let mut rng = ark_std::test_rng();
+    let v: Vec<Fr> = (0..len).map(|_| Fr::rand(&mut rng)).collect();
+    let a: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
+    let b: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
+    g.bench_function(BenchmarkId::new("restrict_to_line", len), |bench| {
+        bench.iter(|| mle::restrict_to_line(&v, &a, &b))
+    });
+    g.bench_function(BenchmarkId::new("evaluate", len), |bench| {
+        bench.iter(|| mle::evaluate(&v, &a))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench_msm, bench_mle, bench_steps);
 criterion_main!(benches);
