@@ -447,6 +447,14 @@ pub(crate) fn check_header(bytes: &[u8], expected: [u8; 8]) -> Result<&[u8], Err
 }
 
 impl IvcParams {
+    /// Whether a prover about to make `steps` steps, over all the chains that share this key,
+    /// should build the prover's tables first ([`Self::build_prover_tables`]): from as many
+    /// steps as a run commits before it builds them by itself, so the build is paid anyway
+    /// and the steps before it gain.
+    pub fn prover_tables_pay_off(steps: usize) -> bool {
+        steps >= KEY_TABLE_AFTER
+    }
+
     /// Builds the prover's tables of the BN254 and CycleFold keys now instead of after the
     /// first 48 steps (about 0.5 s on 2 cores, shared by every chain of these keys): for a
     /// run known to be long, such as a benchmark's.

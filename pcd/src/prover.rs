@@ -417,6 +417,11 @@ fn prove_inner(
         output: &output,
     };
     let consts = challenges(params, program, &claims, &hashes);
+    // A run long enough for the key's prover tables to be built part-way builds them before
+    // its folds (every chain shares them), so that its first steps use them too.
+    if IvcParams::prover_tables_pay_off(total_steps) {
+        params.scan.build_prover_tables();
+    }
     // Pass 2: fold every chain, all in parallel.
     let folds = Counter::new(progress, Phase::Fold, total_steps as u64);
     let (chains, (scan, table)) = rayon::join(
