@@ -12,6 +12,8 @@
 //! - `msm_full/2^k`: a full-scalar MSM as long as the step's constraint count (what a
 //!   classic Nova fold pays to commit its cross term);
 //! - `verify/u32/2^k`: verifying the IVC proof;
+//! - `products/grid/2^k`: `A·z, B·z, C·z` of the grid step's fresh witness (what the prover
+//!   computes for each fresh instance);
 //! - `mle/{restrict_to_line,evaluate}/N`: the fold's two passes over the error terms, for
 //!   N = 81,937 entries (the 2^16 step's constraints) and 17 variables.
 //!
@@ -109,6 +111,14 @@ fn bench_steps(c: &mut Criterion) {
             });
             let proof = prover.proof().unwrap();
             let fresh = prover.fresh_witness();
+            if factors == Factors::Grid {
+                let shape = params.shape();
+                let x = vec![Fr::from(0u64); shape.num_io];
+                let z = shape.z(Fr::from(1u64), &x, &fresh.w1, &fresh.w2).unwrap();
+                g.bench_function(BenchmarkId::new("products/grid", log), |b| {
+                    b.iter(|| shape.products(&z))
+                });
+            }
             let (w1, w2) = (&fresh.w1, &fresh.w2);
             g.bench_function(BenchmarkId::new(format!("commit_fresh/{tag}"), log), |b| {
                 b.iter(|| params.commit_fresh_witness(fresh).unwrap())
