@@ -183,7 +183,10 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
     /// primary fold, the fold transcript beside the CycleFold prover, then the CycleFold fold
     /// and the end of the output hash. The witness is committed in pieces as their values
     /// become final (`W1`, then each part's share of `W2`, the third part's in two), beside
-    /// the synthesis that follows, so only the output hash's end is committed after it.
+    /// the synthesis that follows, so only the output hash's end is committed after it,
+    /// beside the products `Az, Bz, Cz` of the new fresh instance that the next step's fold
+    /// starts from. Called from a thread outside the rayon pool, the step runs on one of the
+    /// pool's workers.
     pub fn prove_step_with_w1(
         &mut self,
         ext: &C::ExternalWitness,
