@@ -26,9 +26,6 @@ pub struct SparseMatrix<F: PrimeField = Fr> {
     cols: Vec<u32>,
     vals: Vec<u32>,
     coeffs: Vec<F>,
-    /// The indices of `1` and `−1` in `coeffs` (`u32::MAX` if absent), which `mul_vec` adds
-    /// or subtracts without a multiplication or a look-up.
-    units: [u32; 2],
 }
 
 /// The indices of `1` and `−1` in `coeffs` (`u32::MAX` if absent).
@@ -60,7 +57,7 @@ impl<F: PrimeField> SparseMatrix<F> {
         for (r, &i) in order.iter().enumerate() {
             rank[i] = r as u32;
         }
-        let coeffs: Vec<F> = order.iter().map(|&i| distinct[i].0).collect();
+        let coeffs = order.iter().map(|&i| distinct[i].0).collect();
         let mut row_start = Vec::with_capacity(rows.len() + 1);
         let mut cols = Vec::new();
         let mut vals = Vec::new();
@@ -76,7 +73,6 @@ impl<F: PrimeField> SparseMatrix<F> {
             row_start,
             cols,
             vals,
-            units: unit_indices(&coeffs),
             coeffs,
         }
     }
@@ -97,15 +93,18 @@ impl<F: PrimeField> SparseMatrix<F> {
         // (`sum_of_products`): the recursion circuit's rows hold long linear combinations
         // with full-size coefficients.
         const GROUP: usize = 3;
+        // Entries of coefficient ±1 are added or subtracted by their coefficient's index,
+        // without loading or comparing the coefficient.
+        let units = unit_indices(&self.coeffs);
         let row = |i: usize| {
             let (s, e) = (self.row_start[i] as usize, self.row_start[i + 1] as usize);
             let mut acc = F::ZERO;
             let (mut vs, mut xs, mut k) = ([F::ZERO; GROUP], [F::ZERO; GROUP], 0);
             for j in s..e {
                 let (c, x) = (self.vals[j], z[self.cols[j] as usize]);
-                if c == self.units[0] {
+                if c == units[0] {
                     acc += x;
-                } else if c == self.units[1] {
+                } else if c == units[1] {
                     acc -= x;
                 } else {
                     (vs[k], xs[k]) = (self.coeffs[c as usize], x);
@@ -185,7 +184,6 @@ impl<F: PrimeField> SparseMatrix<F> {
             row_start,
             cols,
             vals,
-            units: unit_indices(&coeffs),
             coeffs,
         })
     }
