@@ -431,14 +431,16 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
         products: Option<FreshProducts>,
     ) -> Result<PrimaryFold, Error> {
         let s = &self.state;
-        let shape = &self.params.shape;
-        let products = match products {
-            Some(p) => p,
-            None => FreshProducts::new(shape, &s.u, &s.w)?,
-        };
         let mut tr = fresh_transcript(label, &s.u);
-        let (nu, nw, proof, ch) =
-            mova::prove_with(shape, &mut tr, &s.big_u, &self.big_w, &s.u, &s.w, products)?;
+        let (nu, nw, proof, ch) = mova::prove(
+            &self.params.shape,
+            &mut tr,
+            &s.big_u,
+            &self.big_w,
+            &s.u,
+            &s.w,
+            products,
+        )?;
         Ok((tr, nu, nw, proof, ch))
     }
 

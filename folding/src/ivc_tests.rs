@@ -204,7 +204,7 @@ fn a_one_step_proof_carries_the_fresh_witness() {
     let s = &p.state;
     let mut tr = final_transcript(&s.u);
     let (_, folded, fp, _) =
-        mova::prove(&params.shape, &mut tr, &s.big_u, &p.big_w, &s.u, &s.w).unwrap();
+        mova::prove(&params.shape, &mut tr, &s.big_u, &p.big_w, &s.u, &s.w, None).unwrap();
     let mut folded_proof = proof.clone();
     folded_proof.last = FinalWitness::Folded(fp, folded.w);
     verify(&params, 1, &z0, &zn, &folded_proof).unwrap();

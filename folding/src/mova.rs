@@ -114,8 +114,10 @@ impl FreshProducts {
     }
 }
 
-/// Folds a fresh instance into a running one (prover side). The transcript must already
-/// bind both instances (see the module docs).
+/// Folds a fresh instance into a running one (prover side), from the fresh instance's
+/// `products` if they were made beforehand (they must be those of `u` and `w`; the folded
+/// products are written over them). The transcript must already bind both instances (see
+/// the module docs).
 pub fn prove(
     shape: &R1csShape,
     transcript: &mut Transcript,
@@ -123,21 +125,7 @@ pub fn prove(
     big_w: &RunningWitness,
     u: &FreshInstance,
     w: &Witness,
-) -> Result<(RunningInstance, RunningWitness, FoldProof, FoldChallenges), Error> {
-    let products = FreshProducts::new(shape, u, w)?;
-    prove_with(shape, transcript, big_u, big_w, u, w, products)
-}
-
-/// [`prove`] with the fresh instance's products computed beforehand, which must be those of
-/// `u` and `w`; the folded products are written over them.
-pub fn prove_with(
-    shape: &R1csShape,
-    transcript: &mut Transcript,
-    big_u: &RunningInstance,
-    big_w: &RunningWitness,
-    u: &FreshInstance,
-    w: &Witness,
-    products: FreshProducts,
+    products: Option<FreshProducts>,
 ) -> Result<(RunningInstance, RunningWitness, FoldProof, FoldChallenges), Error> {
     let n = shape.num_vars();
     let m = shape.num_constraints;
@@ -145,7 +133,10 @@ pub fn prove_with(
         az: mut az2,
         bz: mut bz2,
         cz: mut cz2,
-    } = products;
+    } = match products {
+        Some(p) => p,
+        None => FreshProducts::new(shape, u, w)?,
+    };
     for (what, got) in [("Az", az2.len()), ("Bz", bz2.len()), ("Cz", cz2.len())] {
         if got != m {
             return Err(Error::WrongLength {

@@ -46,7 +46,7 @@ fn fixture() -> Fixture {
             let mut t = Transcript::new(b"fold");
             mova::absorb_running(&mut t, &u);
             mova::absorb_fresh(&mut t, fu);
-            let (nu, nw, _, _) = mova::prove(&shape, &mut t, &u, &w, fu, fw).unwrap();
+            let (nu, nw, _, _) = mova::prove(&shape, &mut t, &u, &w, fu, fw, None).unwrap();
             u = nu;
             w = nw;
         }

@@ -60,7 +60,7 @@ fn run(
         let mut tp = Transcript::new(b"fold");
         mova::absorb_running(&mut tp, &big_u);
         mova::absorb_fresh(&mut tp, &u);
-        let (pu, pw, mut proof, pc) = mova::prove(&s.shape, &mut tp, &big_u, &big_w, &u, &w)?;
+        let (pu, pw, mut proof, pc) = mova::prove(&s.shape, &mut tp, &big_u, &big_w, &u, &w, None)?;
         if !dummy.h.is_empty() || dummy.t != Fr::ZERO {
             for (a, b) in proof.h.iter_mut().zip(&dummy.h) {
                 *a += b;
@@ -152,7 +152,7 @@ fn tampered_commitments_and_claims_are_caught() {
     big_u.v_e = Fr::ONE;
     let (u, w) = &s.steps[0];
     let mut t = Transcript::new(b"fold");
-    let (fu, fw, _, _) = mova::prove(&s.shape, &mut t, &big_u, &big_w, u, w).unwrap();
+    let (fu, fw, _, _) = mova::prove(&s.shape, &mut t, &big_u, &big_w, u, w, None).unwrap();
     assert!(matches!(
         mova::check(&s.shape, &s.key, &fu, &fw),
         Err(Error::Unsatisfied(_))
@@ -182,7 +182,7 @@ fn accumulate(s: &Setup, range: std::ops::Range<usize>) -> (RunningInstance, Run
         let mut t = Transcript::new(b"fold");
         mova::absorb_running(&mut t, &big_u);
         mova::absorb_fresh(&mut t, u);
-        let (nu, nw, _, _) = mova::prove(&s.shape, &mut t, &big_u, &big_w, u, w).unwrap();
+        let (nu, nw, _, _) = mova::prove(&s.shape, &mut t, &big_u, &big_w, u, w, None).unwrap();
         big_u = nu;
         big_w = nw;
     }
