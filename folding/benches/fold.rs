@@ -1,5 +1,7 @@
 //! Benchmarks of the folding engine.
 //!
+//! - `inverse/fq/{safegcd,ark}`: 256 inversions in BN254's base field, by
+//!   [`crease_folding::inverse`] and by ark-ff;
 //! - `msm/{bits,u32,full}/N`: committing N scalars of each width with the BN254 key
 //!   (`msm/{bits,u32}_direct/N`: the same values through the width-specific entry points;
 //!   `msm/{bits,u32,full}_ark/N`: the same values through ark-ec's own MSMs);
@@ -23,11 +25,12 @@
 #![allow(missing_docs)]
 
 use ark_ec::VariableBaseMSM;
-use ark_ff::UniformRand;
+use ark_ff::{Field, UniformRand};
 use crease_folding::commitment::{CommitmentKey, PowersOfTauKey};
+use crease_folding::inverse::inverse;
 use crease_folding::ivc::{verify, IvcParams, IvcProver};
 use crease_folding::testing::{Factors, MulCircuit};
-use crease_folding::{mle, Fr, G1Projective};
+use crease_folding::{mle, Fq, Fr, G1Projective};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use std::time::Duration;
 
@@ -36,6 +39,20 @@ fn max_log() -> usize {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(18)
+}
+
+fn bench_inverse(c: &mut Criterion) {
+    let mut g = c.benchmark_group("inverse");
+    g.sample_size(20).measurement_time(Duration::from_secs(2));
+    let mut rng = ark_std::test_rng();
+    let xs: Vec<Fq> = (0..256).map(|_| Fq::rand(&mut rng)).collect();
+    g.bench_function("fq/safegcd", |b| {
+        b.iter(|| xs.iter().map(|x| inverse(x).unwrap()).sum::<Fq>())
+    });
+    g.bench_function("fq/ark", |b| {
+        b.iter(|| xs.iter().map(|x| x.inverse().unwrap()).sum::<Fq>())
+    });
+    g.finish();
 }
 
 fn bench_msm(c: &mut Criterion) {
@@ -165,5 +182,5 @@ fn bench_mle(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_msm, bench_mle, bench_steps);
+criterion_group!(benches, bench_inverse, bench_msm, bench_mle, bench_steps);
 criterion_main!(benches);

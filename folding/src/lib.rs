@@ -29,6 +29,7 @@ pub mod cyclefold;
 pub mod encode;
 mod error;
 pub mod gadgets;
+pub mod inverse;
 pub mod ivc;
 mod ivc_proof;
 pub mod ladder;

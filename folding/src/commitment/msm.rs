@@ -364,7 +364,7 @@ fn add_batch<P: SWCurveConfig>(
         prod *= denominator(q, p);
     }
     // One inversion; then walk back, turning each prefix product into an inverse.
-    let mut inv = prod.inverse().unwrap_or(P::BaseField::ZERO);
+    let mut inv = crate::inverse::inverse(&prod).unwrap_or(P::BaseField::ZERO);
     for k in (0..inverses.len()).rev() {
         let d = denominator(&qs[k], &ps[k]);
         inverses[k] *= inv;
