@@ -2,6 +2,8 @@
 //!
 //! - `inverse/fq/{safegcd,ark}`: 256 inversions in BN254's base field, by
 //!   [`crease_folding::inverse`] and by ark-ff;
+//! - `poseidon/hash77/{crease,ark}`: a native Poseidon hash of 77 elements (a state hash,
+//!   10 permutations) by the crate's sponge and by ark-crypto-primitives';
 //! - `msm/{bits,u32,full}/N`: committing N scalars of each width with the BN254 key
 //!   (`msm/{bits,u32}_direct/N`: the same values through the width-specific entry points;
 //!   `msm/{bits,u32,full}_ark/N`: the same values through ark-ec's own MSMs);
@@ -24,6 +26,8 @@
 // criterion's macros generate undocumented public functions.
 #![allow(missing_docs)]
 
+use ark_crypto_primitives::sponge::poseidon::PoseidonSponge;
+use ark_crypto_primitives::sponge::{CryptographicSponge, FieldBasedCryptographicSponge};
 use ark_ec::VariableBaseMSM;
 use ark_ff::{Field, UniformRand};
 use crease_folding::commitment::{CommitmentKey, PowersOfTauKey};
@@ -51,6 +55,22 @@ fn bench_inverse(c: &mut Criterion) {
     });
     g.bench_function("fq/ark", |b| {
         b.iter(|| xs.iter().map(|x| x.inverse().unwrap()).sum::<Fq>())
+    });
+    g.finish();
+    // A state hash's worth of Poseidon (77 elements, 10 permutations), natively.
+    let mut g = c.benchmark_group("poseidon");
+    g.sample_size(20).measurement_time(Duration::from_secs(2));
+    let xs: Vec<Fr> = (0..77).map(|_| Fr::rand(&mut rng)).collect();
+    g.bench_function("hash77/crease", |b| {
+        b.iter(|| crease_folding::poseidon::hash(b"bench", &xs))
+    });
+    g.bench_function("hash77/ark", |b| {
+        b.iter(|| {
+            let mut sponge = PoseidonSponge::new(crease_folding::poseidon::poseidon_config());
+            sponge.absorb(&crease_folding::poseidon::label_to_field(b"bench"));
+            sponge.absorb(&xs);
+            sponge.squeeze_native_field_elements(1)[0]
+        })
     });
     g.finish();
 }

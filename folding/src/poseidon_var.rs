@@ -158,7 +158,7 @@ fn tables() -> &'static [Vec<Vec<Fr>>] {
 }
 
 /// `Σ a_k·b_k`, three products at a time through one Montgomery reduction.
-fn dot(a: &[Fr], b: &[Fr]) -> Fr {
+pub(crate) fn dot(a: &[Fr], b: &[Fr]) -> Fr {
     let mut sum = Fr::zero();
     for (x, y) in a.chunks_exact(3).zip(b.chunks_exact(3)) {
         sum += Fr::sum_of_products(&[x[0], x[1], x[2]], &[y[0], y[1], y[2]]);
