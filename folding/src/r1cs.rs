@@ -28,6 +28,9 @@ pub struct SparseMatrix<F: PrimeField = Fr> {
     coeffs: Vec<F>,
 }
 
+/// No row (see [`SparseMatrix::rows_in`]).
+const NO_ROW: u32 = u32::MAX;
+
 /// The indices of `1` and `−1` in `coeffs` (`u32::MAX` if absent).
 fn unit_indices<F: PrimeField>(coeffs: &[F]) -> [u32; 2] {
     [F::ONE, -F::ONE].map(|u| {
@@ -89,38 +92,85 @@ impl<F: PrimeField> SparseMatrix<F> {
 
     /// `M·z`. Every column index must be below `z.len()` (checked by the shape).
     pub fn mul_vec(&self, z: &[F]) -> Vec<F> {
-        // Products are summed three at a time with one Montgomery reduction
-        // (`sum_of_products`): the recursion circuit's rows hold long linear combinations
-        // with full-size coefficients.
-        const GROUP: usize = 3;
-        // Entries of coefficient ±1 are added or subtracted by their coefficient's index,
-        // without loading or comparing the coefficient.
         let units = unit_indices(&self.coeffs);
-        let row = |i: usize| {
-            let (s, e) = (self.row_start[i] as usize, self.row_start[i + 1] as usize);
-            let mut acc = F::ZERO;
-            let (mut vs, mut xs, mut k) = ([F::ZERO; GROUP], [F::ZERO; GROUP], 0);
-            for j in s..e {
-                let (c, x) = (self.vals[j], z[self.cols[j] as usize]);
-                if c == units[0] {
-                    acc += x;
-                } else if c == units[1] {
-                    acc -= x;
-                } else {
-                    (vs[k], xs[k]) = (self.coeffs[c as usize], x);
-                    k += 1;
-                    if k == GROUP {
-                        acc += F::sum_of_products(&vs, &xs);
-                        k = 0;
-                    }
+        (0..self.num_rows())
+            .into_par_iter()
+            .map(|i| self.row_dot(i, z, units))
+            .collect()
+    }
+
+    /// `M·z`, taking row `i` as `known[same[i]]` where `same[i]` is not [`NO_ROW`] (a row
+    /// with the same linear combination as row `same[i]` of the matrix `known` was made by).
+    fn mul_vec_reusing(&self, z: &[F], same: &[u32], known: &[F]) -> Vec<F> {
+        let units = unit_indices(&self.coeffs);
+        (0..self.num_rows())
+            .into_par_iter()
+            .map(|i| match same.get(i) {
+                Some(&j) if j != NO_ROW => known[j as usize],
+                _ => self.row_dot(i, z, units),
+            })
+            .collect()
+    }
+
+    /// Row `i` of `M·z`. Products are summed three at a time with one Montgomery reduction
+    /// (`sum_of_products`): the recursion circuit's rows hold long linear combinations with
+    /// full-size coefficients. Entries of coefficient ±1 (`units`, their indices in the
+    /// coefficient table) are added or subtracted without loading or comparing the
+    /// coefficient.
+    fn row_dot(&self, i: usize, z: &[F], units: [u32; 2]) -> F {
+        const GROUP: usize = 3;
+        let (s, e) = (self.row_start[i] as usize, self.row_start[i + 1] as usize);
+        let mut acc = F::ZERO;
+        let (mut vs, mut xs, mut k) = ([F::ZERO; GROUP], [F::ZERO; GROUP], 0);
+        for j in s..e {
+            let (c, x) = (self.vals[j], z[self.cols[j] as usize]);
+            if c == units[0] {
+                acc += x;
+            } else if c == units[1] {
+                acc -= x;
+            } else {
+                (vs[k], xs[k]) = (self.coeffs[c as usize], x);
+                k += 1;
+                if k == GROUP {
+                    acc += F::sum_of_products(&vs, &xs);
+                    k = 0;
                 }
             }
-            for (v, x) in vs.iter().zip(&xs).take(k) {
-                acc += *v * x;
+        }
+        for (v, x) in vs.iter().zip(&xs).take(k) {
+            acc += *v * x;
+        }
+        acc
+    }
+
+    /// Row `i` as (column, coefficient) pairs.
+    fn row(&self, i: usize) -> impl Iterator<Item = (u32, F)> + '_ {
+        let (s, e) = (self.row_start[i] as usize, self.row_start[i + 1] as usize);
+        (s..e).map(move |j| (self.cols[j], self.coeffs[self.vals[j] as usize]))
+    }
+
+    /// For every row of `self`, a row of `other` with the same linear combination, or
+    /// [`NO_ROW`] (rows of fewer than two entries are left out: evaluating them costs no
+    /// more than reading a copy). A Poseidon S-box `s·s = x2, x2·x2 = x4, x4·s = x5` has
+    /// the linear combination `s` (long, across the partial rounds) in `A` and `B` of its
+    /// first row and in `B` of its third: with `B`'s rows found in `A`, the products of the
+    /// recursion circuit evaluate each `s` once instead of three times.
+    fn rows_in(&self, other: &Self) -> Vec<u32> {
+        let key = |m: &Self, i: usize| m.row(i).collect::<Vec<_>>();
+        let mut index: HashMap<Vec<(u32, F)>, u32> = HashMap::new();
+        for i in 0..other.num_rows() {
+            if other.row_start[i + 1] - other.row_start[i] >= 2 {
+                index.entry(key(other, i)).or_insert(i as u32);
             }
-            acc
-        };
-        (0..self.num_rows()).into_par_iter().map(row).collect()
+        }
+        (0..self.num_rows())
+            .map(|i| {
+                if self.row_start[i + 1] - self.row_start[i] < 2 {
+                    return NO_ROW;
+                }
+                index.get(&key(self, i)).copied().unwrap_or(NO_ROW)
+            })
+            .collect()
     }
 
     fn is_well_formed(&self) -> bool {
@@ -206,7 +256,23 @@ pub struct R1csShape<F: PrimeField = Fr> {
     a: SparseMatrix<F>,
     b: SparseMatrix<F>,
     c: SparseMatrix<F>,
+    /// For each row of `B`, the row of `A` with the same linear combination (found at the
+    /// first product and kept).
+    b_in_a: RowsFound,
 }
+
+/// A cache of [`SparseMatrix::rows_in`] for a shape: equal whatever it holds, since it
+/// follows from the matrices.
+#[derive(Clone, Debug, Default)]
+struct RowsFound(std::sync::OnceLock<Vec<u32>>);
+
+impl PartialEq for RowsFound {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for RowsFound {}
 
 impl<F: PrimeField> R1csShape<F> {
     /// Extracts the shape of a synthesized constraint system whose first `num_w1` witness
@@ -282,6 +348,7 @@ impl<F: PrimeField> R1csShape<F> {
             a,
             b,
             c,
+            b_in_a: RowsFound::default(),
         };
         shape.check_columns()?;
         Ok(shape)
@@ -324,6 +391,7 @@ impl<F: PrimeField> R1csShape<F> {
             a,
             b,
             c,
+            b_in_a: RowsFound::default(),
         };
         shape.validate()?;
         Ok(shape)
@@ -396,9 +464,16 @@ impl<F: PrimeField> R1csShape<F> {
 
     /// `(Az, Bz, Cz)`.
     pub fn products(&self, z: &[F]) -> (Vec<F>, Vec<F>, Vec<F>) {
-        let (az, (bz, cz)) = rayon::join(
-            || self.a.mul_vec(z),
-            || rayon::join(|| self.b.mul_vec(z), || self.c.mul_vec(z)),
+        // The rows are matched serially once (no rayon job inside, so a thread that waits
+        // here for another's match waits for nothing of its own).
+        let same = self.b_in_a.0.get_or_init(|| self.b.rows_in(&self.a));
+        let ((az, bz), cz) = rayon::join(
+            || {
+                let az = self.a.mul_vec(z);
+                let bz = self.b.mul_vec_reusing(z, same, &az);
+                (az, bz)
+            },
+            || self.c.mul_vec(z),
         );
         (az, bz, cz)
     }
@@ -571,6 +646,36 @@ mod tests {
     use ark_r1cs_std::fields::fp::FpVar;
     use ark_r1cs_std::prelude::*;
     use ark_relations::gr1cs::ConstraintSystem;
+
+    /// The products reuse `A`'s value for every `B` row with the same linear combination:
+    /// a Poseidon hash has two such rows per S-box, and the products equal the plain
+    /// matrix–vector products at any `z`, satisfying or not.
+    #[test]
+    fn products_reuse_rows_of_a_found_in_b() {
+        use ark_std::UniformRand;
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        let xs: Vec<FpVar<Fr>> = (0..12u64)
+            .map(|v| FpVar::new_witness(cs.clone(), || Ok(Fr::from(v))).unwrap())
+            .collect();
+        let _hash = crate::poseidon::hash_var(cs.clone(), b"rows", &xs).unwrap();
+        let shape = R1csShape::from_cs(&cs, 0).unwrap();
+        let same = shape.b.rows_in(&shape.a);
+        let found = same.iter().filter(|&&j| j != NO_ROW).count();
+        // Two permutations of 135 S-boxes, two rows each (536 of 540: a few S-boxes of the
+        // first round take a lone variable, which is left out).
+        assert!(found >= 2 * 2 * 130, "{found} rows found");
+        for (i, &j) in same.iter().enumerate() {
+            if j != NO_ROW {
+                assert!(shape.b.row(i).eq(shape.a.row(j as usize)));
+            }
+        }
+        let mut rng = ark_std::test_rng();
+        let z: Vec<Fr> = (0..shape.z_len()).map(|_| Fr::rand(&mut rng)).collect();
+        let (az, bz, cz) = shape.products(&z);
+        assert_eq!(az, shape.a.mul_vec(&z));
+        assert_eq!(bz, shape.b.mul_vec(&z));
+        assert_eq!(cz, shape.c.mul_vec(&z));
+    }
 
     /// A product circuit's shape with its `W2` head moved to the end is satisfied by the
     /// witness moved the same way, and not by the witness in allocation order.
