@@ -217,33 +217,35 @@ fn recoded_digit(m: u64, w: usize, c: usize) -> i32 {
     (raw + carry) as i32 - ((top as i32) << c)
 }
 
-/// Signed-digit buckets over small magnitudes: the points split into parts (see
-/// [`parts_for`]), every part and window one parallel task.
+/// Entries per task of [`small_buckets`] (a fraction of a millisecond for each window).
+const SMALL_PART: usize = 2048;
+
+/// Signed-digit buckets over small magnitudes. Every window has its own sum whose bucket
+/// sets the tasks share ([`TableSum`]: one set per task running at a time), so the entries
+/// go in short tasks — a part of [`SMALL_PART`] entries and one window each — at no more
+/// bucket reductions than one set per thread and window; the window's width fits the
+/// points per thread ([`parts_for`]). Short tasks keep the threads even when a commitment
+/// runs beside other work (a 32-bit class of 32,768 points a task took about 5 ms, and the
+/// last one ran alone).
 fn small_buckets<P: SWCurveConfig>(
     bases: &[Affine<P>],
     entries: &[Small],
     bits: u32,
 ) -> Projective<P> {
-    let parts = parts_for(entries.len());
-    let per_part = entries.len().div_ceil(parts).max(1);
-    let (c, windows) = small_window(per_part, bits);
-    let sums: Vec<(usize, Projective<P>)> = (0..parts * windows)
-        .into_par_iter()
-        .map(|task| {
-            let (part, w) = (task / windows, task % windows);
-            let mut acc = AffineBuckets::<P>::new(1 << (c - 1));
-            for e in entries.chunks(per_part).nth(part).unwrap_or(&[]) {
-                let d = recoded_digit(e.magnitude, w, c);
-                acc.add_digit(if e.negative { -d } else { d }, &bases[e.index]);
-            }
-            acc.finish();
-            (w, acc.weighted_sum())
-        })
-        .collect();
-    let mut by_window = vec![Projective::<P>::zero(); windows];
-    for (w, s) in sums {
-        by_window[w] += s;
-    }
+    let per_thread = entries.len().div_ceil(parts_for(entries.len())).max(1);
+    let (c, windows) = small_window(per_thread, bits);
+    let parts = entries.len().div_ceil(SMALL_PART).max(1);
+    let sums: Vec<TableSum<P>> = (0..windows).map(|_| TableSum::new()).collect();
+    (0..parts * windows).into_par_iter().for_each(|task| {
+        let (part, w) = (task / windows, task % windows);
+        let mut acc = sums[w].take(1 << (c - 1));
+        for e in entries.chunks(SMALL_PART).nth(part).unwrap_or(&[]) {
+            let d = recoded_digit(e.magnitude, w, c);
+            acc.add_digit(if e.negative { -d } else { d }, &bases[e.index]);
+        }
+        sums[w].put(acc);
+    });
+    let by_window: Vec<Projective<P>> = sums.into_par_iter().map(TableSum::finish).collect();
     let mut total = Projective::<P>::zero();
     for s in by_window.iter().rev() {
         for _ in 0..c {
@@ -749,16 +751,16 @@ impl<P: SWCurveConfig> TableSum<P> {
     }
 }
 
-/// The fewest entries a part of a [`FixedBaseTable`] sum gets: below that its bucket
-/// reduction would cost about as much as its additions.
-const MIN_TABLE_PART: usize = 1024;
+/// Entries per part of a [`FixedBaseTable`] sum (about a millisecond of additions).
+const TABLE_PART: usize = 256;
 
-/// The number of parallel parts of a table sum of `len` entries: one per thread, but none
-/// shorter than [`MIN_TABLE_PART`]. Short tasks keep a sum that runs beside other work from
-/// holding up a thread that picks it up while it waits for its own (rayon lets a waiting
-/// thread run any queued job); each part pays one bucket reduction.
+/// The number of parallel parts of a table sum of `len` entries. The parts share the sum's
+/// bucket sets (one per part running at a time), so short parts cost no more reductions, and
+/// they keep the threads even: rayon lets a thread that waits for its own work run any
+/// queued job, and a long part picked up that way (1,024 entries took about 3.5 ms) held up
+/// the step while the other core idled.
 fn table_parts(len: usize) -> usize {
-    (len / MIN_TABLE_PART).clamp(1, rayon::current_num_threads())
+    len.div_ceil(TABLE_PART).max(1)
 }
 
 /// A value built at most once and never waited for: the first caller of
