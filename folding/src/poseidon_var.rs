@@ -395,6 +395,9 @@ impl PoseidonSpongeVar {
 
     fn permute(&mut self) -> Result<(), SynthesisError> {
         let mode = Mode::of(&self.cs);
+        if !mode.track && !mode.setup {
+            return self.permute_values();
+        }
         let cfg = poseidon_config();
         let mut p = Perm::new(&self.state);
         let half = FULL_ROUNDS / 2;
@@ -409,6 +412,43 @@ impl PoseidonSpongeVar {
             p.apply_mds(&cfg.mds, partial, mode.track);
         }
         self.state = p.into_elems();
+        Ok(())
+    }
+
+    /// The prover's permutation, when neither matrices nor linear combinations are kept:
+    /// the native permutation ([`crate::poseidon::permute`], with its sparse partial rounds)
+    /// gives every S-box input, and each S-box of a variable allocates `x2, x4, x5` in the
+    /// order of the rounds, as [`Perm`] does. An element that is a constant stays one
+    /// through the first S-box layer; after its MDS layer every element depends on a
+    /// variable unless all of them were constants.
+    fn permute_values(&mut self) -> Result<(), SynthesisError> {
+        let mut values: [Fr; RATE + CAPACITY] = std::array::from_fn(|i| self.state[i].value);
+        let first_const: Vec<bool> = self.state.iter().map(|e| e.is_const).collect();
+        let all_const = first_const.iter().all(|c| *c);
+        let mut inputs = Vec::with_capacity((RATE + CAPACITY) * FULL_ROUNDS + PARTIAL_ROUNDS);
+        crate::poseidon::permute(&mut values, Some(&mut inputs));
+        if !all_const {
+            for (k, s) in inputs.iter().enumerate() {
+                if first_const.get(k).copied().unwrap_or(false) {
+                    continue;
+                }
+                let x2 = s.square();
+                let x4 = x2.square();
+                let x5 = x4 * s;
+                for x in [x2, x4, x5] {
+                    let _variable = self.cs.new_witness_variable(|| Ok(x))?;
+                }
+            }
+        }
+        self.state = values
+            .iter()
+            .map(|v| Elem {
+                is_const: all_const,
+                value: *v,
+                constant: *v,
+                terms: Vec::new(),
+            })
+            .collect();
         Ok(())
     }
 
