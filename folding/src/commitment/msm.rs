@@ -196,12 +196,12 @@ fn window_bits(n: usize) -> usize {
 }
 
 /// The window for `n` magnitudes below `2^bits`, and the number of windows: the width that
-/// minimizes `windows·(n + 4·buckets)` (filling a bucket costs one affine addition, reducing
-/// it about four).
+/// minimizes `windows·(n + 2·buckets)` (filling a bucket costs one affine addition, reducing
+/// it two: [`AffineBuckets::weighted_sum`]).
 fn small_window(n: usize, bits: u32) -> (usize, usize) {
     (2..=16usize)
         .map(|c| (c, (bits as usize + 1).div_ceil(c)))
-        .min_by_key(|&(c, windows)| windows * (n + (4 << (c - 1))))
+        .min_by_key(|&(c, windows)| windows * (n + (2 << (c - 1))))
         .expect("a non-empty range of widths")
 }
 
