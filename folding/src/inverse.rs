@@ -68,8 +68,8 @@ fn modinv(x: [u64; 4], m: [u64; 4]) -> Option<[u64; 4]> {
     let mut eta: i64 = -1;
     while g != [0; 5] {
         let t = divsteps(&mut eta, f[0] as u64, g[0] as u64);
-        update_fg(&mut f, &mut g, t);
-        update_de(&mut d, &mut e, t, &modulus, m_inv);
+        apply(&mut f, &mut g, t, None);
+        apply(&mut d, &mut e, t, Some((&modulus, m_inv)));
     }
     // f = ±gcd(x, m).
     let negative = f[4] < 0;
@@ -121,58 +121,44 @@ fn divsteps(eta: &mut i64, mut f: u64, mut g: u64) -> Matrix {
     Matrix { u, v, q, r }
 }
 
-/// `(f, g) ← t·(f, g)/2^62`, exactly (the matrix clears the low 62 bits of both).
-fn update_fg(f: &mut Signed62, g: &mut Signed62, t: Matrix) {
+/// `(x, y) ← t·(x, y)/2^62`. Without `modulus` the division is exact (for `f, g`: the
+/// matrix clears their low 62 bits). With `modulus = (M, M^(−1) mod 2^62)` it is modulo `M`
+/// (for `d, e`, kept in `(−2M, M)`): a multiple of `M` is added to each product to clear its
+/// low 62 bits (and to lift a negative input), then the division is exact.
+fn apply(x: &mut Signed62, y: &mut Signed62, t: Matrix, modulus: Option<(&Signed62, u64)>) {
     let (u, v, q, r) = (t.u as i128, t.v as i128, t.q as i128, t.r as i128);
-    let mut cf = u * f[0] as i128 + v * g[0] as i128;
-    let mut cg = q * f[0] as i128 + r * g[0] as i128;
-    debug_assert_eq!(cf as i64 & MASK, 0);
-    debug_assert_eq!(cg as i64 & MASK, 0);
-    cf >>= BITS;
-    cg >>= BITS;
+    let mut cx = u * x[0] as i128 + v * y[0] as i128;
+    let mut cy = q * x[0] as i128 + r * y[0] as i128;
+    let (m, mx, my) = match modulus {
+        None => (&[0i64; 5], 0, 0),
+        Some((m, m_inv)) => {
+            let (sx, sy) = (x[4] >> 63, y[4] >> 63);
+            let clear = |c: i128, k: i64| {
+                k.wrapping_sub(
+                    (m_inv.wrapping_mul(c as u64).wrapping_add(k as u64) & MASK as u64) as i64,
+                )
+            };
+            let mx = clear(cx, (t.u & sx).wrapping_add(t.v & sy));
+            let my = clear(cy, (t.q & sx).wrapping_add(t.r & sy));
+            (m, mx as i128, my as i128)
+        }
+    };
+    cx += m[0] as i128 * mx;
+    cy += m[0] as i128 * my;
+    debug_assert_eq!(cx as i64 & MASK, 0);
+    debug_assert_eq!(cy as i64 & MASK, 0);
+    cx >>= BITS;
+    cy >>= BITS;
     for k in 1..5 {
-        cf += u * f[k] as i128 + v * g[k] as i128;
-        cg += q * f[k] as i128 + r * g[k] as i128;
-        f[k - 1] = cf as i64 & MASK;
-        g[k - 1] = cg as i64 & MASK;
-        cf >>= BITS;
-        cg >>= BITS;
+        cx += u * x[k] as i128 + v * y[k] as i128 + m[k] as i128 * mx;
+        cy += q * x[k] as i128 + r * y[k] as i128 + m[k] as i128 * my;
+        x[k - 1] = cx as i64 & MASK;
+        y[k - 1] = cy as i64 & MASK;
+        cx >>= BITS;
+        cy >>= BITS;
     }
-    f[4] = cf as i64;
-    g[4] = cg as i64;
-}
-
-/// `(d, e) ← t·(d, e)/2^62 mod M`, keeping both in `(−2M, M)`: a multiple of `M` is added to
-/// each product to clear its low 62 bits (and to lift a negative input), then the division is
-/// exact.
-fn update_de(d: &mut Signed62, e: &mut Signed62, t: Matrix, m: &Signed62, m_inv: u64) {
-    let (sd, se) = (d[4] >> 63, e[4] >> 63);
-    let mut md = (t.u & sd).wrapping_add(t.v & se);
-    let mut me = (t.q & sd).wrapping_add(t.r & se);
-    let (u, v, q, r) = (t.u as i128, t.v as i128, t.q as i128, t.r as i128);
-    let mut cd = u * d[0] as i128 + v * e[0] as i128;
-    let mut ce = q * d[0] as i128 + r * e[0] as i128;
-    md = md
-        .wrapping_sub((m_inv.wrapping_mul(cd as u64).wrapping_add(md as u64) & MASK as u64) as i64);
-    me = me
-        .wrapping_sub((m_inv.wrapping_mul(ce as u64).wrapping_add(me as u64) & MASK as u64) as i64);
-    let (md, me) = (md as i128, me as i128);
-    cd += m[0] as i128 * md;
-    ce += m[0] as i128 * me;
-    debug_assert_eq!(cd as i64 & MASK, 0);
-    debug_assert_eq!(ce as i64 & MASK, 0);
-    cd >>= BITS;
-    ce >>= BITS;
-    for k in 1..5 {
-        cd += u * d[k] as i128 + v * e[k] as i128 + m[k] as i128 * md;
-        ce += q * d[k] as i128 + r * e[k] as i128 + m[k] as i128 * me;
-        d[k - 1] = cd as i64 & MASK;
-        e[k - 1] = ce as i64 & MASK;
-        cd >>= BITS;
-        ce >>= BITS;
-    }
-    d[4] = cd as i64;
-    e[4] = ce as i64;
+    x[4] = cx as i64;
+    y[4] = cy as i64;
 }
 
 /// `a + b`, limbs carried back into their ranges.
