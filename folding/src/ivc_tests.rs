@@ -84,7 +84,7 @@ fn runs_with_the_prover_tables_verify() {
         w.w2.iter()
             .filter(|v| ark_ff::BigInteger::num_bits(&ark_ff::PrimeField::into_bigint(**v)) > 64)
             .count();
-    assert!(2 * full > w.w2.len() && w.w2.len() < 24_576);
+    assert!(2 * full > w.w2.len() && w.w2.len() < 65_536);
     let (bad, zn) = run(&params, 3, Some(1));
     assert!(verify(&params, 3, &z0, &zn, &bad).is_err());
 }

@@ -31,12 +31,17 @@ const DIGEST_LABEL: &[u8] = b"crease/ivc/params/v2";
 /// Seed of the development commitment key.
 pub const DEV_KEY_SEED: &[u8] = b"crease development key (insecure)";
 const CF_KEY_LABEL: &[u8] = b"crease/cyclefold/pedersen";
-/// Bases in the prover's table of the BN254 key: the recursion circuit's witness (~15,700
+/// Bases in the prover's table of the BN254 key: the recursion circuit's witness (~16,000
 /// entries, most of them full-size Poseidon states) comes first in `W2` in every chain, the
-/// step circuit's after it. 24,576 bases of 21 windows: 37 MB.
-const KEY_TABLE_LEN: usize = 24_576;
+/// step circuit's after it. The VM's chains have full-size entries of their own (their
+/// lookups' and memory checks' challenge-dependent values) up to ~100,000 positions into
+/// `W2`: about 70% of a proof's full-size entries lay beyond the 24,576 bases the table had
+/// before, and 85% lie within 65,536 (BENCHMARKS.md). 65,536 bases of 21 windows: 99 MB,
+/// ~2.5 s of CPU to build.
+const KEY_TABLE_LEN: usize = 65_536;
 /// `W2` commitments (over all chains sharing the key) before the table is built: it takes
-/// ~0.5 s on 2 cores and saves ~10–17 ms a step (BENCHMARKS.md).
+/// ~1.3 s on 2 cores and saves ~10–17 ms a step of the folding engine's benchmarks and
+/// ~100 ms of CPU a VM step (BENCHMARKS.md).
 const KEY_TABLE_AFTER: usize = 48;
 /// Bytes of an uncompressed BN254 G1 point.
 const G1_BYTES: usize = 64;
