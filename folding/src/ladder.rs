@@ -218,6 +218,44 @@ mod tests {
     use ark_ff::{Field, UniformRand};
     use rand::{Rng, SeedableRng};
 
+    /// Digits that are not `±y_P` (a false witness) give values without a panic — zero
+    /// denominators give zero inverses — and, with the digit constraint `d² = y_P²` that
+    /// the CycleFold circuit puts on them, an unsatisfied system.
+    #[test]
+    fn false_digits_give_an_unsatisfied_system_and_no_panic() {
+        use ark_r1cs_std::fields::fp::FpVar;
+        use ark_relations::gr1cs::ConstraintSystem;
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(8);
+        let p = (GrumpkinProjective::generator() * Fq::rand(&mut rng)).into_affine();
+        let (xp, yp) = p.xy().unwrap();
+        for digits in [
+            vec![Fr::ZERO; 129],
+            (0..129).map(|_| Fr::rand(&mut rng)).collect::<Vec<_>>(),
+            (0..129)
+                .map(|i| if i == 60 { yp.double() } else { yp })
+                .collect(),
+        ] {
+            let _ = step_values((xp, yp), xp, &digits);
+            let _ = step_values((Fr::ZERO, Fr::ZERO), Fr::ZERO, &digits);
+            let cs = ConstraintSystem::<Fr>::new_ref();
+            let point = (
+                FpVar::new_witness(cs.clone(), || Ok(xp)).unwrap(),
+                FpVar::new_witness(cs.clone(), || Ok(yp)).unwrap(),
+            );
+            let yp2 = point.1.square().unwrap();
+            let vars: Vec<FpVar<Fr>> = digits
+                .iter()
+                .map(|d| {
+                    let v = FpVar::new_witness(cs.clone(), || Ok(*d)).unwrap();
+                    v.mul_equals(&v, &yp2).unwrap();
+                    v
+                })
+                .collect();
+            let _result = fold_scalar_mul(&cs, &point, &vars).unwrap();
+            assert!(!cs.is_satisfied().unwrap());
+        }
+    }
+
     #[test]
     fn step_values_agree_with_one_step_at_a_time() {
         let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(7);
