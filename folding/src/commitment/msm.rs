@@ -342,31 +342,6 @@ const BATCH: usize = 256;
 /// Buckets per lane of [`AffineBuckets::weighted_sum`] (up to [`BATCH`] lanes).
 const LANE: usize = 16;
 
-/// The affine forms of `points`, with one shared inversion.
-fn to_affine<P: SWCurveConfig>(points: &[Projective<P>]) -> Vec<Affine<P>> {
-    let mut prefix = Vec::with_capacity(points.len());
-    let mut prod = P::BaseField::ONE;
-    for p in points {
-        prefix.push(prod);
-        if !p.z.is_zero() {
-            prod *= p.z;
-        }
-    }
-    let mut inv = crate::inverse::inverse(&prod).unwrap_or(P::BaseField::ZERO);
-    let mut out = vec![Affine::identity(); points.len()];
-    for (k, p) in points.iter().enumerate().rev() {
-        if p.z.is_zero() {
-            continue;
-        }
-        // inv = (z_0 ⋯ z_k)^(−1) here.
-        let z_inv = inv * prefix[k];
-        inv *= p.z;
-        let z2 = z_inv.square();
-        out[k] = Affine::new_unchecked(p.x * z2, p.y * z2 * z_inv);
-    }
-    out
-}
-
 /// `qs[k] += ps[k]` for every `k`, in affine coordinates, with one field inversion shared by
 /// all the additions (`inverses` is scratch space).
 fn add_batch<P: SWCurveConfig>(
@@ -515,7 +490,7 @@ impl<P: SWCurveConfig> AffineBuckets<P> {
             .collect();
         if !twins.is_empty() {
             let mut sums: Vec<Affine<P>> = twins.iter().map(|&b| self.buckets[b]).collect();
-            let points = to_affine(
+            let points = Projective::normalize_batch(
                 &twins
                     .iter()
                     .map(|&b| Projective::from(self.overflow[b]))
