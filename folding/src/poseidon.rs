@@ -122,6 +122,19 @@ pub fn grumpkin_to_absorb(p: &GrumpkinAffine) -> [Fr; 3] {
 /// Width of the permutation.
 const WIDTH: usize = RATE + CAPACITY;
 
+/// `Σ a_k·b_k`, three products at a time through one Montgomery reduction.
+pub(crate) fn dot(a: &[Fr], b: &[Fr]) -> Fr {
+    let mut sum = Fr::zero();
+    for (x, y) in a.chunks_exact(3).zip(b.chunks_exact(3)) {
+        sum += Fr::sum_of_products(&[x[0], x[1], x[2]], &[y[0], y[1], y[2]]);
+    }
+    let tail = a.len() - a.len() % 3;
+    for (x, y) in a[tail..].iter().zip(&b[tail..]) {
+        sum += *x * y;
+    }
+    sum
+}
+
 /// The partial rounds rewritten with sparse linear layers (the Poseidon paper's appendix B),
 /// an equivalent permutation with the same S-box inputs:
 ///
@@ -253,7 +266,7 @@ pub(crate) fn permute(state: &mut [Fr; WIDTH], mut sboxes: Option<&mut Vec<Fr>>)
         }
         let old = *state;
         for (x, row) in state.iter_mut().zip(&cfg.mds) {
-            *x = crate::poseidon_var::dot(row, &old);
+            *x = dot(row, &old);
         }
     };
     for ark in &cfg.ark[..half] {
@@ -267,7 +280,7 @@ pub(crate) fn permute(state: &mut [Fr; WIDTH], mut sboxes: Option<&mut Vec<Fr>>)
         }
         let s = pow5(s);
         let rest = &state[1..];
-        let first = m00 * s + crate::poseidon_var::dot(&sparse.v[j], rest);
+        let first = m00 * s + dot(&sparse.v[j], rest);
         for (x, w) in state[1..].iter_mut().zip(&sparse.w[j]) {
             *x += *w * s;
         }
@@ -275,7 +288,7 @@ pub(crate) fn permute(state: &mut [Fr; WIDTH], mut sboxes: Option<&mut Vec<Fr>>)
     }
     let rest: [Fr; WIDTH - 1] = std::array::from_fn(|i| state[i + 1]);
     for (i, row) in sparse.tail.iter().enumerate() {
-        state[i + 1] = crate::poseidon_var::dot(row, &rest);
+        state[i + 1] = dot(row, &rest);
     }
     for (x, c) in state.iter_mut().zip(&sparse.carry) {
         *x += c;
@@ -285,19 +298,18 @@ pub(crate) fn permute(state: &mut [Fr; WIDTH], mut sboxes: Option<&mut Vec<Fr>>)
     }
 }
 
-/// Where the sponge is in its duplex schedule: the next rate position to absorb into or to
-/// squeeze from.
-#[derive(Clone, Copy, Debug)]
-enum Duplex {
+/// Where a sponge (this module's or [`crate::poseidon_var`]'s) is in its duplex schedule:
+/// the next rate position to absorb into or to squeeze from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Duplex {
     Absorbing(usize),
     Squeezing(usize),
 }
 
 /// The native duplex sponge: the schedule of ark-crypto-primitives' `PoseidonSponge` (which a
-/// test compares it with), with a permutation that sums each MDS row three products per
-/// Montgomery reduction and computes `x^5` as two squarings and a product. The transcript
-/// hashes of a step (its state hashes, fold transcripts and the check of the circuit's output
-/// hash) took about 3% of a step at 2^10 through ark's permutation.
+/// test compares it with) over [`permute`]. The transcript hashes of a step (its state
+/// hashes, fold transcripts and the check of the circuit's output hash) took about 3% of a
+/// step at 2^10 through ark's sponge.
 #[derive(Clone, Debug)]
 struct Sponge {
     state: [Fr; WIDTH],

@@ -26,7 +26,7 @@ use ark_r1cs_std::fields::fp::{AllocatedFp, FpVar};
 use ark_r1cs_std::GR1CSVar;
 use ark_relations::gr1cs::{ConstraintSystemRef, LinearCombination, SynthesisError, Variable};
 
-use crate::poseidon::{poseidon_config, CAPACITY, FULL_ROUNDS, PARTIAL_ROUNDS, RATE};
+use crate::poseidon::{dot, poseidon_config, Duplex, CAPACITY, FULL_ROUNDS, PARTIAL_ROUNDS, RATE};
 use crate::Fr;
 
 // The first and last rounds are full: the first S-box layer consumes the sponge's input
@@ -157,19 +157,6 @@ fn tables() -> &'static [Vec<Vec<Fr>>] {
     })
 }
 
-/// `Σ a_k·b_k`, three products at a time through one Montgomery reduction.
-pub(crate) fn dot(a: &[Fr], b: &[Fr]) -> Fr {
-    let mut sum = Fr::zero();
-    for (x, y) in a.chunks_exact(3).zip(b.chunks_exact(3)) {
-        sum += Fr::sum_of_products(&[x[0], x[1], x[2]], &[y[0], y[1], y[2]]);
-    }
-    let tail = a.len() - a.len() % 3;
-    for (x, y) in a[tail..].iter().zip(&b[tail..]) {
-        sum += *x * y;
-    }
-    sum
-}
-
 /// The state during a permutation.
 struct Perm {
     /// Before the first S-box layer: each element's terms over the sponge's inputs.
@@ -285,9 +272,7 @@ impl Perm {
                 vars.push((v, self.partial, i));
             }
         }
-        if mode.track {
-            self.vars = vars;
-        }
+        self.vars = vars;
         self.inputs = None;
         Ok(())
     }
@@ -299,23 +284,18 @@ impl Perm {
         mode: Mode,
     ) -> Result<(), SynthesisError> {
         if let Some(v) = self.sbox(cs, mode, 0)? {
-            if mode.track {
-                self.vars.push((v, self.partial + 1, 0));
-            }
+            self.vars.push((v, self.partial + 1, 0));
         }
         Ok(())
     }
 
-    /// The MDS layer. The constant parts only matter where linear combinations are tracked
-    /// (`track`); a prover's synthesis multiplies the values alone.
-    fn apply_mds(&mut self, mds: &[Vec<Fr>], partial: bool, track: bool) {
+    /// The MDS layer, on the values and the constant parts.
+    fn apply_mds(&mut self, mds: &[Vec<Fr>], partial: bool) {
         let mul = |x: &mut Vec<Fr>| {
             *x = mds.iter().map(|row| dot(row, x)).collect();
         };
         mul(&mut self.values);
-        if track {
-            mul(&mut self.consts);
-        }
+        mul(&mut self.consts);
         let is_const = self.is_const.clone();
         for (out, row) in self.is_const.iter_mut().zip(mds) {
             *out = row.iter().zip(&is_const).all(|(m, c)| *c || m.is_zero());
@@ -324,12 +304,6 @@ impl Perm {
             self.partial += 1;
         }
     }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Duplex {
-    Absorbing(usize),
-    Squeezing(usize),
 }
 
 /// A duplex Poseidon sponge in a constraint system over BN254 Fr, the twin of
@@ -395,7 +369,9 @@ impl PoseidonSpongeVar {
 
     fn permute(&mut self) -> Result<(), SynthesisError> {
         let mode = Mode::of(&self.cs);
-        if !mode.track && !mode.setup {
+        // Set-up always builds matrices, so without linear combinations this is the
+        // prover's synthesis.
+        if !mode.track {
             return self.permute_values();
         }
         let cfg = poseidon_config();
@@ -409,7 +385,7 @@ impl PoseidonSpongeVar {
             } else {
                 p.sbox_full(&self.cs, mode)?;
             }
-            p.apply_mds(&cfg.mds, partial, mode.track);
+            p.apply_mds(&cfg.mds, partial);
         }
         self.state = p.into_elems();
         Ok(())
