@@ -461,7 +461,7 @@ impl IvcParams {
     }
 
     /// Builds the prover's tables of the BN254 and CycleFold keys now instead of after the
-    /// first 48 steps (about 0.5 s on 2 cores, shared by every chain of these keys): for a
+    /// first 48 steps (about 1.3 s on 2 cores, shared by every chain of these keys): for a
     /// run known to be long, such as a benchmark's.
     pub fn build_prover_tables(&self) {
         self.shared.key_table.build(self.key.bases());

@@ -92,15 +92,12 @@ impl<F: PrimeField> SparseMatrix<F> {
 
     /// `M·z`. Every column index must be below `z.len()` (checked by the shape).
     pub fn mul_vec(&self, z: &[F]) -> Vec<F> {
-        let units = unit_indices(&self.coeffs);
-        (0..self.num_rows())
-            .into_par_iter()
-            .map(|i| self.row_dot(i, z, units))
-            .collect()
+        self.mul_vec_reusing(z, &[], &[])
     }
 
-    /// `M·z`, taking row `i` as `known[same[i]]` where `same[i]` is not [`NO_ROW`] (a row
-    /// with the same linear combination as row `same[i]` of the matrix `known` was made by).
+    /// `M·z`, taking row `i` as `known[same[i]]` where `same[i]` exists and is not
+    /// [`NO_ROW`] (a row with the same linear combination as row `same[i]` of the matrix
+    /// `known` was made by).
     fn mul_vec_reusing(&self, z: &[F], same: &[u32], known: &[F]) -> Vec<F> {
         let units = unit_indices(&self.coeffs);
         (0..self.num_rows())
