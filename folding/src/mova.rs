@@ -23,7 +23,7 @@ use rayon::prelude::*;
 
 use crate::commitment::PowersOfTauKey;
 use crate::poseidon::Transcript;
-use crate::r1cs::{FreshInstance, R1csShape, RunningInstance, Witness};
+use crate::r1cs::{FreshInstance, R1csShape, RunningInstance, Witness, NO_ROW};
 use crate::{mle, Error, Fr, G1};
 
 /// The prover's messages of one fold: `n + 1` field elements.
@@ -67,7 +67,7 @@ pub fn absorb_fresh(t: &mut Transcript, inst: &FreshInstance) {
 
 /// The running witness together with the products `Az, Bz, Cz` of its `z`, which fold
 /// linearly and so are never recomputed by the prover.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RunningWitness {
     /// The witness.
     pub w: Witness,
@@ -137,11 +137,25 @@ pub fn prove(
         Some(p) => p,
         None => FreshProducts::new(shape, u, w)?,
     };
-    for (what, got) in [("Az", az2.len()), ("Bz", bz2.len()), ("Cz", cz2.len())] {
-        if got != m {
+    let lengths = [
+        ("Az", m, az2.len()),
+        ("Bz", m, bz2.len()),
+        ("Cz", m, cz2.len()),
+        ("x", shape.num_io, u.x.len()),
+        ("W1", shape.num_w1, w.w1.len()),
+        ("W2", shape.num_w2, w.w2.len()),
+        ("running x", shape.num_io, big_u.x.len()),
+        ("running W1", shape.num_w1, big_w.w.w1.len()),
+        ("running W2", shape.num_w2, big_w.w.w2.len()),
+        ("running Az", m, big_w.az.len()),
+        ("running Bz", m, big_w.bz.len()),
+        ("running Cz", m, big_w.cz.len()),
+    ];
+    for (what, expected, got) in lengths {
+        if got != expected {
             return Err(Error::WrongLength {
                 what,
-                expected: m,
+                expected,
                 got,
             });
         }
@@ -172,21 +186,45 @@ pub fn prove(
     let folded = fold_instances(big_u, u, &proof, alpha, rho, r);
     let lin =
         |a: &[Fr], b: &[Fr]| -> Vec<Fr> { a.par_iter().zip(b).map(|(x, y)| *x + r * y).collect() };
-    // The folded products overwrite the fresh ones, in one pass.
+    let folded_w = Witness {
+        w1: lin(&big_w.w.w1, &w.w1),
+        w2: lin(&big_w.w.w2, &w.w2),
+    };
+    // The folded products overwrite the fresh ones, in one pass. A row that copies an entry
+    // of `z` reads the folded `z` instead (no multiplication).
+    let (num_io, num_w1) = (shape.num_io, shape.num_w1);
+    let z_star = |col: u32| -> Fr {
+        let col = col as usize;
+        if col == 0 {
+            folded.u
+        } else if col <= num_io {
+            folded.x[col - 1]
+        } else if col <= num_io + num_w1 {
+            folded_w.w1[col - 1 - num_io]
+        } else {
+            folded_w.w2[col - 1 - num_io - num_w1]
+        }
+    };
+    let fold_entry = |copy: u32, one: &Fr, two: &mut Fr| {
+        *two = if copy == NO_ROW {
+            *one + r * *two
+        } else {
+            z_star(copy)
+        };
+    };
+    let [copy_a, copy_b, copy_c] = shape.copied_columns();
     az2.par_iter_mut()
         .zip(&mut bz2)
         .zip(&mut cz2)
         .zip(az1.par_iter().zip(bz1).zip(cz1))
-        .for_each(|(((a2, b2), c2), ((a1, b1), c1))| {
-            *a2 = *a1 + r * *a2;
-            *b2 = *b1 + r * *b2;
-            *c2 = *c1 + r * *c2;
+        .enumerate()
+        .for_each(|(i, (((a2, b2), c2), ((a1, b1), c1)))| {
+            fold_entry(copy_a[i], a1, a2);
+            fold_entry(copy_b[i], b1, b2);
+            fold_entry(copy_c[i], c1, c2);
         });
     let new_w = RunningWitness {
-        w: Witness {
-            w1: lin(&big_w.w.w1, &w.w1),
-            w2: lin(&big_w.w.w2, &w.w2),
-        },
+        w: folded_w,
         az: az2,
         bz: bz2,
         cz: cz2,

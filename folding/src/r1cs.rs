@@ -28,8 +28,9 @@ pub struct SparseMatrix<F: PrimeField = Fr> {
     coeffs: Vec<F>,
 }
 
-/// No row (see [`SparseMatrix::rows_in`]).
-const NO_ROW: u32 = u32::MAX;
+/// No row (see [`SparseMatrix::rows_in`]), or no column (see
+/// [`SparseMatrix::copied_columns`]).
+pub(crate) const NO_ROW: u32 = u32::MAX;
 
 /// The indices of `1` and `−1` in `coeffs` (`u32::MAX` if absent).
 fn unit_indices<F: PrimeField>(coeffs: &[F]) -> [u32; 2] {
@@ -170,6 +171,22 @@ impl<F: PrimeField> SparseMatrix<F> {
             .collect()
     }
 
+    /// For every row, the column of its only entry if that entry's coefficient is 1, else
+    /// [`NO_ROW`]: such a row of `M·z` is a copy of an entry of `z`.
+    fn copied_columns(&self) -> Vec<u32> {
+        let one = unit_indices(&self.coeffs)[0];
+        (0..self.num_rows())
+            .map(|i| {
+                let (s, e) = (self.row_start[i] as usize, self.row_start[i + 1] as usize);
+                if e == s + 1 && self.vals[s] == one {
+                    self.cols[s]
+                } else {
+                    NO_ROW
+                }
+            })
+            .collect()
+    }
+
     fn is_well_formed(&self) -> bool {
         self.row_start.first() == Some(&0)
             && self.row_start.windows(2).all(|w| w[0] <= w[1])
@@ -255,21 +272,30 @@ pub struct R1csShape<F: PrimeField = Fr> {
     c: SparseMatrix<F>,
     /// For each row of `B`, the row of `A` with the same linear combination (found at the
     /// first product and kept).
-    b_in_a: RowsFound,
+    b_in_a: Derived<Vec<u32>>,
+    /// [`SparseMatrix::copied_columns`] of `A`, `B` and `C` (found at the first fold and
+    /// kept).
+    copies: Derived<[Vec<u32>; 3]>,
 }
 
-/// A cache of [`SparseMatrix::rows_in`] for a shape: equal whatever it holds, since it
-/// follows from the matrices.
-#[derive(Clone, Debug, Default)]
-struct RowsFound(std::sync::OnceLock<Vec<u32>>);
+/// A value computed from a shape's matrices when first needed and kept: equal whatever it
+/// holds, since it follows from the matrices.
+#[derive(Clone, Debug)]
+struct Derived<T>(std::sync::OnceLock<T>);
 
-impl PartialEq for RowsFound {
+impl<T> Default for Derived<T> {
+    fn default() -> Self {
+        Self(std::sync::OnceLock::new())
+    }
+}
+
+impl<T> PartialEq for Derived<T> {
     fn eq(&self, _: &Self) -> bool {
         true
     }
 }
 
-impl Eq for RowsFound {}
+impl<T> Eq for Derived<T> {}
 
 impl<F: PrimeField> R1csShape<F> {
     /// Extracts the shape of a synthesized constraint system whose first `num_w1` witness
@@ -345,7 +371,8 @@ impl<F: PrimeField> R1csShape<F> {
             a,
             b,
             c,
-            b_in_a: RowsFound::default(),
+            b_in_a: Derived::default(),
+            copies: Derived::default(),
         };
         shape.check_columns()?;
         Ok(shape)
@@ -388,7 +415,8 @@ impl<F: PrimeField> R1csShape<F> {
             a,
             b,
             c,
-            b_in_a: RowsFound::default(),
+            b_in_a: Derived::default(),
+            copies: Derived::default(),
         };
         shape.validate()?;
         Ok(shape)
@@ -473,6 +501,20 @@ impl<F: PrimeField> R1csShape<F> {
             || self.c.mul_vec(z),
         );
         (az, bz, cz)
+    }
+
+    /// For `A`, `B` and `C`, each row's column if the row copies one entry of `z` (its only
+    /// entry, with coefficient 1), else [`NO_ROW`]. A fold writes such a row of the folded
+    /// products as the folded `z`'s entry instead of folding the products (a VM step's and
+    /// a Poseidon S-box's rows are mostly copies).
+    pub(crate) fn copied_columns(&self) -> &[Vec<u32>; 3] {
+        self.copies.0.get_or_init(|| {
+            [
+                self.a.copied_columns(),
+                self.b.copied_columns(),
+                self.c.copied_columns(),
+            ]
+        })
     }
 
     /// `E = Az ∘ Bz − u·Cz`.

@@ -48,6 +48,7 @@ fn run(
 ) -> Result<(), Error> {
     let mut big_u = RunningInstance::zero(&s.shape);
     let mut big_w = RunningWitness::zero(&s.shape);
+    let mut consistent = true;
     s.shape.check_running(&s.key, &big_u, &big_w.w)?;
     for (i, (u, w)) in s.steps.iter().enumerate() {
         let (mut u, mut w) = (u.clone(), w.clone());
@@ -61,6 +62,12 @@ fn run(
         mova::absorb_running(&mut tp, &big_u);
         mova::absorb_fresh(&mut tp, &u);
         let (pu, pw, mut proof, pc) = mova::prove(&s.shape, &mut tp, &big_u, &big_w, &u, &w, None)?;
+        // The folded products (folded, or read from the folded z where a row copies an entry)
+        // are the products of the folded witness, while the prover's running pair is the
+        // verifier's (a tampered proof makes the verifier's instance differ).
+        if consistent {
+            assert_eq!(RunningWitness::new(&s.shape, &pu, pw.w.clone())?, pw);
+        }
         if !dummy.h.is_empty() || dummy.t != Fr::ZERO {
             for (a, b) in proof.h.iter_mut().zip(&dummy.h) {
                 *a += b;
@@ -74,6 +81,8 @@ fn run(
         if dummy.h.is_empty() && dummy.t == Fr::ZERO {
             assert_eq!(vu, pu);
             assert_eq!(vc, pc);
+        } else {
+            consistent = false;
         }
         big_u = vu;
         big_w = pw;
