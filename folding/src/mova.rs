@@ -106,10 +106,13 @@ pub struct FreshProducts {
 }
 
 impl FreshProducts {
-    /// The products of the fresh instance `u` with witness `w`.
+    /// The products of the fresh instance `u` with witness `w`, which must satisfy the
+    /// shape's S-box rows, as the prover's own witness does
+    /// ([`R1csShape::products_of_satisfying`]; with a witness that does not, the fold made
+    /// from these products does not verify).
     pub fn new(shape: &R1csShape, u: &FreshInstance, w: &Witness) -> Result<Self, Error> {
         let z = shape.z(Fr::ONE, &u.x, &w.w1, &w.w2)?;
-        let (az, bz, cz) = shape.products(&z);
+        let (az, bz, cz) = shape.products_of_satisfying(&z);
         Ok(Self { az, bz, cz })
     }
 }

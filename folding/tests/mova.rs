@@ -52,19 +52,23 @@ fn run(
     s.shape.check_running(&s.key, &big_u, &big_w.w)?;
     for (i, (u, w)) in s.steps.iter().enumerate() {
         let (mut u, mut w) = (u.clone(), w.clone());
+        let honest_w = w.clone();
         // The prover folds what it holds; tampering the proof affects only the verifier.
         let mut dummy = FoldProof {
             h: vec![],
             t: Fr::ZERO,
         };
         tamper(i, &mut u, &mut w, &mut dummy);
+        // The prover's fresh products assume a satisfying witness.
+        consistent &= w == honest_w;
         let mut tp = Transcript::new(b"fold");
         mova::absorb_running(&mut tp, &big_u);
         mova::absorb_fresh(&mut tp, &u);
         let (pu, pw, mut proof, pc) = mova::prove(&s.shape, &mut tp, &big_u, &big_w, &u, &w, None)?;
         // The folded products (folded, or read from the folded z where a row copies an entry)
-        // are the products of the folded witness, while the prover's running pair is the
-        // verifier's (a tampered proof makes the verifier's instance differ).
+        // are the products of the folded witness, while the witnesses are honest and the
+        // prover's running pair is the verifier's (a tampered proof makes the verifier's
+        // instance differ).
         if consistent {
             assert_eq!(RunningWitness::new(&s.shape, &pu, pw.w.clone())?, pw);
         }
