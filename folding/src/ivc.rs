@@ -180,8 +180,8 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
     ///
     /// The synthesis of the augmented circuit is serial, so it runs in three parts beside the
     /// parallel work each part does not need: the part that needs only the state beside the
-    /// primary fold, the fold transcript beside the CycleFold prover, then the CycleFold fold
-    /// and the end of the output hash. The witness is committed in pieces as their values
+    /// primary fold and the CycleFold prover that follows it, the fold transcript, then the
+    /// CycleFold fold and the end of the output hash. The witness is committed in pieces as their values
     /// become final (`W1`, then each part's share of `W2`, the third part's in two), beside
     /// the synthesis that follows, so only the output hash's end is committed after it,
     /// beside the products `Az, Bz, Cz` of the new fresh instance that the next step's fold
@@ -288,7 +288,13 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
         let (begun, step, head_len) = rayon::in_place_scope(|sc| {
             if s.i > 0 {
                 let slot = &mut fold_slot;
-                sc.spawn(move |_| *slot = Some(self.fold_last(augmented::FOLD_LABEL, products)));
+                sc.spawn(move |_| {
+                    let fold = self.fold_last(augmented::FOLD_LABEL, products);
+                    *slot = Some(fold.and_then(|(tr, nu, nw, proof, ch)| {
+                        let cf = self.fold_cyclefold(tr, &nu, &ch)?;
+                        Ok((nu, nw, proof, cf))
+                    }));
+                });
             }
             let begun = augmented::begin(cs.clone(), &self.circuit, ext, &inp, n_vars)?;
             if begun.num_w1 != shape.num_w1 {
@@ -316,7 +322,7 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
             Ok((begun, step, head_len))
         })?;
 
-        // 2. The fold transcript in the circuit, beside the CycleFold prover.
+        // 2. The fold transcript in the circuit.
         let (next_u, next_w, proof, cf) = match fold_slot.transpose()? {
             None => (
                 RunningInstance::zero(shape),
@@ -327,27 +333,19 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
                 },
                 None,
             ),
-            Some((tr, nu, nw, proof, ch)) => (nu, nw, proof, Some((tr, ch))),
+            Some((nu, nw, proof, cf)) => (nu, nw, proof, Some(cf)),
         };
         let fold_in = augmented::FoldInputs {
             proof: &proof,
             next_cw: [next_u.cw1, next_u.cw2],
         };
-        let mut cf_slot = None;
-        let folded = rayon::in_place_scope(|sc| {
-            if let Some((tr, ch)) = cf {
-                let next_u = &next_u;
-                let slot = &mut cf_slot;
-                sc.spawn(move |_| *slot = Some(self.fold_cyclefold(tr, next_u, &ch)));
-            }
-            begun.fold(&fold_in)
-        })?;
+        let folded = begun.fold(&fold_in)?;
         // The second part's variables follow the first part's in W2.
         let second = step.start - shape.num_w1;
         let end = cs.num_witness_variables();
         fixed(Part::W2(second, witness_slice(&cs, step.end..end)?));
         let last = second + (end - step.end);
-        let (next_cf_u, next_cf_w, cf_in) = match cf_slot.transpose()? {
+        let (next_cf_u, next_cf_w, cf_in) = match cf {
             None => (
                 CfInstance::zero(&params.cf_shape),
                 CfWitness::zero(&params.cf_shape),
