@@ -93,18 +93,20 @@ impl<F: PrimeField> SparseMatrix<F> {
 
     /// `M·z`. Every column index must be below `z.len()` (checked by the shape).
     pub fn mul_vec(&self, z: &[F]) -> Vec<F> {
-        self.mul_vec_reusing(z, &[], &[])
+        self.mul_vec_reusing(z, &[], &[], &[])
     }
 
-    /// `M·z`, taking row `i` as `known[same[i]]` where `same[i]` exists and is not
-    /// [`NO_ROW`] (a row with the same linear combination as row `same[i]` of the matrix
-    /// `known` was made by).
-    fn mul_vec_reusing(&self, z: &[F], same: &[u32], known: &[F]) -> Vec<F> {
+    /// `M·z`, taking row `i` as `z[copies[i]]` where `copies[i]` exists and is not
+    /// [`NO_ROW`] (the row copies that entry, [`Self::copied_columns`]), else as
+    /// `known[same[i]]` where `same[i]` exists and is not [`NO_ROW`] (a row with the same
+    /// linear combination as row `same[i]` of the matrix `known` was made by).
+    fn mul_vec_reusing(&self, z: &[F], copies: &[u32], same: &[u32], known: &[F]) -> Vec<F> {
         let units = unit_indices(&self.coeffs);
         (0..self.num_rows())
             .into_par_iter()
-            .map(|i| match same.get(i) {
-                Some(&j) if j != NO_ROW => known[j as usize],
+            .map(|i| match (copies.get(i), same.get(i)) {
+                (Some(&c), _) if c != NO_ROW => z[c as usize],
+                (_, Some(&j)) if j != NO_ROW => known[j as usize],
                 _ => self.row_dot(i, z, units),
             })
             .collect()
@@ -514,13 +516,14 @@ impl<F: PrimeField> R1csShape<F> {
         // The rows are matched serially once (no rayon job inside, so a thread that waits
         // here for another's match waits for nothing of its own).
         let same = self.b_in_a.0.get_or_init(|| self.b.rows_in(&self.a));
+        let [ca, cb, cc] = self.copied_columns();
         let ((az, bz), cz) = rayon::join(
             || {
-                let az = self.a.mul_vec(z);
-                let bz = self.b.mul_vec_reusing(z, same, &az);
+                let az = self.a.mul_vec_reusing(z, ca, &[], &[]);
+                let bz = self.b.mul_vec_reusing(z, cb, same, &az);
                 (az, bz)
             },
-            || self.c.mul_vec(z),
+            || self.c.mul_vec_reusing(z, cc, &[], &[]),
         );
         (az, bz, cz)
     }
@@ -535,6 +538,7 @@ impl<F: PrimeField> R1csShape<F> {
     pub fn products_of_satisfying(&self, z: &[F]) -> (Vec<F>, Vec<F>, Vec<F>) {
         let same = self.b_in_a.0.get_or_init(|| self.b.rows_in(&self.a));
         let sboxes = self.sboxes.0.get_or_init(|| self.find_sboxes(same));
+        let [ca, cb, cc] = self.copied_columns();
         let ((az, bz), cz) = rayon::join(
             || {
                 let mut inputs: Vec<F> =
@@ -544,11 +548,11 @@ impl<F: PrimeField> R1csShape<F> {
                     .par_iter_mut()
                     .zip(&sboxes.x4_x5)
                     .for_each(|(s, &(_, x5))| *s *= z[x5 as usize]);
-                let az = self.a.mul_vec_reusing(z, &sboxes.first_row, &inputs);
-                let bz = self.b.mul_vec_reusing(z, same, &az);
+                let az = self.a.mul_vec_reusing(z, ca, &sboxes.first_row, &inputs);
+                let bz = self.b.mul_vec_reusing(z, cb, same, &az);
                 (az, bz)
             },
-            || self.c.mul_vec(z),
+            || self.c.mul_vec_reusing(z, cc, &[], &[]),
         );
         (az, bz, cz)
     }
@@ -586,9 +590,9 @@ impl<F: PrimeField> R1csShape<F> {
     }
 
     /// For `A`, `B` and `C`, each row's column if the row copies one entry of `z` (its only
-    /// entry, with coefficient 1), else [`NO_ROW`]. A fold writes such a row of the folded
-    /// products as the folded `z`'s entry instead of folding the products (a VM step's and
-    /// a Poseidon S-box's rows are mostly copies).
+    /// entry, with coefficient 1), else [`NO_ROW`]. The products read such a row's entry
+    /// directly, and a fold writes it as the folded `z`'s entry instead of folding the
+    /// products (a VM step's and a Poseidon S-box's rows are mostly copies).
     pub(crate) fn copied_columns(&self) -> &[Vec<u32>; 3] {
         self.copies.0.get_or_init(|| {
             [
