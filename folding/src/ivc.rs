@@ -181,12 +181,12 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
     /// The synthesis of the augmented circuit is serial, so it runs in three parts beside the
     /// parallel work each part does not need: the part that needs only the state beside the
     /// primary fold and the CycleFold prover that follows it, the fold transcript, then the
-    /// CycleFold fold and the end of the output hash. The witness is committed in pieces as their values
-    /// become final (`W1`, then each part's share of `W2`, the third part's in two), beside
-    /// the synthesis that follows, so only the output hash's end is committed after it,
-    /// beside the products `Az, Bz, Cz` of the new fresh instance that the next step's fold
-    /// starts from. Called from a thread outside the rayon pool, the step runs on one of the
-    /// pool's workers.
+    /// CycleFold fold and the end of the output hash. The witness is committed in pieces as
+    /// their values become final (`W1`, then each part's share of `W2`, the third part's in
+    /// two), beside the synthesis that follows, so only the output hash's end is committed
+    /// after it, beside the products `Az, Bz, Cz` of the new fresh instance that the next
+    /// step's fold starts from. Called from a thread outside the rayon pool, the step runs on
+    /// one of the pool's workers.
     pub fn prove_step_with_w1(
         &mut self,
         ext: &C::ExternalWitness,

@@ -195,37 +195,27 @@ pub fn prove(
     };
     // The folded products overwrite the fresh ones, in one pass. A row that copies an entry
     // of `z` reads the folded `z` instead (no multiplication).
-    let (num_io, num_w1) = (shape.num_io, shape.num_w1);
-    let z_star = |col: u32| -> Fr {
-        let col = col as usize;
-        if col == 0 {
-            folded.u
-        } else if col <= num_io {
-            folded.x[col - 1]
-        } else if col <= num_io + num_w1 {
-            folded_w.w1[col - 1 - num_io]
-        } else {
-            folded_w.w2[col - 1 - num_io - num_w1]
-        }
-    };
-    let fold_entry = |copy: u32, one: &Fr, two: &mut Fr| {
-        *two = if copy == NO_ROW {
-            *one + r * *two
-        } else {
-            z_star(copy)
+    {
+        let z_star = shape.z_entry(folded.u, &folded.x, &folded_w.w1, &folded_w.w2);
+        let fold_entry = |copy: u32, one: &Fr, two: &mut Fr| {
+            *two = if copy == NO_ROW {
+                *one + r * *two
+            } else {
+                z_star(copy)
+            };
         };
-    };
-    let [copy_a, copy_b, copy_c] = shape.copied_columns();
-    az2.par_iter_mut()
-        .zip(&mut bz2)
-        .zip(&mut cz2)
-        .zip(az1.par_iter().zip(bz1).zip(cz1))
-        .enumerate()
-        .for_each(|(i, (((a2, b2), c2), ((a1, b1), c1)))| {
-            fold_entry(copy_a[i], a1, a2);
-            fold_entry(copy_b[i], b1, b2);
-            fold_entry(copy_c[i], c1, c2);
-        });
+        let [copy_a, copy_b, copy_c] = shape.copied_columns();
+        az2.par_iter_mut()
+            .zip(&mut bz2)
+            .zip(&mut cz2)
+            .zip(az1.par_iter().zip(bz1).zip(cz1))
+            .enumerate()
+            .for_each(|(i, (((a2, b2), c2), ((a1, b1), c1)))| {
+                fold_entry(copy_a[i], a1, a2);
+                fold_entry(copy_b[i], b1, b2);
+                fold_entry(copy_c[i], c1, c2);
+            });
+    }
     let new_w = RunningWitness {
         w: folded_w,
         az: az2,

@@ -511,21 +511,33 @@ impl<F: PrimeField> R1csShape<F> {
         Ok(z)
     }
 
+    /// Entry `col` of `z = (u, x, W1, W2)` without building `z` (the layout of [`Self::z`];
+    /// the parts must have the shape's lengths).
+    pub(crate) fn z_entry<'a>(
+        &self,
+        u: F,
+        x: &'a [F],
+        w1: &'a [F],
+        w2: &'a [F],
+    ) -> impl Fn(u32) -> F + Sync + 'a {
+        let (num_io, num_w1) = (self.num_io, self.num_w1);
+        move |col| {
+            let col = col as usize;
+            if col == 0 {
+                u
+            } else if col <= num_io {
+                x[col - 1]
+            } else if col <= num_io + num_w1 {
+                w1[col - 1 - num_io]
+            } else {
+                w2[col - 1 - num_io - num_w1]
+            }
+        }
+    }
+
     /// `(Az, Bz, Cz)`.
     pub fn products(&self, z: &[F]) -> (Vec<F>, Vec<F>, Vec<F>) {
-        // The rows are matched serially once (no rayon job inside, so a thread that waits
-        // here for another's match waits for nothing of its own).
-        let same = self.b_in_a.0.get_or_init(|| self.b.rows_in(&self.a));
-        let [ca, cb, cc] = self.copied_columns();
-        let ((az, bz), cz) = rayon::join(
-            || {
-                let az = self.a.mul_vec_reusing(z, ca, &[], &[]);
-                let bz = self.b.mul_vec_reusing(z, cb, same, &az);
-                (az, bz)
-            },
-            || self.c.mul_vec_reusing(z, cc, &[], &[]),
-        );
-        (az, bz, cz)
+        self.products_with(z, None)
     }
 
     /// `(Az, Bz, Cz)` of a `z` that satisfies the shape's S-box rows (a fresh instance's
@@ -538,17 +550,31 @@ impl<F: PrimeField> R1csShape<F> {
     pub fn products_of_satisfying(&self, z: &[F]) -> (Vec<F>, Vec<F>, Vec<F>) {
         let same = self.b_in_a.0.get_or_init(|| self.b.rows_in(&self.a));
         let sboxes = self.sboxes.0.get_or_init(|| self.find_sboxes(same));
+        self.products_with(z, Some(sboxes))
+    }
+
+    /// The products, reading copied rows from `z`, `B`'s rows found in `A` from `Az`, and
+    /// (with `sboxes`) the S-box inputs from their outputs.
+    fn products_with(&self, z: &[F], sboxes: Option<&Sboxes>) -> (Vec<F>, Vec<F>, Vec<F>) {
+        // The rows are matched serially once (no rayon job inside, so a thread that waits
+        // here for another's match waits for nothing of its own).
+        let same = self.b_in_a.0.get_or_init(|| self.b.rows_in(&self.a));
         let [ca, cb, cc] = self.copied_columns();
         let ((az, bz), cz) = rayon::join(
             || {
-                let mut inputs: Vec<F> =
-                    sboxes.x4_x5.iter().map(|&(x4, _)| z[x4 as usize]).collect();
-                ark_ff::batch_inversion(&mut inputs);
-                inputs
-                    .par_iter_mut()
-                    .zip(&sboxes.x4_x5)
-                    .for_each(|(s, &(_, x5))| *s *= z[x5 as usize]);
-                let az = self.a.mul_vec_reusing(z, ca, &sboxes.first_row, &inputs);
+                let az = match sboxes {
+                    Some(sb) => {
+                        let mut inputs: Vec<F> =
+                            sb.x4_x5.iter().map(|&(x4, _)| z[x4 as usize]).collect();
+                        ark_ff::batch_inversion(&mut inputs);
+                        inputs
+                            .par_iter_mut()
+                            .zip(&sb.x4_x5)
+                            .for_each(|(s, &(_, x5))| *s *= z[x5 as usize]);
+                        self.a.mul_vec_reusing(z, ca, &sb.first_row, &inputs)
+                    }
+                    None => self.a.mul_vec_reusing(z, ca, &[], &[]),
+                };
                 let bz = self.b.mul_vec_reusing(z, cb, same, &az);
                 (az, bz)
             },
@@ -772,18 +798,25 @@ mod tests {
     use ark_r1cs_std::prelude::*;
     use ark_relations::gr1cs::{ConstraintSystem, LinearCombination};
 
-    /// The products reuse `A`'s value for every `B` row with the same linear combination:
-    /// a Poseidon hash has two such rows per S-box, and the products equal the plain
-    /// matrix–vector products at any `z`, satisfying or not.
-    #[test]
-    fn products_reuse_rows_of_a_found_in_b() {
-        use ark_std::UniformRand;
+    /// A Poseidon hash of twelve witnesses (two permutations), synthesized with its matrices,
+    /// and its shape.
+    fn hash_shape() -> (ConstraintSystemRef<Fr>, R1csShape) {
         let cs = ConstraintSystem::<Fr>::new_ref();
         let xs: Vec<FpVar<Fr>> = (0..12u64)
             .map(|v| FpVar::new_witness(cs.clone(), || Ok(Fr::from(v))).unwrap())
             .collect();
         let _hash = crate::poseidon::hash_var(cs.clone(), b"rows", &xs).unwrap();
         let shape = R1csShape::from_cs(&cs, 0).unwrap();
+        (cs, shape)
+    }
+
+    /// The products reuse `A`'s value for every `B` row with the same linear combination:
+    /// a Poseidon hash has two such rows per S-box, and the products equal the plain
+    /// matrix–vector products at any `z`, satisfying or not.
+    #[test]
+    fn products_reuse_rows_of_a_found_in_b() {
+        use ark_std::UniformRand;
+        let (_cs, shape) = hash_shape();
         let same = shape.b.rows_in(&shape.a);
         let found = same.iter().filter(|&&j| j != NO_ROW).count();
         // Two permutations of 135 S-boxes, two rows each (536 of 540: a few S-boxes of the
@@ -813,13 +846,8 @@ mod tests {
     /// `x5` changed they are not.
     #[test]
     fn products_of_satisfying_take_sbox_inputs_from_their_outputs() {
-        let cs = ConstraintSystem::<Fr>::new_ref();
-        let xs: Vec<FpVar<Fr>> = (0..12u64)
-            .map(|v| FpVar::new_witness(cs.clone(), || Ok(Fr::from(v))).unwrap())
-            .collect();
-        let _hash = crate::poseidon::hash_var(cs.clone(), b"rows", &xs).unwrap();
+        let (cs, shape) = hash_shape();
         assert!(cs.is_satisfied().unwrap());
-        let shape = R1csShape::from_cs(&cs, 0).unwrap();
         let z = assignment(&cs);
         let (az, bz, cz) = shape.products_of_satisfying(&z);
         let sboxes = shape.sboxes.0.get().unwrap();
