@@ -862,6 +862,44 @@ mod tests {
         assert_ne!(shape.products_of_satisfying(&bad).0, shape.a.mul_vec(&bad));
     }
 
+    /// The fresh products assume satisfied S-boxes; a witness with one S-box's `x5` changed
+    /// gets products that are not its own, and the fold made from them is rejected by the
+    /// verifier's check (which uses the exact products), while the honest witness's passes.
+    #[test]
+    fn a_fold_of_a_witness_with_a_false_sbox_is_rejected() {
+        use crate::mova;
+        use crate::poseidon::Transcript;
+        let (cs, shape) = hash_shape();
+        let key = PowersOfTauKey::from_seed(b"sbox fold", shape.num_w2);
+        let x = cs.instance_assignment().unwrap()[1..].to_vec();
+        let honest = cs.witness_assignment().unwrap();
+        let _ = shape.products_of_satisfying(&assignment(&cs));
+        // A partial round's S-box: its input is a long combination.
+        let (_, x5) = shape.sboxes.0.get().unwrap().x4_x5[100];
+        let first_w = 1 + shape.num_io + shape.num_w1;
+        let mut tampered = honest.clone();
+        tampered[x5 as usize - first_w] += Fr::ONE;
+        for (w2, accepted) in [(honest, true), (tampered, false)] {
+            let w = Witness { w1: vec![], w2 };
+            let u = FreshInstance::commit(&key, x.clone(), &w).unwrap();
+            let (big_u, big_w) = (
+                RunningInstance::zero(&shape),
+                mova::RunningWitness::zero(&shape),
+            );
+            let transcript = || {
+                let mut t = Transcript::new(b"sbox fold");
+                mova::absorb_running(&mut t, &big_u);
+                mova::absorb_fresh(&mut t, &u);
+                t
+            };
+            let (_, folded_w, proof, _) =
+                mova::prove(&shape, &mut transcript(), &big_u, &big_w, &u, &w, None).unwrap();
+            let (folded, _) = mova::verify(&shape, &mut transcript(), &big_u, &u, &proof).unwrap();
+            let checked = mova::check(&shape, &key, &folded, &folded_w);
+            assert_eq!(checked.is_ok(), accepted, "{checked:?}");
+        }
+    }
+
     /// An S-box whose input is zero (`x4 = 0`, no inverse) takes the input zero; rows that
     /// only look like an S-box (the third row's `B` another combination) are evaluated.
     #[test]
