@@ -10,8 +10,10 @@ use ark_r1cs_std::prelude::*;
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 use crease_folding::step::StepCircuit;
 
-use crate::gadgets::{lin, ChallengesVar, Ctx, Term};
-use crate::instruction::{AccessKind, AccessVar, ExecRecord, ExecVar, InstructionCircuit, Reg};
+use crate::gadgets::{lin, Bounded, ChallengesVar, Ctx, Term};
+use crate::instruction::{
+    AccessKind, AccessVar, ExecRecord, ExecVar, InstructionCircuit, Logic, Reg,
+};
 use crate::pack::{pow2, space, tag, MAX_STEPS, TS_PER_STEP};
 use crate::{Error, Fr};
 
@@ -28,6 +30,7 @@ pub struct Batch<C> {
     circuit: C,
     isa_index: usize,
     k: usize,
+    layout: Vec<u32>,
 }
 
 fn limbs16(v: u64) -> [u64; 2] {
@@ -41,10 +44,13 @@ fn bytes(v: u32) -> [u64; 4] {
 impl<C: InstructionCircuit> Batch<C> {
     /// A batch of `k ≥ 1` executions of `circuit`, which is entry `isa_index` of the set.
     pub fn new(circuit: C, isa_index: usize, k: usize) -> Self {
+        let mut layout = Self::shared_layout(&circuit);
+        layout.extend(circuit.witness_layout());
         Batch {
             circuit,
             isa_index,
             k: k.max(1),
+            layout,
         }
     }
 
@@ -60,24 +66,48 @@ impl<C: InstructionCircuit> Batch<C> {
 
     /// `W1` values per slot.
     pub fn slot_len(&self) -> usize {
-        let f = self.circuit.fields();
-        let fields = 2 * f.imm as usize
-            + f.op as usize
-            + 2 * f.rd as usize
-            + f.rs1 as usize
-            + f.rs2 as usize;
-        let acc: usize = self
-            .circuit
-            .accesses()
-            .iter()
-            .map(|k| match k {
-                AccessKind::RegRead(_) => 4,
-                AccessKind::RegWrite(_) => 6,
-                AccessKind::MemRead => 7,
-                AccessKind::MemWrite => 10,
-            })
-            .sum();
-        5 + fields + acc + self.circuit.num_witness()
+        self.layout.len()
+    }
+
+    /// The declared width in bits of every `W1` value of a slot, in order: the shared part
+    /// (activity, step, pc, decoded fields, per access the timestamp gap and the values'
+    /// limbs) followed by the circuit's logic witness. [`Self::slot_values`] builds values
+    /// in this order and the circuit enforces every width before using any value.
+    pub fn layout(&self) -> &[u32] {
+        &self.layout
+    }
+
+    fn shared_layout(circuit: &C) -> Vec<u32> {
+        let f = circuit.fields();
+        // active; t as a 16- and a 12-bit limb (t < 2^28); pc as two 16-bit limbs.
+        let mut l = vec![1, 16, 12, 16, 16];
+        if f.imm {
+            l.extend([16, 16]);
+        }
+        if f.op {
+            l.push(8);
+        }
+        if f.rd {
+            l.extend([8, 1]);
+        }
+        if f.rs1 {
+            l.push(8);
+        }
+        if f.rs2 {
+            l.push(8);
+        }
+        for kind in circuit.accesses() {
+            l.extend([16, 16]);
+            let value: &[u32] = if kind.is_mem() { &[8; 4] } else { &[16; 2] };
+            l.extend(value);
+            if kind.writes() {
+                l.extend(value);
+            }
+            if *kind == AccessKind::MemRead {
+                l.push(1);
+            }
+        }
+        l
     }
 
     /// The `W1` values of one slot.
@@ -148,10 +178,10 @@ impl<C: InstructionCircuit> Batch<C> {
             }
         }
         let logic = self.circuit.witness(rec);
-        if logic.len() != self.circuit.num_witness() {
+        if v.len() + logic.len() != self.layout.len() {
             return Err(Error::WitnessLength {
                 circuit: self.circuit.name().to_string(),
-                expected: self.circuit.num_witness(),
+                expected: self.layout.len() - v.len(),
                 got: logic.len(),
             });
         }
@@ -214,106 +244,81 @@ impl<C: InstructionCircuit> Batch<C> {
     }
 
     fn slot(&self, ctx: &mut Ctx, slot: &[FpVar<Fr>]) -> Result<(), SynthesisError> {
-        let mut cur = Cursor { v: slot, i: 0 };
-        let active = cur.take()?;
-        ctx.boolean(&active)?;
-        // t < 2^28: t_lo, t_hi and 16·t_hi are 16-bit.
+        // Every value's declared width first: nothing below uses an unchecked value.
+        let cells = slot
+            .iter()
+            .zip(&self.layout)
+            .map(|(v, &bits)| ctx.range(v, bits))
+            .collect::<Result<Vec<Bounded>, _>>()?;
+        let mut cur = Cursor { v: &cells, i: 0 };
+        let active = cur.take()?.var().clone();
+        // t < 2^28 (a 16- and a 12-bit limb).
         let (t_lo, t_hi) = (cur.take()?, cur.take()?);
-        ctx.range16(&t_lo)?;
-        ctx.range16(&t_hi)?;
-        ctx.range16(&(&t_hi * Fr::from(16u64)))?;
         let (pc_lo, pc_hi) = (cur.take()?, cur.take()?);
-        ctx.range16(&pc_lo)?;
-        ctx.range16(&pc_hi)?;
-        let pc = lin(
-            &[(Fr::from(1u64), &pc_lo), (pow2(16), &pc_hi)],
-            Fr::from(0u64),
-        )?;
+        let pc = Bounded::compose(&[&pc_lo, &pc_hi], 16)?;
         let f = self.circuit.fields();
-        let zero = FpVar::zero();
+        let zero = Bounded::constant(0);
         let (imm_lo, imm_hi) = if f.imm {
-            let (lo, hi) = (cur.take()?, cur.take()?);
-            ctx.range16(&lo)?;
-            ctx.range16(&hi)?;
-            (lo, hi)
+            (cur.take()?, cur.take()?)
         } else {
             (zero.clone(), zero.clone())
         };
-        let imm = lin(
-            &[(Fr::from(1u64), &imm_lo), (pow2(16), &imm_hi)],
-            Fr::from(0u64),
-        )?;
-        let op = cur.byte_field(f.op, ctx)?;
-        let rd = cur.byte_field(f.rd, ctx)?;
-        let rd_nz = if f.rd {
-            let b = cur.take()?;
-            ctx.boolean(&b)?;
-            b
-        } else {
-            zero.clone()
-        };
-        let rs1 = cur.byte_field(f.rs1, ctx)?;
-        let rs2 = cur.byte_field(f.rs2, ctx)?;
-        // Fetch: (pc, fields) is an entry of the decoded program table of this circuit.
-        let one = Fr::from(1u64);
-        let fetch = lin(
+        let imm = Bounded::compose(&[&imm_lo, &imm_hi], 16)?;
+        let op = cur.field(f.op)?;
+        let rd = cur.field(f.rd)?;
+        let rd_nz = cur.field(f.rd)?;
+        let rs1 = cur.field(f.rs1)?;
+        let rs2 = cur.field(f.rs2)?;
+        // Fetch: (pc, fields) is an entry of the decoded program table of this circuit
+        // (`pack::fetch_payload`).
+        ctx.lookup_packed(
+            tag::FETCH + self.isa_index as u64,
             &[
-                (one, &pc_lo),
-                (pow2(16), &pc_hi),
-                (pow2(40), &imm_lo),
-                (pow2(56), &imm_hi),
-                (pow2(72), &op),
-                (pow2(80), &rd),
-                (pow2(88), &rs1),
-                (pow2(96), &rs2),
-                (pow2(104), &rd_nz),
+                (&pc_lo, 16),
+                (&pc_hi, 24),
+                (&imm_lo, 16),
+                (&imm_hi, 16),
+                (&op, 8),
+                (&rd, 8),
+                (&rs1, 8),
+                (&rs2, 8),
+                (&rd_nz, 1),
             ],
-            Fr::from(0u64),
         )?;
-        let fetch_tag = tag::FETCH + self.isa_index as u64;
-        ctx.lookup(fetch_tag, &fetch)?;
         // Accesses.
         let ts16 = Fr::from(TS_PER_STEP);
-        let base = lin(&[(ts16, &t_lo), (ts16 * pow2(16), &t_hi)], ts16)?;
+        let base = lin(&[(ts16, t_lo.var()), (ts16 * pow2(16), t_hi.var())], ts16)?;
         let mut acc = Vec::new();
         let mut prev_ts = Vec::new();
         let mut ro = Vec::new();
         for (j, kind) in self.circuit.accesses().iter().enumerate() {
             let (d_lo, d_hi) = (cur.take()?, cur.take()?);
-            ctx.range16(&d_lo)?;
-            ctx.range16(&d_hi)?;
             prev_ts.push(lin(
                 &[
-                    (ts16, &t_lo),
-                    (ts16 * pow2(16), &t_hi),
-                    (-Fr::from(1u64), &d_lo),
-                    (-pow2(16), &d_hi),
+                    (ts16, t_lo.var()),
+                    (ts16 * pow2(16), t_hi.var()),
+                    (-Fr::from(1u64), d_lo.var()),
+                    (-pow2(16), d_hi.var()),
                 ],
                 ts16 + Fr::from(j as u64),
             )?);
             let n = if kind.is_mem() { 4 } else { 2 };
-            let compose = |l: &[FpVar<Fr>]| -> Result<FpVar<Fr>, SynthesisError> {
-                let shift = if l.len() == 4 { 8 } else { 16 };
-                let terms: Vec<(Fr, &FpVar<Fr>)> = l
-                    .iter()
-                    .enumerate()
-                    .map(|(i, x)| (pow2(shift * i as u32), x))
-                    .collect();
-                lin(&terms, Fr::from(0u64))
-            };
-            let read_limbs = cur.limbs(n, ctx)?;
+            let shift = 32 / n as u32;
+            let read_limbs = cur.take_n(n)?;
             let write_limbs = if kind.writes() {
-                cur.limbs(n, ctx)?
+                cur.take_n(n)?
             } else {
                 Vec::new()
             };
             ro.push(if *kind == AccessKind::MemRead {
-                let b = cur.take()?;
-                ctx.boolean(&b)?;
-                Some(b)
+                Some(cur.take()?)
             } else {
                 None
             });
+            let compose = |l: &[Bounded]| -> Result<FpVar<Fr>, SynthesisError> {
+                let refs: Vec<&Bounded> = l.iter().collect();
+                Ok(Bounded::compose(&refs, shift)?.var().clone())
+            };
             let read = compose(&read_limbs)?;
             let write = if kind.writes() {
                 compose(&write_limbs)?
@@ -325,7 +330,7 @@ impl<C: InstructionCircuit> Batch<C> {
                     Reg::Rd => rd.clone(),
                     Reg::Rs1 => rs1.clone(),
                     Reg::Rs2 => rs2.clone(),
-                    Reg::Fixed(n) => FpVar::Constant(Fr::from(*n as u64)),
+                    Reg::Fixed(n) => Bounded::constant(*n as u64),
                 }),
                 _ => None,
             };
@@ -339,27 +344,28 @@ impl<C: InstructionCircuit> Batch<C> {
                 enable: None,
             });
         }
-        let logic = &slot[cur.i..];
+        let logic = Logic::new(cells[cur.i..].to_vec());
         let mut x = ExecVar {
-            pc: pc.clone(),
-            rd,
-            rd_nz,
-            rs1,
-            rs2,
-            op,
-            imm,
+            pc: pc.var().clone(),
+            rd: rd.var().clone(),
+            rd_nz: rd_nz.var().clone(),
+            rs1: rs1.var().clone(),
+            rs2: rs2.var().clone(),
+            op: op.var().clone(),
+            imm: imm.var().clone(),
             imm_limbs: [imm_lo, imm_hi],
             acc,
         };
-        let next_pc = self.circuit.constrain(ctx, &mut x, logic)?;
+        let next_pc = self.circuit.constrain(ctx, &mut x, &logic)?;
         // The pc cell: read at 16t (the previous step's pc write), written at 16(t+1).
         let pc_space = Ctx::space(space::PC);
+        let zero = FpVar::zero();
         ctx.mem_tuple(
             false,
             &active,
             &pc_space,
             &zero,
-            &pc,
+            pc.var(),
             &(&base - Fr::from(TS_PER_STEP)),
         )?;
         ctx.mem_tuple(true, &active, &pc_space, &zero, &next_pc, &base)?;
@@ -373,26 +379,31 @@ impl<C: InstructionCircuit> Batch<C> {
                 AccessKind::RegRead(_) | AccessKind::RegWrite(_) => Ctx::space(space::REG),
                 AccessKind::MemWrite => Ctx::space(space::RW),
                 AccessKind::MemRead => match &ro[j] {
-                    Some(b) => Ctx::space(space::RW) + b,
+                    Some(b) => Ctx::space(space::RW) + b.var(),
                     None => Ctx::space(space::RW),
                 },
             };
-            let addr = a.addr.clone().ok_or(SynthesisError::Unsatisfiable)?;
-            ctx.mem_tuple(false, &enable, &sp, &addr, &a.read, &prev_ts[j])?;
-            ctx.mem_tuple(true, &enable, &sp, &addr, &a.write, &ts)?;
+            // An address is a byte (registers) or a word address below 2^32.
+            let addr = a
+                .addr
+                .as_ref()
+                .filter(|b| b.bits() <= 32)
+                .ok_or(SynthesisError::Unsatisfiable)?;
+            ctx.mem_tuple(false, &enable, &sp, addr.var(), &a.read, &prev_ts[j])?;
+            ctx.mem_tuple(true, &enable, &sp, addr.var(), &a.write, &ts)?;
         }
         Ok(())
     }
 }
 
-/// Reads a slot's `W1` variables in layout order.
+/// Reads a slot's checked `W1` values in layout order.
 struct Cursor<'a> {
-    v: &'a [FpVar<Fr>],
+    v: &'a [Bounded],
     i: usize,
 }
 
 impl Cursor<'_> {
-    fn take(&mut self) -> Result<FpVar<Fr>, SynthesisError> {
+    fn take(&mut self) -> Result<Bounded, SynthesisError> {
         let x = self
             .v
             .get(self.i)
@@ -402,29 +413,17 @@ impl Cursor<'_> {
         Ok(x)
     }
 
-    /// A decoded field bounded to a byte, or zero if the circuit does not use it.
-    fn byte_field(&mut self, used: bool, ctx: &mut Ctx) -> Result<FpVar<Fr>, SynthesisError> {
-        if !used {
-            return Ok(FpVar::zero());
-        }
-        let v = self.take()?;
-        ctx.byte(&v)?;
-        Ok(v)
+    fn take_n(&mut self, n: usize) -> Result<Vec<Bounded>, SynthesisError> {
+        (0..n).map(|_| self.take()).collect()
     }
 
-    /// `n` range-checked limbs: four bytes or two 16-bit limbs.
-    fn limbs(&mut self, n: usize, ctx: &mut Ctx) -> Result<Vec<FpVar<Fr>>, SynthesisError> {
-        (0..n)
-            .map(|_| {
-                let l = self.take()?;
-                if n == 4 {
-                    ctx.byte(&l)?;
-                } else {
-                    ctx.range16(&l)?;
-                }
-                Ok(l)
-            })
-            .collect()
+    /// A decoded field, or zero if the circuit does not use it.
+    fn field(&mut self, used: bool) -> Result<Bounded, SynthesisError> {
+        if used {
+            self.take()
+        } else {
+            Ok(Bounded::constant(0))
+        }
     }
 }
 

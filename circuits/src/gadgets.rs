@@ -36,6 +36,91 @@ pub struct Term {
     pub payload: Fr,
 }
 
+/// A value the circuit has constrained to `[0, 2^bits)`: made only by the range checks of
+/// [`Ctx`] (or the layout of a step, which calls them), by composing bounded limbs, from a
+/// constant, or by a gadget whose lookups fix it (the XOR of [`Ctx::and_xor8`]). Lookups
+/// that pack several fields into one query take only bounded fields, so a query equals a
+/// table entry only if every field equals the entry's.
+#[derive(Clone, Debug)]
+pub struct Bounded {
+    var: FpVar<Fr>,
+    bits: u32,
+}
+
+impl Bounded {
+    /// The variable.
+    pub fn var(&self) -> &FpVar<Fr> {
+        &self.var
+    }
+
+    /// Its bound: the value is below `2^bits`.
+    pub fn bits(&self) -> u32 {
+        self.bits
+    }
+
+    /// A constant.
+    pub fn constant(v: u64) -> Self {
+        Bounded {
+            var: FpVar::Constant(Fr::from(v)),
+            bits: 64 - v.leading_zeros(),
+        }
+    }
+
+    /// `Σ limb_i·2^(shift·i)`, each limb below `2^shift`: a value below
+    /// `2^(shift·(n−1) + bits of the last limb)`.
+    pub fn compose(limbs: &[&Bounded], shift: u32) -> Result<Self, SynthesisError> {
+        if limbs.iter().any(|l| l.bits > shift) {
+            return Err(SynthesisError::Unsatisfiable);
+        }
+        let terms: Vec<(Fr, &Bounded)> = limbs
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (pow2(shift * i as u32), *l))
+            .collect();
+        let max = limbs
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.bits > 0)
+            .map(|(i, l)| shift * i as u32 + l.bits)
+            .max()
+            .unwrap_or(0);
+        Self::sum(&terms, max)
+    }
+
+    /// `Σ c_i·v_i` for small non-negative integer weights `c_i`: a value of at most
+    /// `Σ c_i·(2^(bits_i) − 1)`.
+    pub fn linear(terms: &[(u64, &Bounded)]) -> Result<Self, SynthesisError> {
+        let mut max = 0u128;
+        for (c, b) in terms {
+            if b.bits > 60 {
+                return Err(SynthesisError::Unsatisfiable);
+            }
+            max += *c as u128 * ((1u128 << b.bits) - 1);
+        }
+        let weighted: Vec<(Fr, &Bounded)> = terms.iter().map(|(c, b)| (Fr::from(*c), *b)).collect();
+        Self::sum(&weighted, 128 - max.leading_zeros())
+    }
+
+    fn sum(terms: &[(Fr, &Bounded)], bits: u32) -> Result<Self, SynthesisError> {
+        if bits > 250 {
+            return Err(SynthesisError::Unsatisfiable);
+        }
+        let vars: Vec<(Fr, &FpVar<Fr>)> = terms.iter().map(|(c, b)| (*c, &b.var)).collect();
+        Ok(Bounded {
+            var: lin(&vars, Fr::zero())?,
+            bits,
+        })
+    }
+
+    /// `2^n` times the value.
+    pub fn shl(&self, n: u32) -> Self {
+        Bounded {
+            var: &self.var * pow2(n),
+            bits: self.bits + n,
+        }
+    }
+}
+
 /// The running sums a context continues.
 #[derive(Clone, Debug)]
 pub struct Sums {
@@ -206,8 +291,9 @@ impl Ctx {
         self.term(&beta, payload, enable, Dest::Out)
     }
 
-    /// Looks `payload` up in table `tag` (one constraint).
-    pub fn lookup(&mut self, tag: u64, payload: &FpVar<Fr>) -> Result<(), SynthesisError> {
+    /// Looks `payload` up in table `tag` (one constraint). Private: a payload of several
+    /// fields goes through [`Self::lookup_packed`], which takes bounded fields only.
+    fn lookup(&mut self, tag: u64, payload: &FpVar<Fr>) -> Result<(), SynthesisError> {
         if let (Ok(p), Ok(a)) = (payload.value(), self.active.value()) {
             if !a.is_zero() {
                 self.log.push(Term { tag, payload: p });
@@ -221,47 +307,111 @@ impl Ctx {
         self.term(&beta, &packed, &active, Dest::Lookup)
     }
 
+    /// Looks up in table `tag` the query `Σ field_i·2^(o_i)`, where `fields` are
+    /// `(value, slot bits)` from the least significant and `o_i` is the sum of the slots
+    /// before `i` (`pack::packed` is the native twin). Every value must be bounded to its
+    /// slot (else synthesis fails: a circuit bug, not a witness), so the query is an integer
+    /// below `2^(Σ slots)` whose slots are the fields: it equals an entry only if every field
+    /// equals the entry's.
+    pub fn lookup_packed(
+        &mut self,
+        tag: u64,
+        fields: &[(&Bounded, u32)],
+    ) -> Result<(), SynthesisError> {
+        let mut at = 0;
+        let mut terms = Vec::with_capacity(fields.len());
+        for (b, slot) in fields {
+            if b.bits > *slot {
+                return Err(SynthesisError::Unsatisfiable);
+            }
+            terms.push((pow2(at), &b.var));
+            at += slot;
+        }
+        if at > 250 {
+            return Err(SynthesisError::Unsatisfiable);
+        }
+        let payload = lin(&terms, Fr::zero())?;
+        self.lookup(tag, &payload)
+    }
+
+    /// Enforces `0 ≤ v < 2^bits` for `1 ≤ bits ≤ 16`: a bit constraint for one bit, else
+    /// one lookup into the 8- or 16-bit range table and, below those widths, a second one of
+    /// `v·2^(8 − bits)` (or `2^(16 − bits)`).
+    pub fn range(&mut self, v: &FpVar<Fr>, bits: u32) -> Result<Bounded, SynthesisError> {
+        let (table, width) = match bits {
+            1 => {
+                v.mul_equals(&(FpVar::one() - v), &FpVar::zero())?;
+                return Ok(Bounded {
+                    var: v.clone(),
+                    bits,
+                });
+            }
+            2..=8 => (tag::R8, 8),
+            9..=16 => (tag::R16, 16),
+            _ => return Err(SynthesisError::Unsatisfiable),
+        };
+        self.lookup(table, v)?;
+        if bits < width {
+            self.lookup(table, &(v * pow2(width - bits)))?;
+        }
+        Ok(Bounded {
+            var: v.clone(),
+            bits,
+        })
+    }
+
     /// Enforces `0 ≤ v < 2^16`.
-    pub fn range16(&mut self, v: &FpVar<Fr>) -> Result<(), SynthesisError> {
-        self.lookup(tag::R16, v)
+    pub fn range16(&mut self, v: &FpVar<Fr>) -> Result<Bounded, SynthesisError> {
+        self.range(v, 16)
     }
 
     /// Enforces `0 ≤ v < 2^8`.
-    pub fn byte(&mut self, v: &FpVar<Fr>) -> Result<(), SynthesisError> {
-        self.lookup(tag::R8, v)
+    pub fn byte(&mut self, v: &FpVar<Fr>) -> Result<Bounded, SynthesisError> {
+        self.range(v, 8)
     }
 
-    /// Enforces that `a`, `b` are bytes and `c = a & b`.
-    pub fn and8(
+    /// Enforces `c = a & b` for bytes `a`, `b`, `c` (one lookup).
+    pub fn and8(&mut self, a: &Bounded, b: &Bounded, c: &Bounded) -> Result<(), SynthesisError> {
+        self.lookup_packed(tag::AND8, &[(a, 8), (b, 8), (c, 8)])
+    }
+
+    /// Enforces `c = a & b` for bytes `a`, `b`, `c` and returns `a ^ b = a + b − 2c`, a byte
+    /// because the lookup fixed `c` (one lookup).
+    pub fn and_xor8(
         &mut self,
-        a: &FpVar<Fr>,
-        b: &FpVar<Fr>,
-        c: &FpVar<Fr>,
-    ) -> Result<(), SynthesisError> {
-        let payload = lin(
-            &[(Fr::from(1u64), a), (pow2(8), b), (pow2(16), c)],
-            Fr::zero(),
-        )?;
-        self.lookup(tag::AND8, &payload)
+        a: &Bounded,
+        b: &Bounded,
+        c: &Bounded,
+    ) -> Result<Bounded, SynthesisError> {
+        self.and8(a, b, c)?;
+        let two = Fr::from(2u64);
+        Ok(Bounded {
+            var: lin(
+                &[
+                    (Fr::from(1u64), &a.var),
+                    (Fr::from(1u64), &b.var),
+                    (-two, &c.var),
+                ],
+                Fr::zero(),
+            )?,
+            bits: 8,
+        })
     }
 
-    /// Enforces `s < 32`, `p = 2^s` and `q = 2^(32−s)`.
+    /// Enforces `s < 32` and `p = 2^s` for a byte `s` and `p` given as 16-bit limbs
+    /// (one lookup).
     pub fn pow(
         &mut self,
-        s: &FpVar<Fr>,
-        p: &FpVar<Fr>,
-        q: &FpVar<Fr>,
+        s: &Bounded,
+        p_lo: &Bounded,
+        p_hi: &Bounded,
     ) -> Result<(), SynthesisError> {
-        let payload = lin(
-            &[(Fr::from(1u64), s), (pow2(8), p), (pow2(48), q)],
-            Fr::zero(),
-        )?;
-        self.lookup(tag::POW, &payload)
+        self.lookup_packed(tag::POW, &[(s, 8), (p_lo, 16), (p_hi, 16)])
     }
 
     /// Enforces `v ∈ {0, 1}`.
-    pub fn boolean(&mut self, v: &FpVar<Fr>) -> Result<(), SynthesisError> {
-        v.mul_equals(&(FpVar::one() - v), &FpVar::zero())
+    pub fn boolean(&mut self, v: &FpVar<Fr>) -> Result<Bounded, SynthesisError> {
+        self.range(v, 1)
     }
 
     /// `a·b` (one constraint unless one side is constant).

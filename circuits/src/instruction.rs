@@ -16,7 +16,7 @@ use ark_relations::gr1cs::SynthesisError;
 use crease_nvm::trace::{Access, Space, Step};
 use crease_nvm::Decoded;
 
-use crate::gadgets::Ctx;
+use crate::gadgets::{Bounded, Ctx};
 use crate::Fr;
 
 /// Which decoded fields a circuit reads; unused fields must be zero in the decoded form.
@@ -152,12 +152,13 @@ pub struct AccessVar {
     pub write: FpVar<Fr>,
     /// The read value's limbs: two 16-bit limbs (registers) or four bytes (memory),
     /// least significant first, each range-checked.
-    pub read_limbs: Vec<FpVar<Fr>>,
+    pub read_limbs: Vec<Bounded>,
     /// The written value's limbs (empty for pure reads), range-checked.
-    pub write_limbs: Vec<FpVar<Fr>>,
+    pub write_limbs: Vec<Bounded>,
     /// The cell address: set by the shared part for registers; a memory access's word
-    /// address must be set by the instruction circuit (a multiple of four below `2^32`).
-    pub addr: Option<FpVar<Fr>>,
+    /// address must be set by the instruction circuit (a multiple of four, bounded below
+    /// `2^32`, as [`crate::isa::word_addr`] makes it).
+    pub addr: Option<Bounded>,
     /// A 0/1 flag, `None` meaning "always": an access the instruction does not make for
     /// some operations (its record is then a zero dummy).
     pub enable: Option<FpVar<Fr>>,
@@ -181,7 +182,7 @@ pub struct ExecVar {
     /// The immediate as a 32-bit pattern.
     pub imm: FpVar<Fr>,
     /// The immediate's 16-bit limbs.
-    pub imm_limbs: [FpVar<Fr>; 2],
+    pub imm_limbs: [Bounded; 2],
     /// The accesses.
     pub acc: Vec<AccessVar>,
 }
@@ -204,21 +205,26 @@ pub trait InstructionCircuit: Send + Sync {
     /// Its register and memory accesses after the pc access.
     fn accesses(&self) -> &[AccessKind];
 
-    /// The number of logic witness values (`W1`) per execution.
-    fn num_witness(&self) -> usize;
+    /// The declared width in bits (1 to 16) of each logic witness value (`W1`) of one
+    /// execution, in order. The shared part enforces every width (a bit constraint or range
+    /// lookups) before [`Self::constrain`] sees the values, so a cheating prover cannot put
+    /// a value off its range.
+    fn witness_layout(&self) -> Vec<u32>;
 
-    /// The logic witness of one execution (small values, `num_witness` of them).
+    /// The logic witness of one execution: one small value per entry of
+    /// [`Self::witness_layout`], each within its width.
     fn witness(&self, rec: &ExecRecord) -> Vec<u64>;
 
     /// Constrains one execution: relates the accesses' values and addresses to the decoded
     /// fields, sets memory addresses and enable flags, and returns the next pc (an
     /// expression that is below `2^32`, or [`HALTED`](crate::pack::HALTED) plus the exit
-    /// code). `w` holds the logic witness as allocated.
+    /// code). `w` holds the logic witness as allocated, each value already range-checked
+    /// to its declared width.
     fn constrain(
         &self,
         ctx: &mut Ctx,
         x: &mut ExecVar,
-        w: &[FpVar<Fr>],
+        w: &Logic,
     ) -> Result<FpVar<Fr>, SynthesisError>;
 }
 
@@ -232,8 +238,8 @@ impl<T: InstructionCircuit + ?Sized> InstructionCircuit for Arc<T> {
     fn accesses(&self) -> &[AccessKind] {
         (**self).accesses()
     }
-    fn num_witness(&self) -> usize {
-        (**self).num_witness()
+    fn witness_layout(&self) -> Vec<u32> {
+        (**self).witness_layout()
     }
     fn witness(&self, rec: &ExecRecord) -> Vec<u64> {
         (**self).witness(rec)
@@ -242,8 +248,48 @@ impl<T: InstructionCircuit + ?Sized> InstructionCircuit for Arc<T> {
         &self,
         ctx: &mut Ctx,
         x: &mut ExecVar,
-        w: &[FpVar<Fr>],
+        w: &Logic,
     ) -> Result<FpVar<Fr>, SynthesisError> {
         (**self).constrain(ctx, x, w)
+    }
+}
+
+/// The logic witness of one execution as the circuit sees it: `w[i]` (or a range `w[a..b]`)
+/// is the variable, [`Logic::cell`] the same value as [`Bounded`] for lookup fields.
+#[derive(Clone, Debug)]
+pub struct Logic {
+    vars: Vec<FpVar<Fr>>,
+    cells: Vec<Bounded>,
+}
+
+impl Logic {
+    /// The logic witness of range-checked cells.
+    pub(crate) fn new(cells: Vec<Bounded>) -> Self {
+        Logic {
+            vars: cells.iter().map(|c| c.var().clone()).collect(),
+            cells,
+        }
+    }
+
+    /// Value `i` with its checked width.
+    pub fn cell(&self, i: usize) -> Result<&Bounded, SynthesisError> {
+        self.cells.get(i).ok_or(SynthesisError::Unsatisfiable)
+    }
+
+    /// The number of values.
+    pub fn len(&self) -> usize {
+        self.vars.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.vars.is_empty()
+    }
+}
+
+impl<I: std::slice::SliceIndex<[FpVar<Fr>]>> std::ops::Index<I> for Logic {
+    type Output = I::Output;
+    fn index(&self, i: I) -> &I::Output {
+        &self.vars[i]
     }
 }

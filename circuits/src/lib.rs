@@ -20,9 +20,10 @@ pub mod statement;
 pub mod tables;
 
 pub use batch::{Batch, BatchWitness};
-pub use gadgets::{ChallengesVar, Ctx, Sums, Term};
+pub use gadgets::{Bounded, ChallengesVar, Ctx, Sums, Term};
 pub use instruction::{
-    AccessKind, AccessRecord, AccessVar, ExecRecord, ExecVar, Fields, InstructionCircuit, Reg,
+    AccessKind, AccessRecord, AccessVar, ExecRecord, ExecVar, Fields, InstructionCircuit, Logic,
+    Reg,
 };
 
 /// The circuits' field: BN254's scalar field.

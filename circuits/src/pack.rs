@@ -48,7 +48,7 @@ pub mod tag {
     pub const R8: u64 = 2;
     /// Bytes `a`, `b` and `a & b`: payload `a + 2^8·b + 2^16·(a & b)`.
     pub const AND8: u64 = 3;
-    /// Shift amounts: payload `s + 2^8·2^s + 2^48·2^(32-s)` for `s < 32`.
+    /// Shift amounts: payload `s + 2^8·2^s` for `s < 32`.
     pub const POW: u64 = 4;
     /// Address classes by top byte: payload `b + 2^8·class` (see [`crate::scan`]).
     pub const REGION: u64 = 5;
@@ -81,29 +81,45 @@ pub fn mem_tuple(space: u64, addr: u64, value: u64, ts: u64) -> Fr {
         + pow2(SHIFT_SPACE) * Fr::from(space)
 }
 
-/// The fetch payload of a decoded instruction at `pc`.
+/// The native twin of [`Ctx::lookup_packed`](crate::Ctx::lookup_packed): `Σ v_i·2^(o_i)`
+/// for `(v_i, slot bits)` from the least significant, `o_i` the sum of the slots before.
+pub fn packed(fields: &[(u64, u32)]) -> Fr {
+    let mut at = 0;
+    let mut x = Fr::from(0u64);
+    for &(v, slot) in fields {
+        x += pow2(at) * Fr::from(v);
+        at += slot;
+    }
+    x
+}
+
+/// The fetch payload of a decoded instruction at `pc`: `pc` (40-bit slot), the immediate as
+/// a 32-bit pattern, `op`, `rd`, `rs1`, `rs2` (bytes) and `rd ≠ 0` (a bit).
 pub fn fetch_payload(pc: u32, d: &Decoded) -> Fr {
-    let fields = Fr::from(d.imm as u32 as u64)
-        + pow2(32)
-            * (Fr::from(d.op as u64)
-                + pow2(8)
-                    * (Fr::from(d.rd as u64)
-                        + pow2(8)
-                            * (Fr::from(d.rs1 as u64)
-                                + pow2(8)
-                                    * (Fr::from(d.rs2 as u64)
-                                        + pow2(8) * Fr::from((d.rd != 0) as u64)))));
-    Fr::from(pc as u64) + pow2(40) * fields
+    packed(&[
+        (pc as u64, 40),
+        (d.imm as u32 as u64, 32),
+        (d.op as u64, 8),
+        (d.rd as u64, 8),
+        (d.rs1 as u64, 8),
+        (d.rs2 as u64, 8),
+        ((d.rd != 0) as u64, 1),
+    ])
 }
 
-/// The payload of the shift-amount table at `s`.
+/// The payload of the shift-amount table at `s < 32`: `s` (a byte) and `2^s` (32 bits).
 pub fn pow_payload(s: u32) -> Fr {
-    Fr::from(s as u64) + pow2(8) * pow2(s) + pow2(48) * pow2(32 - s)
+    packed(&[(s as u64, 8), (1u64 << s, 32)])
 }
 
-/// The payload of the AND table at bytes `a`, `b`.
+/// The payload of the AND table at bytes `a`, `b`: `a`, `b`, `a & b`, a byte each.
 pub fn and_payload(a: u8, b: u8) -> Fr {
-    Fr::from(a as u64 + ((b as u64) << 8) + (((a & b) as u64) << 16))
+    packed(&[(a as u64, 8), (b as u64, 8), ((a & b) as u64, 8)])
+}
+
+/// The payload of the address-region table at top byte `b`: `b` and its class, a byte each.
+pub fn region_payload(b: u8, class: u8) -> Fr {
+    packed(&[(b as u64, 8), (class as u64, 8)])
 }
 
 /// The value a lookup term is the inverse of: `β − payload − tag·α`.

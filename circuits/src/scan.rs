@@ -26,7 +26,7 @@ use crease_nvm::layout::{PUBLIC_INPUT, STACK_TOP};
 use crease_nvm::trace::{Space, Trace};
 use crease_nvm::Program;
 
-use crate::gadgets::{ChallengesVar, Ctx, Term};
+use crate::gadgets::{Bounded, ChallengesVar, Ctx, Term};
 use crate::pack::{pow2, space, tag};
 use crate::{Error, Fr};
 
@@ -216,6 +216,14 @@ pub fn output_payload(addr: u32, value: u32) -> Fr {
 
 const ENTRY_LEN: usize = 21;
 
+/// The declared width of each `W1` value of a scan entry: active, is-register, read-only,
+/// the scan-Init flag and five region flags (bits); the address as a 16-bit limb and two
+/// bytes; Init value, Final value and Final timestamp as 16-bit limbs; the key gap as two
+/// 16-bit limbs and a byte.
+pub const ENTRY_LAYOUT: [u32; ENTRY_LEN] = [
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 16, 8, 8, 16, 16, 16, 16, 16, 16, 16, 16, 8,
+];
+
 fn limbs(v: u64) -> [u64; 2] {
     [v & 0xffff, (v >> 16) & 0xffff]
 }
@@ -352,13 +360,15 @@ impl ScanChain {
         let one = FpVar::Constant(Fr::from(1u64));
         let zero = FpVar::Constant(Fr::from(0u64));
         for e in w1.chunks(ENTRY_LEN) {
+            let c = e
+                .iter()
+                .zip(ENTRY_LAYOUT)
+                .map(|(v, bits)| ctx.range(v, bits))
+                .collect::<Result<Vec<Bounded>, _>>()?;
             let active = e[0].clone();
             ctx.set_active(active.clone());
             let (is_reg, ro, f) = (&e[1], &e[2], &e[3]);
             let g = &e[4..9];
-            for b in e[0..9].iter() {
-                ctx.boolean(b)?;
-            }
             let g_sum = &g[0] + &g[1] + &g[2] + &g[3] + &g[4];
             ctx.boolean(&g_sum)?;
             ctx.enforce_mul(is_reg, ro, &zero)?;
@@ -366,29 +376,17 @@ impl ScanChain {
             ctx.enforce_mul(f, &(&one - &g_sum + &g[4]), &zero)?;
             ctx.enforce_mul(f, &(ro - &g[1] - &g[2]), &zero)?;
             let (lo, b2, b3) = (&e[9], &e[10], &e[11]);
-            ctx.range16(lo)?;
-            ctx.byte(b2)?;
-            let class = &g[0]
-                + &g[1] * Fr::from(2u64)
-                + &g[2] * Fr::from(3u64)
-                + &g[3] * Fr::from(4u64)
-                + &g[4] * Fr::from(5u64);
-            ctx.lookup(tag::REGION, &(b3 + class * Fr::from(256u64)))?;
+            let class =
+                Bounded::linear(&[(1, &c[4]), (2, &c[5]), (3, &c[6]), (4, &c[7]), (5, &c[8])])?;
+            ctx.lookup_packed(tag::REGION, &[(&c[11], 8), (&class, 8)])?;
             let addr = lo + (b2 + b3 * pow2(8)) * pow2(16);
             let sp = Ctx::space(space::RW) - is_reg + ro;
-            let value = |i: usize, ctx: &mut Ctx| -> Result<FpVar<Fr>, SynthesisError> {
-                ctx.range16(&e[i])?;
-                ctx.range16(&e[i + 1])?;
-                Ok(&e[i] + &e[i + 1] * pow2(16))
-            };
-            let v0 = value(12, &mut ctx)?;
-            let v = value(14, &mut ctx)?;
-            let ts = value(16, &mut ctx)?;
+            let value = |i: usize| &e[i] + &e[i + 1] * pow2(16);
+            let v0 = value(12);
+            let v = value(14);
+            let ts = value(16);
             ctx.enforce_mul(&v0, &(&one - &g[2]), &zero)?;
             // Strictly increasing keys.
-            ctx.range16(&e[18])?;
-            ctx.range16(&e[19])?;
-            ctx.byte(&e[20])?;
             let gap = &e[18] + &e[19] * pow2(16) + &e[20] * pow2(32);
             let key = &sp * pow2(32) + &addr;
             ctx.enforce_mul(&active, &(&key - &last - &one - gap), &zero)?;

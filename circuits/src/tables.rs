@@ -5,10 +5,13 @@
 //! table per instruction circuit, derived from the ELF by the verifier.
 //!
 //! The table chain is a step circuit over `k` entries per step. Its `W1` holds each entry's
-//! payload, tag and multiplicity; per entry it enforces `w·(β − payload − tag·α) = m` and
-//! subtracts `w` from the lookup sum, and it folds the entry into a Horner hash
-//! `h ← h·γ + payload + 2^192·tag` that the verifier recomputes from the tables it derives
-//! itself, so the prover cannot change an entry. Three constraints per entry.
+//! payload, tag and multiplicity (any field elements: nothing is range-checked); per entry
+//! it enforces `w·(β − payload − tag·α) = m` and subtracts `w` from the lookup sum, and it
+//! folds the entry into a Horner hash `h ← h·γ + payload + α·tag` that the verifier
+//! recomputes from the tables it derives itself. Payload and tag were committed before `α`
+//! and `γ` were drawn, so the hash equals the verifier's only if every row's payload and tag
+//! both equal the verifier's (a polynomial identity in `α`, `γ`): no entry can be re-tagged
+//! or re-split, and padding rows are `(0, 0)`. Three constraints per entry.
 
 use std::collections::HashMap;
 
@@ -18,7 +21,7 @@ use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 use crease_folding::step::StepCircuit;
 use crease_nvm::Program;
 
-use crate::pack::{self, pow2, tag};
+use crate::pack::{self, tag};
 use crate::scan::region_class;
 use crate::{Fr, Term};
 
@@ -43,12 +46,7 @@ pub fn fixed_entries() -> Vec<Entry> {
         }
     }
     v.extend((0..32).map(|s| e(tag::POW, pack::pow_payload(s))));
-    v.extend((0..=255u8).map(|b| {
-        e(
-            tag::REGION,
-            Fr::from(b as u64 + 256 * region_class(b) as u64),
-        )
-    }));
+    v.extend((0..=255u8).map(|b| e(tag::REGION, pack::region_payload(b, region_class(b)))));
     v
 }
 
@@ -147,15 +145,16 @@ impl Multiplicities {
     }
 }
 
-/// The Horner hash of a table list padded to a multiple of `k`, as the chain computes it.
-pub fn table_hash(entries: &[Entry], k: usize, gamma: Fr) -> Fr {
+/// The Horner hash of a table list padded to a multiple of `k` with `(0, 0)` rows, as the
+/// chain computes it.
+pub fn table_hash(entries: &[Entry], k: usize, gamma: Fr, alpha: Fr) -> Fr {
     let k = k.max(1);
     let padded = entries.len().div_ceil(k) * k;
     let mut h = Fr::from(0u64);
     for i in 0..padded {
         let u = entries
             .get(i)
-            .map_or(Fr::from(0u64), |e| e.payload + pow2(192) * Fr::from(e.tag));
+            .map_or(Fr::from(0u64), |e| e.payload + alpha * Fr::from(e.tag));
         h = h * gamma + u;
     }
     h
@@ -240,13 +239,14 @@ impl StepCircuit for TableChain {
         let mut terms = Vec::with_capacity(self.k);
         for row in w1.chunks(3) {
             let (p, t, m) = (&row[0], &row[1], &row[2]);
-            let den = beta - p - t * alpha;
+            let ta = t * alpha;
+            let den = beta - p - &ta;
             let den_v = den.value().unwrap_or_default();
             let m_v = m.value().unwrap_or_default();
             let w = FpVar::new_witness(cs.clone(), || Ok(m_v * pack::inv_or_zero(den_v)))?;
             w.mul_equals(&den, m)?;
             terms.push(w);
-            h = &h * gamma + p + t * pow2(192);
+            h = &h * gamma + p + &ta;
         }
         let sum = &z[0] - terms.iter().sum::<FpVar<Fr>>();
         Ok(vec![sum, h])

@@ -73,12 +73,12 @@ fn constraints_per_execution_are_pinned() {
         ("branch", 54),
         ("load", 67),
         ("store", 72),
-        ("alu_imm", 76),
-        ("alu_reg", 83),
+        ("alu_imm", 92),
+        ("alu_reg", 99),
         ("mul", 52),
         ("div", 67),
         ("system", 59),
-        ("sha256_sigma", 103),
+        ("sha256_sigma", 135),
     ];
     println!("| circuit | constraints | W1 | W2 |");
     println!("|---|---|---|---|");

@@ -239,7 +239,7 @@ fn tamper_target(env: &Env, name: &str, logic_index: usize, seed: u64) {
             continue;
         }
         let mut w1 = w1_values(c, i, 1, std::slice::from_ref(&rec)).expect("witness");
-        let at = w1.len() - c.num_witness() + logic_index;
+        let at = w1.len() - c.witness_layout().len() + logic_index;
         w1[at] += Fr::from(1u64);
         let got = check_w1(env, c, i, 1, &w1, ch);
         assert!(

@@ -220,7 +220,7 @@ fn all_chains_balance_on_an_honest_run() {
     let k = 1 << 14;
     assert_eq!(
         sums.hash,
-        table_hash(&all_entries(&env.program), k, ch.gamma)
+        table_hash(&all_entries(&env.program), k, ch.gamma, ch.alpha)
     );
     // The output sum is that of the touched output words, which give the public output.
     let words = scan::output_words(&entries);

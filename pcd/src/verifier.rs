@@ -184,8 +184,7 @@ pub fn verify(
     if lookups != Fr::ZERO {
         return Err(reject(Rejection::Lookups));
     }
-    let _ = alpha;
-    if proof.table.z[1] != table_hash(&entries, params.table_k, gamma) {
+    if proof.table.z[1] != table_hash(&entries, params.table_k, gamma, alpha) {
         return Err(reject(Rejection::TableHash));
     }
     let mut out_denoms = out_denoms;

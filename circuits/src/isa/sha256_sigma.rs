@@ -8,9 +8,9 @@
 use ark_r1cs_std::fields::fp::FpVar;
 use ark_relations::gr1cs::SynthesisError;
 
-use crate::gadgets::Ctx;
+use crate::gadgets::{Bounded, Ctx};
 use crate::instruction::*;
-use crate::isa::util::{op_flags, op_flags_w};
+use crate::isa::util::{bits, op_flags, op_flags_w};
 use crate::pack::pow2;
 use crate::Fr;
 
@@ -39,17 +39,20 @@ fn words(x: u32, f: usize) -> [u32; 3] {
     ]
 }
 
-/// Byte `j` of a rotated (or shifted) word as a combination of the bits.
-fn byte_of(bits: &[FpVar<Fr>], r: u32, shr: bool, j: usize) -> FpVar<Fr> {
-    let mut s = FpVar::Constant(Fr::from(0u64));
-    for i in 0..8 {
-        let k = 8 * j as u32 + i + r;
-        if shr && k >= 32 {
-            continue;
-        }
-        s += &bits[(k % 32) as usize] * pow2(i);
-    }
-    s
+/// Byte `j` of a rotated (or shifted) word, composed from the bits.
+fn byte_of(bits: &[Bounded], r: u32, shr: bool, j: usize) -> Result<Bounded, SynthesisError> {
+    let zero = Bounded::constant(0);
+    let b: Vec<&Bounded> = (0..8)
+        .map(|i| {
+            let k = 8 * j as u32 + i + r;
+            if shr && k >= 32 {
+                &zero
+            } else {
+                &bits[(k % 32) as usize]
+            }
+        })
+        .collect();
+    Bounded::compose(&b, 1)
 }
 
 impl InstructionCircuit for Sha256Sigma {
@@ -67,8 +70,8 @@ impl InstructionCircuit for Sha256Sigma {
     fn accesses(&self) -> &[AccessKind] {
         &ACCESSES
     }
-    fn num_witness(&self) -> usize {
-        4 + 32 + 32
+    fn witness_layout(&self) -> Vec<u32> {
+        bits(4 + 32).chain([8; 32]).collect()
     }
     fn witness(&self, rec: &ExecRecord) -> Vec<u64> {
         let x = rec.read(0);
@@ -85,30 +88,24 @@ impl InstructionCircuit for Sha256Sigma {
         &self,
         ctx: &mut Ctx,
         x: &mut ExecVar,
-        w: &[FpVar<Fr>],
+        w: &Logic,
     ) -> Result<FpVar<Fr>, SynthesisError> {
-        op_flags(ctx, &x.op, &w[0..4], &OPS)?;
-        let bits = &w[4..36];
-        let mut sum = FpVar::Constant(Fr::from(0u64));
-        for (i, b) in bits.iter().enumerate() {
-            ctx.boolean(b)?;
-            sum += b * pow2(i as u32);
-        }
-        ctx.equal(&sum, &x.acc[0].read)?;
+        op_flags(&x.op, &w[0..4], &OPS)?;
+        let bits = (4..36)
+            .map(|i| w.cell(i).cloned())
+            .collect::<Result<Vec<Bounded>, _>>()?;
+        let refs: Vec<&Bounded> = bits.iter().collect();
+        ctx.equal(Bounded::compose(&refs, 1)?.var(), &x.acc[0].read)?;
         let mut result = FpVar::Constant(Fr::from(0u64));
         for (f, &([r1, r2, r3], shr)) in FUNCS.iter().enumerate() {
-            let ab = &w[36 + 8 * f..40 + 8 * f];
-            let dc = &w[40 + 8 * f..44 + 8 * f];
             let mut value = FpVar::Constant(Fr::from(0u64));
             for j in 0..4 {
-                let a = byte_of(bits, r1, false, j);
-                let b = byte_of(bits, r2, false, j);
-                let c = byte_of(bits, r3, shr, j);
-                ctx.and8(&a, &b, &ab[j])?;
-                let d = &a + &b - &ab[j] * Fr::from(2u64);
-                ctx.and8(&d, &c, &dc[j])?;
-                let e = &d + &c - &dc[j] * Fr::from(2u64);
-                value += e * pow2(8 * j as u32);
+                let a = byte_of(&bits, r1, false, j)?;
+                let b = byte_of(&bits, r2, false, j)?;
+                let c = byte_of(&bits, r3, shr, j)?;
+                let d = ctx.and_xor8(&a, &b, w.cell(36 + 8 * f + j)?)?;
+                let e = ctx.and_xor8(&d, &c, w.cell(40 + 8 * f + j)?)?;
+                value += e.var() * pow2(8 * j as u32);
             }
             result += ctx.mul(&w[f], &value);
         }

@@ -42,8 +42,8 @@ impl InstructionCircuit for AluImm {
     fn accesses(&self) -> &[AccessKind] {
         &ACCESSES
     }
-    fn num_witness(&self) -> usize {
-        OPS.len() + alu::EXTRA
+    fn witness_layout(&self) -> Vec<u32> {
+        alu::layout(OPS.len())
     }
     fn witness(&self, rec: &ExecRecord) -> Vec<u64> {
         alu::witness(&OPS, rec.d.op, rec.read(0), rec.d.imm as u32)
@@ -52,7 +52,7 @@ impl InstructionCircuit for AluImm {
         &self,
         ctx: &mut Ctx,
         x: &mut ExecVar,
-        w: &[FpVar<Fr>],
+        w: &Logic,
     ) -> Result<FpVar<Fr>, SynthesisError> {
         let a = &x.acc[0];
         let result = alu::constrain(

@@ -46,8 +46,8 @@ impl InstructionCircuit for AluReg {
     fn accesses(&self) -> &[AccessKind] {
         &ACCESSES
     }
-    fn num_witness(&self) -> usize {
-        OPS.len() + alu::EXTRA
+    fn witness_layout(&self) -> Vec<u32> {
+        alu::layout(OPS.len())
     }
     fn witness(&self, rec: &ExecRecord) -> Vec<u64> {
         alu::witness(&OPS, rec.d.op, rec.read(0), rec.read(1))
@@ -56,7 +56,7 @@ impl InstructionCircuit for AluReg {
         &self,
         ctx: &mut Ctx,
         x: &mut ExecVar,
-        w: &[FpVar<Fr>],
+        w: &Logic,
     ) -> Result<FpVar<Fr>, SynthesisError> {
         let (a, b) = (&x.acc[0], &x.acc[1]);
         let result = alu::constrain(

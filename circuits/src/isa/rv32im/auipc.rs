@@ -28,20 +28,19 @@ impl InstructionCircuit for Auipc {
     fn accesses(&self) -> &[AccessKind] {
         &ACCESSES
     }
-    fn num_witness(&self) -> usize {
-        1
+    fn witness_layout(&self) -> Vec<u32> {
+        vec![1]
     }
     fn witness(&self, rec: &ExecRecord) -> Vec<u64> {
         vec![(rec.pc as u64 + rec.d.imm as u32 as u64) >> 32]
     }
     fn constrain(
         &self,
-        ctx: &mut Ctx,
+        _ctx: &mut Ctx,
         x: &mut ExecVar,
-        w: &[FpVar<Fr>],
+        w: &Logic,
     ) -> Result<FpVar<Fr>, SynthesisError> {
         let c = &w[0];
-        ctx.boolean(c)?;
         // With rd ≠ 0 the written value is range-checked, which fixes the carry.
         x.write_rd(0, &(&x.pc + &x.imm - c * two32()))?;
         Ok(&x.pc + Fr::from(4u64))

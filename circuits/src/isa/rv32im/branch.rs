@@ -35,8 +35,11 @@ impl InstructionCircuit for Branch {
     fn accesses(&self) -> &[AccessKind] {
         &ACCESSES
     }
-    fn num_witness(&self) -> usize {
-        14
+    fn witness_layout(&self) -> Vec<u32> {
+        bits(OPS.len() + 3)
+            .chain([16, 16, 1])
+            .chain(WORD_INDEX)
+            .collect()
     }
     fn witness(&self, rec: &ExecRecord) -> Vec<u64> {
         let (a, b) = (rec.read(0), rec.read(1));
@@ -55,10 +58,10 @@ impl InstructionCircuit for Branch {
         &self,
         ctx: &mut Ctx,
         x: &mut ExecVar,
-        w: &[FpVar<Fr>],
+        w: &Logic,
     ) -> Result<FpVar<Fr>, SynthesisError> {
         let f = &w[0..6];
-        op_flags(ctx, &x.op, f, &OPS)?;
+        op_flags(&x.op, f, &OPS)?;
         let (sa, sb, lt, c) = (&w[6], &w[7], &w[8], &w[11]);
         let (a, b) = (&x.acc[0].read, &x.acc[1].read);
         sign_bit(ctx, &x.acc[0].read_limbs[1], sa)?;
@@ -68,8 +71,7 @@ impl InstructionCircuit for Branch {
         let gb = ctx.mul(&sg, sb);
         let a2 = a + &sg * pow2(31) - ga * two32();
         let b2 = b + &sg * pow2(31) - gb * two32();
-        ctx.boolean(lt)?;
-        let d = u32_var(ctx, &w[9], &w[10])?;
+        let d = from_limbs(&w[9], &w[10]);
         ctx.equal(&(a2 - b2 + lt * two32()), &d)?;
         let eq = ctx.is_zero(&(a - b))?;
         let taken = &f[1]
@@ -77,11 +79,11 @@ impl InstructionCircuit for Branch {
             + &f[5]
             + ctx.mul(&eq, &(&f[0] - &f[1]))
             + ctx.mul(lt, &(&f[2] + &f[4] - &f[3] - &f[5]));
-        ctx.boolean(c)?;
-        let target = word_addr(ctx, &w[12], &w[13])?;
-        let off = &x.pc + &x.imm - c * two32() - &target;
+        let target = word_addr(w.cell(12)?, w.cell(13)?)?;
+        let target = target.var();
+        let off = &x.pc + &x.imm - c * two32() - target;
         ctx.enforce_mul(&taken, &off, &FpVar::Constant(Fr::from(0u64)))?;
         let fall = &x.pc + Fr::from(4u64);
-        Ok(ctx.select(&taken, &target, &fall))
+        Ok(ctx.select(&taken, target, &fall))
     }
 }

@@ -39,8 +39,12 @@ impl InstructionCircuit for Div {
     fn accesses(&self) -> &[AccessKind] {
         &ACCESSES
     }
-    fn num_witness(&self) -> usize {
-        16
+    fn witness_layout(&self) -> Vec<u32> {
+        bits(4)
+            .chain([16; 6])
+            .chain(bits(2))
+            .chain([16; 4])
+            .collect()
     }
     fn witness(&self, rec: &ExecRecord) -> Vec<u64> {
         let (a, b) = (rec.read(0), rec.read(1));
@@ -84,13 +88,11 @@ impl InstructionCircuit for Div {
         &self,
         ctx: &mut Ctx,
         x: &mut ExecVar,
-        w: &[FpVar<Fr>],
+        w: &Logic,
     ) -> Result<FpVar<Fr>, SynthesisError> {
         let one = FpVar::Constant(Fr::from(1u64));
         let two = Fr::from(2u64);
         let (o0, o1, sa, sb, cq, cr) = (&w[0], &w[1], &w[2], &w[3], &w[10], &w[11]);
-        ctx.boolean(o0)?;
-        ctx.boolean(o1)?;
         ctx.equal(&x.op, &(o0 + o1 * two + Fr::from(4u64)))?;
         sign_bit(ctx, &x.acc[0].read_limbs[1], sa)?;
         sign_bit(ctx, &x.acc[1].read_limbs[1], sb)?;
@@ -101,17 +103,15 @@ impl InstructionCircuit for Div {
         let (a, b) = (&x.acc[0].read, &x.acc[1].read);
         let am = ctx.mul(&(&one - &ea * two), &(a - &ea * two32()));
         let bm = ctx.mul(&(&one - &eb * two), &(b - &eb * two32()));
-        let q = u32_var(ctx, &w[4], &w[5])?;
-        let r = u32_var(ctx, &w[6], &w[7])?;
+        let q = from_limbs(&w[4], &w[5]);
+        let r = from_limbs(&w[6], &w[7]);
         ctx.enforce_mul(&q, &bm, &(&am - &r))?;
         let z = ctx.is_zero(b)?;
-        let d = u32_var(ctx, &w[8], &w[9])?;
+        let d = from_limbs(&w[8], &w[9]);
         ctx.enforce_mul(&(&one - &z), &(&bm - &r - &one), &d)?;
         let neg_q = &ea + &eb - ctx.mul(&ea, &eb) * two;
-        ctx.boolean(cq)?;
-        ctx.boolean(cr)?;
-        let qu = u32_var(ctx, &w[12], &w[13])?;
-        let ru = u32_var(ctx, &w[14], &w[15])?;
+        let qu = from_limbs(&w[12], &w[13]);
+        let ru = from_limbs(&w[14], &w[15]);
         ctx.enforce_mul(&q, &(&one - &neg_q * two), &(&qu - cq * two32()))?;
         ctx.enforce_mul(&r, &(&one - &ea * two), &(&ru - cr * two32()))?;
         let all_ones = FpVar::Constant(two32() - Fr::from(1u64));

@@ -5,7 +5,7 @@ use ark_relations::gr1cs::SynthesisError;
 
 use crate::gadgets::Ctx;
 use crate::instruction::*;
-use crate::isa::util::{two32, word_addr, word_addr_w};
+use crate::isa::util::{two32, word_addr, word_addr_w, WORD_INDEX};
 use crate::Fr;
 
 /// The circuit of `jal`: witness `[carry, q_lo, q_hi]` with target `4q`.
@@ -28,8 +28,8 @@ impl InstructionCircuit for Jal {
     fn accesses(&self) -> &[AccessKind] {
         &ACCESSES
     }
-    fn num_witness(&self) -> usize {
-        3
+    fn witness_layout(&self) -> Vec<u32> {
+        [1].into_iter().chain(WORD_INDEX).collect()
     }
     fn witness(&self, rec: &ExecRecord) -> Vec<u64> {
         let sum = rec.pc as u64 + rec.d.imm as u32 as u64;
@@ -40,13 +40,12 @@ impl InstructionCircuit for Jal {
         &self,
         ctx: &mut Ctx,
         x: &mut ExecVar,
-        w: &[FpVar<Fr>],
+        w: &Logic,
     ) -> Result<FpVar<Fr>, SynthesisError> {
         let c = &w[0];
-        ctx.boolean(c)?;
-        let target = word_addr(ctx, &w[1], &w[2])?;
-        ctx.equal(&(&x.pc + &x.imm - c * two32()), &target)?;
+        let target = word_addr(w.cell(1)?, w.cell(2)?)?;
+        ctx.equal(&(&x.pc + &x.imm - c * two32()), target.var())?;
         x.write_rd(0, &(&x.pc + Fr::from(4u64)))?;
-        Ok(target)
+        Ok(target.var().clone())
     }
 }

@@ -5,7 +5,7 @@ use ark_relations::gr1cs::SynthesisError;
 
 use crate::gadgets::Ctx;
 use crate::instruction::*;
-use crate::isa::util::{two32, word_addr, word_addr_w};
+use crate::isa::util::{two32, word_addr, word_addr_w, WORD_INDEX};
 use crate::Fr;
 
 /// The circuit of `jalr`: witness `[carry, bit0, q_lo, q_hi]`: `rs1 + imm = 2^32·carry +
@@ -30,8 +30,8 @@ impl InstructionCircuit for Jalr {
     fn accesses(&self) -> &[AccessKind] {
         &ACCESSES
     }
-    fn num_witness(&self) -> usize {
-        4
+    fn witness_layout(&self) -> Vec<u32> {
+        [1, 1].into_iter().chain(WORD_INDEX).collect()
     }
     fn witness(&self, rec: &ExecRecord) -> Vec<u64> {
         let sum = rec.read(0) as u64 + rec.d.imm as u32 as u64;
@@ -42,14 +42,15 @@ impl InstructionCircuit for Jalr {
         &self,
         ctx: &mut Ctx,
         x: &mut ExecVar,
-        w: &[FpVar<Fr>],
+        w: &Logic,
     ) -> Result<FpVar<Fr>, SynthesisError> {
         let (c, b0) = (&w[0], &w[1]);
-        ctx.boolean(c)?;
-        ctx.boolean(b0)?;
-        let target = word_addr(ctx, &w[2], &w[3])?;
-        ctx.equal(&(&x.acc[0].read + &x.imm - c * two32()), &(&target + b0))?;
+        let target = word_addr(w.cell(2)?, w.cell(3)?)?;
+        ctx.equal(
+            &(&x.acc[0].read + &x.imm - c * two32()),
+            &(target.var() + b0),
+        )?;
         x.write_rd(1, &(&x.pc + Fr::from(4u64)))?;
-        Ok(target)
+        Ok(target.var().clone())
     }
 }

@@ -38,8 +38,11 @@ impl InstructionCircuit for Load {
     fn accesses(&self) -> &[AccessKind] {
         &ACCESSES
     }
-    fn num_witness(&self) -> usize {
-        12
+    fn witness_layout(&self) -> Vec<u32> {
+        bits(OPS.len() + 3)
+            .chain(WORD_INDEX)
+            .chain([1, 1])
+            .collect()
     }
     fn witness(&self, rec: &ExecRecord) -> Vec<u64> {
         let sum = rec.read(0) as u64 + rec.d.imm as u32 as u64;
@@ -57,22 +60,23 @@ impl InstructionCircuit for Load {
         &self,
         ctx: &mut Ctx,
         x: &mut ExecVar,
-        w: &[FpVar<Fr>],
+        w: &Logic,
     ) -> Result<FpVar<Fr>, SynthesisError> {
         let f = &w[0..5];
-        op_flags(ctx, &x.op, f, &OPS)?;
+        op_flags(&x.op, f, &OPS)?;
         let (c, b0, b1, sb, sh) = (&w[5], &w[6], &w[7], &w[10], &w[11]);
-        ctx.boolean(c)?;
-        ctx.boolean(b0)?;
-        ctx.boolean(b1)?;
-        let word_addr = word_addr(ctx, &w[8], &w[9])?;
-        let addr = &word_addr + b1 * Fr::from(2u64) + b0;
+        let word_addr = word_addr(w.cell(8)?, w.cell(9)?)?;
+        let addr = word_addr.var() + b1 * Fr::from(2u64) + b0;
         ctx.equal(&(&x.acc[0].read + &x.imm - c * two32()), &addr)?;
         let zero = FpVar::Constant(Fr::from(0u64));
         ctx.enforce_mul(&(&f[1] + &f[4]), b0, &zero)?;
         ctx.enforce_mul(&f[2], &(b0 + b1), &zero)?;
         x.acc[1].addr = Some(word_addr);
-        let y = x.acc[1].read_limbs.clone();
+        let y: Vec<FpVar<Fr>> = x.acc[1]
+            .read_limbs
+            .iter()
+            .map(|l| l.var().clone())
+            .collect();
         let h_lo = ctx.select(b1, &y[2], &y[0]);
         let h_hi = ctx.select(b1, &y[3], &y[1]);
         let byte = ctx.select(b0, &h_hi, &h_lo);

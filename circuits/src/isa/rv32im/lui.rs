@@ -27,8 +27,8 @@ impl InstructionCircuit for Lui {
     fn accesses(&self) -> &[AccessKind] {
         &ACCESSES
     }
-    fn num_witness(&self) -> usize {
-        0
+    fn witness_layout(&self) -> Vec<u32> {
+        Vec::new()
     }
     fn witness(&self, _rec: &ExecRecord) -> Vec<u64> {
         Vec::new()
@@ -37,7 +37,7 @@ impl InstructionCircuit for Lui {
         &self,
         _ctx: &mut Ctx,
         x: &mut ExecVar,
-        _w: &[FpVar<Fr>],
+        _w: &Logic,
     ) -> Result<FpVar<Fr>, SynthesisError> {
         x.write_rd(0, &x.imm)?;
         Ok(&x.pc + Fr::from(4u64))

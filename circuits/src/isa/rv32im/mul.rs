@@ -38,8 +38,8 @@ impl InstructionCircuit for Mul {
     fn accesses(&self) -> &[AccessKind] {
         &ACCESSES
     }
-    fn num_witness(&self) -> usize {
-        9
+    fn witness_layout(&self) -> Vec<u32> {
+        bits(5).chain([16; 4]).collect()
     }
     fn witness(&self, rec: &ExecRecord) -> Vec<u64> {
         let (a, b) = (rec.read(0), rec.read(1));
@@ -65,15 +65,12 @@ impl InstructionCircuit for Mul {
         &self,
         ctx: &mut Ctx,
         x: &mut ExecVar,
-        w: &[FpVar<Fr>],
+        w: &Logic,
     ) -> Result<FpVar<Fr>, SynthesisError> {
         let (o0, o1, sa, sb, k) = (&w[0], &w[1], &w[2], &w[3], &w[4]);
-        ctx.boolean(o0)?;
-        ctx.boolean(o1)?;
         ctx.equal(&x.op, &(o0 + o1 * Fr::from(2u64)))?;
         sign_bit(ctx, &x.acc[0].read_limbs[1], sa)?;
         sign_bit(ctx, &x.acc[1].read_limbs[1], sb)?;
-        ctx.boolean(k)?;
         let o01 = ctx.mul(o0, o1);
         // MULH (1) and MULHSU (2) read rs1 as signed; only MULH reads rs2 as signed.
         let signed_a = o0 + o1 - &o01 * Fr::from(2u64);
@@ -82,8 +79,8 @@ impl InstructionCircuit for Mul {
         let eb = ctx.mul(&signed_b, sb);
         let a = &x.acc[0].read - ea * two32();
         let b = &x.acc[1].read - eb * two32();
-        let l = u32_var(ctx, &w[5], &w[6])?;
-        let h = u32_var(ctx, &w[7], &w[8])?;
+        let l = from_limbs(&w[5], &w[6]);
+        let h = from_limbs(&w[7], &w[8]);
         ctx.enforce_mul(&a, &b, &(&l + &h * two32() - k * pow2(64)))?;
         // MUL (op 0) takes the low word, the others the high word.
         let is_mul = FpVar::Constant(Fr::from(1u64)) - o0 - o1 + &o01;

@@ -40,8 +40,11 @@ impl InstructionCircuit for Store {
     fn accesses(&self) -> &[AccessKind] {
         &ACCESSES
     }
-    fn num_witness(&self) -> usize {
-        12
+    fn witness_layout(&self) -> Vec<u32> {
+        bits(OPS.len() + 3)
+            .chain(WORD_INDEX)
+            .chain([8; 4])
+            .collect()
     }
     fn witness(&self, rec: &ExecRecord) -> Vec<u64> {
         let sum = rec.read(0) as u64 + rec.d.imm as u32 as u64;
@@ -56,28 +59,22 @@ impl InstructionCircuit for Store {
         &self,
         ctx: &mut Ctx,
         x: &mut ExecVar,
-        w: &[FpVar<Fr>],
+        w: &Logic,
     ) -> Result<FpVar<Fr>, SynthesisError> {
         let f = &w[0..3];
-        op_flags(ctx, &x.op, f, &OPS)?;
+        op_flags(&x.op, f, &OPS)?;
         let (c, b0, b1) = (&w[3], &w[4], &w[5]);
-        ctx.boolean(c)?;
-        ctx.boolean(b0)?;
-        ctx.boolean(b1)?;
-        let word_addr = word_addr(ctx, &w[6], &w[7])?;
-        let addr = &word_addr + b1 * Fr::from(2u64) + b0;
+        let word_addr = word_addr(w.cell(6)?, w.cell(7)?)?;
+        let addr = word_addr.var() + b1 * Fr::from(2u64) + b0;
         ctx.equal(&(&x.acc[0].read + &x.imm - c * two32()), &addr)?;
         let zero = FpVar::Constant(Fr::from(0u64));
         ctx.enforce_mul(&f[1], b0, &zero)?;
         ctx.enforce_mul(&f[2], &(b0 + b1), &zero)?;
         x.acc[2].addr = Some(word_addr);
         let v = &w[8..12];
-        for b in v {
-            ctx.byte(b)?;
-        }
         let limbs = &x.acc[1].read_limbs;
-        ctx.equal(&limbs[0], &(&v[0] + &v[1] * pow2(8)))?;
-        ctx.equal(&limbs[1], &(&v[2] + &v[3] * pow2(8)))?;
+        ctx.equal(limbs[0].var(), &(&v[0] + &v[1] * pow2(8)))?;
+        ctx.equal(limbs[1].var(), &(&v[2] + &v[3] * pow2(8)))?;
         let p3 = ctx.mul(b0, b1);
         let p = [
             FpVar::Constant(Fr::from(1u64)) - b0 - b1 + &p3,
@@ -99,10 +96,10 @@ impl InstructionCircuit for Store {
             &v[0] + ctx.mul(&f[2], &(&v[2] - &v[0])),
             &v[0] + ctx.mul(&f[2], &(&v[3] - &v[0])) + ctx.mul(&f[1], &(&v[1] - &v[0])),
         ];
-        let old = x.acc[2].read_limbs.clone();
-        let new = x.acc[2].write_limbs.clone();
+        let (old, new) = (&x.acc[2].read_limbs, &x.acc[2].write_limbs);
         for i in 0..4 {
-            ctx.enforce_mul(&sel[i], &(&src[i] - &old[i]), &(&new[i] - &old[i]))?;
+            let (o, n) = (old[i].var(), new[i].var());
+            ctx.enforce_mul(&sel[i], &(&src[i] - o), &(n - o))?;
         }
         Ok(&x.pc + Fr::from(4u64))
     }

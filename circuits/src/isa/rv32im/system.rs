@@ -43,8 +43,8 @@ impl InstructionCircuit for System {
     fn accesses(&self) -> &[AccessKind] {
         &ACCESSES
     }
-    fn num_witness(&self) -> usize {
-        3
+    fn witness_layout(&self) -> Vec<u32> {
+        vec![1; 3]
     }
     fn witness(&self, rec: &ExecRecord) -> Vec<u64> {
         let e = (rec.d.op == 0) as u64;
@@ -56,14 +56,11 @@ impl InstructionCircuit for System {
         &self,
         ctx: &mut Ctx,
         x: &mut ExecVar,
-        w: &[FpVar<Fr>],
+        w: &Logic,
     ) -> Result<FpVar<Fr>, SynthesisError> {
         let one = FpVar::Constant(Fr::from(1u64));
         let zero = FpVar::Constant(Fr::from(0u64));
         let (e, is_exit, ok) = (&w[0], &w[1], &w[2]);
-        ctx.boolean(e)?;
-        ctx.boolean(is_exit)?;
-        ctx.boolean(ok)?;
         // op ∈ {ECALL = 0, FENCE = 2}: EBREAK (1) is unsatisfiable.
         ctx.equal(&x.op, &((&one - e) * Fr::from(2u64)))?;
         ctx.enforce_mul(is_exit, &(&one - e), &zero)?;
