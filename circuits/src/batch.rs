@@ -15,6 +15,7 @@ use crate::instruction::{
     AccessKind, AccessVar, ExecRecord, ExecVar, InstructionCircuit, Logic, Reg,
 };
 use crate::pack::{pow2, space, tag, MAX_STEPS, TS_PER_STEP};
+use crate::tamper::Overrides;
 use crate::{Error, Fr};
 
 /// The `W1` values of a batch, slot after slot.
@@ -22,6 +23,8 @@ use crate::{Error, Fr};
 pub struct BatchWitness {
     /// `k · slot_len` small values.
     pub values: Vec<u64>,
+    /// Values a test set instead (feature `tamper`).
+    pub overrides: Overrides,
 }
 
 /// One folding step: `k` executions of the instruction circuit `C`.
@@ -206,7 +209,10 @@ impl<C: InstructionCircuit> Batch<C> {
             };
             values.extend(self.slot_values(rec, active)?);
         }
-        Ok(BatchWitness { values })
+        Ok(BatchWitness {
+            values,
+            overrides: Overrides::default(),
+        })
     }
 
     /// Synthesizes the k slots and returns the next state and the logged lookups.
@@ -441,6 +447,7 @@ impl<C: InstructionCircuit> StepCircuit for Batch<C> {
     fn dummy_external_witness(&self) -> BatchWitness {
         BatchWitness {
             values: vec![0; self.k * self.slot_len()],
+            overrides: Overrides::default(),
         }
     }
 
@@ -452,9 +459,11 @@ impl<C: InstructionCircuit> StepCircuit for Batch<C> {
         if ext.values.len() != self.k * self.slot_len() {
             return Err(SynthesisError::AssignmentMissing);
         }
+        let o = &ext.overrides;
         ext.values
             .iter()
-            .map(|&v| FpVar::new_witness(cs.clone(), || Ok(Fr::from(v))))
+            .enumerate()
+            .map(|(i, &v)| FpVar::new_witness(cs.clone(), || Ok(o.get(i, Fr::from(v)))))
             .collect()
     }
 

@@ -18,6 +18,7 @@ pub mod pack;
 pub mod scan;
 pub mod statement;
 pub mod tables;
+pub mod tamper;
 
 pub use batch::{Batch, BatchWitness};
 pub use gadgets::{Bounded, ChallengesVar, Ctx, Sums, Term};

@@ -28,6 +28,7 @@ use crease_nvm::Program;
 
 use crate::gadgets::{Bounded, ChallengesVar, Ctx, Term};
 use crate::pack::{pow2, space, tag};
+use crate::tamper::Overrides;
 use crate::{Error, Fr};
 
 /// The region class of an address by its top byte: 0 image, 1 RAM, 2 public input,
@@ -233,6 +234,8 @@ fn limbs(v: u64) -> [u64; 2] {
 pub struct ScanWitness {
     /// `k · 21` small values.
     pub values: Vec<u64>,
+    /// Values a test set instead (feature `tamper`).
+    pub overrides: Overrides,
 }
 
 /// The scan chain: `k` entries per step. State `[mem, lookup, last key, output]`;
@@ -288,7 +291,10 @@ impl ScanChain {
                 values.extend(limbs(e.ts));
                 values.extend([gap & 0xffff, (gap >> 16) & 0xffff, gap >> 32]);
             }
-            out.push(ScanWitness { values });
+            out.push(ScanWitness {
+                values,
+                overrides: Overrides::default(),
+            });
         }
         Ok(out)
     }
@@ -308,6 +314,7 @@ impl StepCircuit for ScanChain {
     fn dummy_external_witness(&self) -> ScanWitness {
         ScanWitness {
             values: vec![0; self.k * ENTRY_LEN],
+            overrides: Overrides::default(),
         }
     }
 
@@ -319,9 +326,11 @@ impl StepCircuit for ScanChain {
         if ext.values.len() != self.k * ENTRY_LEN {
             return Err(SynthesisError::AssignmentMissing);
         }
+        let o = &ext.overrides;
         ext.values
             .iter()
-            .map(|&v| FpVar::new_witness(cs.clone(), || Ok(Fr::from(v))))
+            .enumerate()
+            .map(|(i, &v)| FpVar::new_witness(cs.clone(), || Ok(o.get(i, Fr::from(v)))))
             .collect()
     }
 
@@ -360,13 +369,13 @@ impl ScanChain {
         let one = FpVar::Constant(Fr::from(1u64));
         let zero = FpVar::Constant(Fr::from(0u64));
         for e in w1.chunks(ENTRY_LEN) {
+            let active = e[0].clone();
+            ctx.set_active(active.clone());
             let c = e
                 .iter()
                 .zip(ENTRY_LAYOUT)
                 .map(|(v, bits)| ctx.range(v, bits))
                 .collect::<Result<Vec<Bounded>, _>>()?;
-            let active = e[0].clone();
-            ctx.set_active(active.clone());
             let (is_reg, ro, f) = (&e[1], &e[2], &e[3]);
             let g = &e[4..9];
             let g_sum = &g[0] + &g[1] + &g[2] + &g[3] + &g[4];

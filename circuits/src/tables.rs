@@ -23,6 +23,7 @@ use crease_nvm::Program;
 
 use crate::pack::{self, tag};
 use crate::scan::region_class;
+use crate::tamper::Overrides;
 use crate::{Fr, Term};
 
 /// One table entry.
@@ -139,7 +140,10 @@ impl Multiplicities {
                         0,
                     ),
                 );
-                TableWitness { rows }
+                TableWitness {
+                    rows,
+                    overrides: Overrides::default(),
+                }
             })
             .collect()
     }
@@ -165,6 +169,9 @@ pub fn table_hash(entries: &[Entry], k: usize, gamma: Fr, alpha: Fr) -> Fr {
 pub struct TableWitness {
     /// `(entry, multiplicity)`, `k` of them.
     pub rows: Vec<(Entry, u64)>,
+    /// Values a test set instead (feature `tamper`): `W1` holds payload, tag and
+    /// multiplicity of each row in turn.
+    pub overrides: Overrides,
 }
 
 /// The table chain: `k` entries per step. State `[lookup, hash]`; constants `[γ, β, α]`.
@@ -203,6 +210,7 @@ impl StepCircuit for TableChain {
                 );
                 self.k
             ],
+            overrides: Overrides::default(),
         }
     }
 
@@ -214,13 +222,13 @@ impl StepCircuit for TableChain {
         if ext.rows.len() != self.k {
             return Err(SynthesisError::AssignmentMissing);
         }
-        let mut v = Vec::with_capacity(3 * self.k);
-        for (e, m) in &ext.rows {
-            v.push(FpVar::new_witness(cs.clone(), || Ok(e.payload))?);
-            v.push(FpVar::new_witness(cs.clone(), || Ok(Fr::from(e.tag)))?);
-            v.push(FpVar::new_witness(cs.clone(), || Ok(Fr::from(*m)))?);
-        }
-        Ok(v)
+        let o = &ext.overrides;
+        ext.rows
+            .iter()
+            .flat_map(|(e, m)| [e.payload, Fr::from(e.tag), Fr::from(*m)])
+            .enumerate()
+            .map(|(i, v)| FpVar::new_witness(cs.clone(), || Ok(o.get(i, v))))
+            .collect()
     }
 
     fn generate_step_constraints(

@@ -22,6 +22,8 @@ mod wire;
 pub use error::{Error, Rejection};
 pub use params::{setup, Params, SetupConfig, DEFAULT_K, DEFAULT_SCAN_K, DEFAULT_TABLE_K};
 pub use proof::{ChainProof, OutputWord, Proof};
+#[cfg(feature = "tamper")]
+pub use prover::CellOverride;
 pub use prover::{
     prove, prove_with_progress, prove_witness, run_witness, Phase, Progress, RunWitness,
 };

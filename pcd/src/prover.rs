@@ -34,6 +34,48 @@ pub struct RunWitness {
     pub exit_code: i32,
     /// Instructions executed.
     pub steps: u64,
+    /// `W1` values set by a test instead of the honest ones (feature `tamper`).
+    #[cfg(feature = "tamper")]
+    pub overrides: Vec<CellOverride>,
+}
+
+/// One `W1` value a test sets, as a cheating prover may: `cell` of step `step` of `chain`
+/// (an ISA index, [`Proof::SCAN`] or [`Proof::TABLE`]).
+#[cfg(feature = "tamper")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CellOverride {
+    /// The chain.
+    pub chain: u32,
+    /// The step within the chain.
+    pub step: usize,
+    /// The index into the step's `W1` vector.
+    pub cell: usize,
+    /// The value committed instead.
+    pub value: Fr,
+}
+
+/// Applies the overrides of `chain` to its step witnesses.
+#[cfg(feature = "tamper")]
+fn apply_overrides<W>(
+    w: &RunWitness,
+    chain: u32,
+    steps: &mut [W],
+    of: impl Fn(&mut W) -> &mut crease_circuits::tamper::Overrides,
+) {
+    for o in w.overrides.iter().filter(|o| o.chain == chain) {
+        if let Some(s) = steps.get_mut(o.step) {
+            of(s).set(o.cell, o.value);
+        }
+    }
+}
+
+#[cfg(not(feature = "tamper"))]
+fn apply_overrides<W>(
+    _: &RunWitness,
+    _: u32,
+    _: &mut [W],
+    _: impl Fn(&mut W) -> &mut crease_circuits::tamper::Overrides,
+) {
 }
 
 /// A phase of proving, for progress reports.
@@ -166,6 +208,8 @@ pub fn run_witness(
         entries: rec.cells.into_values().collect(),
         exit_code: exec.exit_code,
         steps: exec.cycles,
+        #[cfg(feature = "tamper")]
+        overrides: Vec::new(),
     };
     Ok((w, exec))
 }
@@ -342,10 +386,11 @@ fn prove_inner(
     let per_chain: Vec<(Committed<_>, Vec<Vec<Term>>)> = work
         .par_iter()
         .map(|((i, batch), recs)| {
-            let ws = recs
+            let mut ws = recs
                 .chunks(batch.k())
                 .map(|c| batch.witness(c))
                 .collect::<Result<Vec<_>, _>>()?;
+            apply_overrides(w, *i as u32, &mut ws, |s| &mut s.overrides);
             let logs = ws
                 .par_iter()
                 .map(|bw| {
@@ -360,7 +405,8 @@ fn prove_inner(
         })
         .collect::<Result<_, Error>>()?;
     let scan_chain = ScanChain::new(params.scan_k);
-    let scan_ws = scan_chain.witness(&w.entries)?;
+    let mut scan_ws = scan_chain.witness(&w.entries)?;
+    apply_overrides(w, Proof::SCAN, &mut scan_ws, |s| &mut s.overrides);
     let scan_logs = scan_ws
         .par_iter()
         .map(|sw| {
@@ -388,11 +434,13 @@ fn prove_inner(
         }
     }
     let table_chain = TableChain::new(params.table_k);
+    let mut table_ws = tables.chain_witness(params.table_k);
+    apply_overrides(w, Proof::TABLE, &mut table_ws, |s| &mut s.overrides);
     let table_c = commit_all(
         &params.table,
         &table_chain,
         Proof::TABLE,
-        tables.chain_witness(params.table_k),
+        table_ws,
         &commits,
     )?;
     let output: Vec<OutputWord> = scan::output_words(&w.entries)

@@ -1,0 +1,29 @@
+//! Witness overrides for attack tests: with the cargo feature `tamper` (never in the default
+//! build), a test can set any `W1` value of any step to any field element, as a cheating
+//! prover would, and the real prover commits and folds what it is given. Without the feature
+//! [`Overrides`] is empty and [`Overrides::get`] returns the honest value.
+
+use crate::Fr;
+
+/// The overridden `W1` values of one step, by index into its `W1` vector.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Overrides(#[cfg(feature = "tamper")] Vec<(usize, Fr)>);
+
+impl Overrides {
+    /// `W1` value `i`: `honest`, unless a test set it.
+    #[inline]
+    pub fn get(&self, i: usize, honest: Fr) -> Fr {
+        #[cfg(feature = "tamper")]
+        if let Some(&(_, v)) = self.0.iter().rev().find(|(j, _)| *j == i) {
+            return v;
+        }
+        let _ = i;
+        honest
+    }
+
+    /// Sets `W1` value `i` to `v`.
+    #[cfg(feature = "tamper")]
+    pub fn set(&mut self, i: usize, v: Fr) {
+        self.0.push((i, v));
+    }
+}
