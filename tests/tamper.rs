@@ -6,10 +6,13 @@ mod support;
 
 use std::sync::OnceLock;
 
+use crease::circuits::pack::pow2;
+use crease::circuits::scan;
+use crease::circuits::{Batch, Fr};
 use crease::nvm::encode::*;
 use crease::nvm::layout::{PRIVATE_INPUT, PUBLIC_INPUT, PUBLIC_OUTPUT, RAM_START};
 use crease::pcd::Rejection;
-use crease::pcd::{prove_witness, run_witness, RunWitness};
+use crease::pcd::{prove_witness, run_witness, CellOverride, OutputWord, RunWitness};
 use crease::{prove, setup, verify, Error, Input, Isa, Params, Program, Proof, SetupConfig};
 use crease_coprocessor_example::Sigma;
 use support::hand::{self, push_li, DATA};
@@ -176,16 +179,115 @@ fn a_wrong_output_is_rejected() {
 
 #[test]
 fn a_wrong_output_claim_in_the_proof_is_rejected() {
+    let mut r = honest();
+    // The proof lists the output word holding 55 as 56, before the challenges are drawn
+    // (so they are drawn for that claim): the scan's output sum does not match it.
+    let mut claim: Vec<OutputWord> = scan::output_words(&r.witness.entries)
+        .into_iter()
+        .map(|(addr, value)| OutputWord { addr, value })
+        .collect();
+    let w = claim
+        .iter_mut()
+        .find(|w| w.addr == PUBLIC_OUTPUT + 8)
+        .expect("the output word");
+    assert_eq!(w.value, 55);
+    w.value = 56;
+    r.witness.output_claim = Some(claim);
+    let e = rejected(params(), &r.program, &input().public, &r.witness);
+    assert_rejected_by(&e, &[Rejection::Output]);
+    // Changed after the challenges were drawn, the challenges no longer match.
     let r = honest();
     let mut proof =
         prove_witness(params(), &r.program, &input().public, &r.witness).expect("proves");
     let (_, _, output) = proof.claims_mut();
-    let w = output
+    output[1].value ^= 1;
+    let e = verify(params(), &r.program, &input().public, &proof).expect_err("rejected");
+    assert_rejected_by(&e, &[Rejection::Challenges]);
+}
+
+/// The audit's finding 1, end to end: `256 ^ 256` made 512 by committing the bytes of `a`
+/// as `[256, 0, 0, 0]` and `a & b` as zero (each AND8 query is then a table entry), with
+/// the rest of the run consistent with it, exits with 512. The byte's range check is a
+/// lookup that no table entry answers.
+#[test]
+fn xor_made_512_by_a_byte_of_256_is_rejected() {
+    let mut c = Vec::new();
+    push_li(&mut c, 10, 256);
+    c.push(xor(10, 10, 10));
+    push_li(&mut c, 17, 93);
+    c.push(ecall());
+    let program = load(&c, &Isa::rv32im());
+    let (mut w, exec) = run_witness(params(), &program, &Input::default()).expect("runs");
+    assert_eq!(exec.exit_code, 0);
+    let xor_at = find(&w, params(), "alu_reg", |_| true);
+    w.records[xor_at].1.accesses[2].write = 512;
+    let exit_at = find(&w, params(), "system", |_| true);
+    let a0 = &mut w.records[exit_at].1.accesses[1];
+    (a0.read, a0.write) = (512, 512);
+    w.exit_code = 512;
+    let cell = w
+        .entries
         .iter_mut()
-        .find(|w| w.addr == PUBLIC_OUTPUT + 8)
-        .expect("the output word");
-    w.value = 56;
-    assert!(verify(params(), &r.program, &input().public, &proof).is_err());
+        .find(|e| e.cell.space == 1 && e.cell.addr == 10)
+        .expect("a0");
+    cell.value = 512;
+    let chain = params()
+        .circuit_names()
+        .position(|n| n == "alu_reg")
+        .expect("alu_reg");
+    let circuit = params().circuit(chain).expect("circuit").clone();
+    let k = params().k(chain).expect("k");
+    let slot = Batch::new(circuit.clone(), chain, k).layout().len();
+    let logic = slot - circuit.witness_layout().len();
+    // The xor is the chain's only execution (slot 0; the padding slots repeat it): ten op
+    // flags, then the bytes of a, of b and of a & b.
+    let (ab, cb) = (logic + 10, logic + 18);
+    for s in 0..k {
+        for (cell, value) in [(ab, 256u64), (ab + 1, 0), (cb + 1, 0)] {
+            w.overrides.push(CellOverride {
+                chain: chain as u32,
+                step: 0,
+                cell: s * slot + cell,
+                value: Fr::from(value),
+            });
+        }
+    }
+    let e = rejected(params(), &program, &[], &w);
+    assert_rejected_by(&e, &[Rejection::Lookups]);
+}
+
+/// The audit's finding 3, end to end: the table chain commits a row re-tagged (the 8-bit
+/// range entry 200 as `200 + 2^192` in the 16-bit table), and a padding row filled as
+/// `(−2^192·t, t)`; rows hash payload and tag apart, so the hash is not the verifier's.
+#[test]
+fn re_tagged_and_filled_table_rows_are_rejected() {
+    let r = honest();
+    let entries = crease::circuits::tables::all_entries(&r.program);
+    let k = params().table_params().0;
+    let r8_200 = entries
+        .iter()
+        .position(|e| e.tag == 2 && e.payload == Fr::from(200u64))
+        .expect("R8 entry 200");
+    let padding = entries.len().div_ceil(k) * k - 1;
+    assert!(padding >= entries.len(), "the last table step has padding");
+    let two192 = pow2(192);
+    for (row, payload, tag) in [
+        (r8_200, Fr::from(200u64) + two192, Fr::from(1u64)),
+        (padding, -two192 * Fr::from(1u64), Fr::from(1u64)),
+    ] {
+        let mut w = r.witness.clone();
+        for (i, v) in [(0, payload), (1, tag)] {
+            w.overrides.push(CellOverride {
+                chain: Proof::TABLE,
+                step: row / k,
+                cell: 3 * (row % k) + i,
+                value: v,
+            });
+        }
+        // The re-tagged entry, if the run looked it up, also leaves its lookups unmatched.
+        let e = rejected(params(), &r.program, &input().public, &w);
+        assert_rejected_by(&e, &[Rejection::Lookups, Rejection::TableHash]);
+    }
 }
 
 #[test]

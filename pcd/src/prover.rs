@@ -37,6 +37,10 @@ pub struct RunWitness {
     /// `W1` values set by a test instead of the honest ones (feature `tamper`).
     #[cfg(feature = "tamper")]
     pub overrides: Vec<CellOverride>,
+    /// The output words the proof claims, if a test claims other words than the scan's
+    /// (feature `tamper`): they enter the transcript before the challenges are drawn.
+    #[cfg(feature = "tamper")]
+    pub output_claim: Option<Vec<OutputWord>>,
 }
 
 /// One `W1` value a test sets, as a cheating prover may: `cell` of step `step` of `chain`
@@ -210,6 +214,8 @@ pub fn run_witness(
         steps: exec.cycles,
         #[cfg(feature = "tamper")]
         overrides: Vec::new(),
+        #[cfg(feature = "tamper")]
+        output_claim: None,
     };
     Ok((w, exec))
 }
@@ -447,6 +453,8 @@ fn prove_inner(
         .into_iter()
         .map(|(addr, value)| OutputWord { addr, value })
         .collect();
+    #[cfg(feature = "tamper")]
+    let output = w.output_claim.clone().unwrap_or(output);
     let exit_code = w.exit_code as u32;
     let mut hashes: Vec<ChainHash> = per_chain
         .iter()
