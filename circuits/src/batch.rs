@@ -215,6 +215,26 @@ impl<C: InstructionCircuit> Batch<C> {
         })
     }
 
+    /// The lookups the active slots of a batch make (pass 1 counts them into the tables'
+    /// multiplicities; they do not depend on the challenges), evaluated natively: the
+    /// step's own code on constants, without a constraint system.
+    pub fn lookups(&self, w: &BatchWitness) -> Result<Vec<Term>, Error> {
+        let w1: Vec<FpVar<Fr>> = w
+            .values
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| FpVar::Constant(w.overrides.get(i, Fr::from(v))))
+            .collect();
+        let zero = FpVar::zero();
+        let (_, log) = self.synthesize(
+            ConstraintSystemRef::None,
+            &[zero.clone(), zero.clone(), zero.clone()],
+            &[zero.clone(), zero],
+            &w1,
+        )?;
+        Ok(log)
+    }
+
     /// Synthesizes the k slots and returns the next state and the logged lookups.
     pub fn synthesize(
         &self,
@@ -477,4 +497,28 @@ impl<C: InstructionCircuit> StepCircuit for Batch<C> {
     ) -> Result<Vec<FpVar<Fr>>, SynthesisError> {
         Ok(self.synthesize(cs, constants, z, w1)?.0)
     }
+}
+
+/// Constraints of one step of `Batch::new(circuit, 0, k)` (synthesized without values).
+pub fn batch_constraints<C: InstructionCircuit + Clone>(
+    circuit: &C,
+    k: usize,
+) -> Result<usize, Error> {
+    let batch = Batch::new(circuit.clone(), 0, k);
+    let cs = ark_relations::gr1cs::ConstraintSystem::<Fr>::new_ref();
+    cs.set_mode(ark_relations::gr1cs::SynthesisMode::Setup);
+    let input = || FpVar::new_input(cs.clone(), || Ok(Fr::from(0u64)));
+    let c = (0..3).map(|_| input()).collect::<Result<Vec<_>, _>>()?;
+    let z = (0..2).map(|_| input()).collect::<Result<Vec<_>, _>>()?;
+    let ext = batch.dummy_external_witness();
+    let w1 = batch.generate_w1(cs.clone(), &ext)?;
+    batch.generate_step_constraints(cs.clone(), &c, &z, &w1, &ext)?;
+    Ok(cs.num_constraints())
+}
+
+/// Constraints per execution of an instruction circuit.
+pub fn constraints_per_execution<C: InstructionCircuit + Clone>(
+    circuit: &C,
+) -> Result<usize, Error> {
+    Ok(batch_constraints(circuit, 2)? - batch_constraints(circuit, 1)?)
 }

@@ -203,7 +203,10 @@ fn value_or_zero(v: &FpVar<Fr>) -> Fr {
 }
 
 impl Ctx {
-    /// A context whose lookup terms are gated by `active`.
+    /// A context whose lookup terms are gated by `active`. Without a constraint system
+    /// (`ConstraintSystemRef::None`) and with constant inputs, it only evaluates: the step's
+    /// own code computes natively which lookups an active slot makes ([`Self::log`]),
+    /// queueing no terms and enforcing nothing.
     pub fn new(cs: ConstraintSystemRef<Fr>, ch: ChallengesVar, active: FpVar<Fr>) -> Self {
         Ctx {
             cs,
@@ -261,7 +264,7 @@ impl Ctx {
         })
     }
 
-    /// Queues the term `enable / (challenge − packed)`.
+    /// Queues the term `enable / (challenge − packed)` (nothing when only logging).
     fn term(
         &mut self,
         challenge: &FpVar<Fr>,
@@ -269,6 +272,9 @@ impl Ctx {
         enable: &FpVar<Fr>,
         dest: Dest,
     ) -> Result<(), SynthesisError> {
+        if self.cs.is_none() {
+            return Ok(());
+        }
         let den = lin(
             &[(Fr::from(1u64), challenge), (-Fr::from(1u64), packed)],
             Fr::zero(),
@@ -439,8 +445,12 @@ impl Ctx {
         b + flag * (a - b)
     }
 
-    /// A `W2` witness computed from other variables' values (an inverse, say).
+    /// A `W2` witness computed from other variables' values (an inverse, say); a constant
+    /// when only logging.
     pub fn w2(&self, f: impl FnOnce() -> Fr) -> Result<FpVar<Fr>, SynthesisError> {
+        if self.cs.is_none() {
+            return Ok(FpVar::Constant(f()));
+        }
         FpVar::new_witness(self.cs.clone(), || Ok(f()))
     }
 

@@ -8,6 +8,9 @@
 //! - [`isa`]: the circuits of `Isa::rv32im()` and of the example co-processor.
 //! - [`tables`]: the fixed and program tables and the chain that proves their side of the
 //!   lookup argument; [`scan`]: Init and Final of every touched cell.
+//!
+//! The balance equations over the chains' final states are the verifier's
+//! (`crease_pcd::verify`).
 #![forbid(unsafe_code)]
 
 pub mod batch;
@@ -16,7 +19,6 @@ pub mod instruction;
 pub mod isa;
 pub mod pack;
 pub mod scan;
-pub mod statement;
 pub mod tables;
 pub mod tamper;
 

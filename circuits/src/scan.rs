@@ -347,6 +347,24 @@ impl StepCircuit for ScanChain {
 }
 
 impl ScanChain {
+    /// The lookups a scan step makes, evaluated natively (as [`crate::Batch::lookups`]).
+    pub fn lookups(&self, w: &ScanWitness) -> Result<Vec<Term>, Error> {
+        let w1: Vec<FpVar<Fr>> = w
+            .values
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| FpVar::Constant(w.overrides.get(i, Fr::from(v))))
+            .collect();
+        let zero = FpVar::zero();
+        let (_, log) = self.synthesize(
+            ConstraintSystemRef::None,
+            &[zero.clone(), zero.clone(), zero.clone()],
+            &[zero.clone(), zero.clone(), zero.clone(), zero],
+            &w1,
+        )?;
+        Ok(log)
+    }
+
     /// Synthesizes one step; returns the next state and the logged lookups.
     pub fn synthesize(
         &self,

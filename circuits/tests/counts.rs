@@ -86,7 +86,7 @@ fn constraints_per_execution_are_pinned() {
     for c in &circuits {
         let (n, w1, w2) = per_execution(c);
         assert_eq!(
-            crease_circuits::statement::constraints_per_execution(c).expect("count"),
+            crease_circuits::batch::constraints_per_execution(c).expect("count"),
             n
         );
         println!("| {} | {n} | {w1} | {w2} |", c.name());

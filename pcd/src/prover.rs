@@ -3,15 +3,11 @@
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use ark_r1cs_std::alloc::AllocVar;
-use ark_r1cs_std::fields::fp::FpVar;
-use ark_relations::gr1cs::{ConstraintSystem, ConstraintSystemRef, SynthesisMode};
 use crease_circuits::pack::{space, MAX_STEPS};
 use crease_circuits::scan::{self, Cell, MemoryMap, ScanChain, ScanEntry};
 use crease_circuits::tables::{all_entries, Multiplicities, TableChain};
 use crease_circuits::{Batch, ExecRecord, InstructionCircuit, Term};
 use crease_folding::ivc::{w1_hash_chain, IvcParams, IvcProver};
-use crease_folding::poseidon::label_to_field;
 use crease_folding::step::StepCircuit;
 use crease_nvm::{run_with_sink, Access, Execution, Input, Program, RunOptions, Space, Step};
 use crease_nvm::{timestamp, TraceSink};
@@ -265,30 +261,6 @@ pub fn prove_witness(
     prove_inner(params, program, public_input, w, false, None)
 }
 
-/// Synthesizes one step outside the folding engine to log its lookups (their payloads are
-/// `W1` values, so any constants do).
-fn lookups(
-    synth: impl FnOnce(
-        ConstraintSystemRef<Fr>,
-        &[FpVar<Fr>],
-    ) -> Result<Vec<Term>, ark_relations::gr1cs::SynthesisError>,
-) -> Result<Vec<Term>, Error> {
-    let cs = ConstraintSystem::<Fr>::new_ref();
-    cs.set_mode(SynthesisMode::Prove {
-        construct_matrices: false,
-        generate_lc_assignments: false,
-    });
-    let consts: Vec<FpVar<Fr>> = [b"g".as_slice(), b"b", b"a"]
-        .iter()
-        .map(|l| FpVar::new_constant(cs.clone(), label_to_field(l)))
-        .collect::<Result<_, _>>()?;
-    Ok(synth(cs, &consts)?)
-}
-
-fn zeros(n: usize) -> Vec<FpVar<Fr>> {
-    vec![FpVar::Constant(Fr::from(0u64)); n]
-}
-
 /// One chain after pass 1: its witnesses and `W1` commitments.
 struct Committed<W> {
     chain: u32,
@@ -399,13 +371,8 @@ fn prove_inner(
             apply_overrides(w, *i as u32, &mut ws, |s| &mut s.overrides);
             let logs = ws
                 .par_iter()
-                .map(|bw| {
-                    lookups(|cs, consts| {
-                        let w1 = batch.generate_w1(cs.clone(), bw)?;
-                        Ok(batch.synthesize(cs, consts, &zeros(2), &w1)?.1)
-                    })
-                })
-                .collect::<Result<Vec<_>, Error>>()?;
+                .map(|bw| batch.lookups(bw))
+                .collect::<Result<Vec<_>, _>>()?;
             let committed = commit_all(&params.inst[*i].ivc, batch, *i as u32, ws, &commits)?;
             Ok((committed, logs))
         })
@@ -415,13 +382,8 @@ fn prove_inner(
     apply_overrides(w, Proof::SCAN, &mut scan_ws, |s| &mut s.overrides);
     let scan_logs = scan_ws
         .par_iter()
-        .map(|sw| {
-            lookups(|cs, consts| {
-                let w1 = scan_chain.generate_w1(cs.clone(), sw)?;
-                Ok(scan_chain.synthesize(cs, consts, &zeros(4), &w1)?.1)
-            })
-        })
-        .collect::<Result<Vec<_>, Error>>()?;
+        .map(|sw| scan_chain.lookups(sw))
+        .collect::<Result<Vec<_>, _>>()?;
     let scan_c = commit_all(&params.scan, &scan_chain, Proof::SCAN, scan_ws, &commits)?;
     let mut tables = Multiplicities::new(table_entries);
     for log in per_chain
