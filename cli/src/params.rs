@@ -21,7 +21,7 @@ use crate::progress::Phase;
 /// The first bytes of a parameter cache file.
 const MAGIC: [u8; 8] = *b"CRSCACHE";
 /// Bumped whenever the file layout or a circuit's shape changes meaning.
-pub const FORMAT_VERSION: u32 = 5;
+pub const FORMAT_VERSION: u32 = 6;
 /// The environment variable naming the cache directory.
 pub const CACHE_ENV: &str = "CREASE_CACHE";
 
