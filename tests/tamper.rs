@@ -396,3 +396,75 @@ fn a_flipped_byte_in_the_proof_file_is_rejected() {
     assert!(Proof::from_bytes(&bytes[..n - 1]).is_err());
     assert!(Proof::from_bytes(&[]).is_err());
 }
+
+/// The machine and the verifier map memory in the same whole words: a byte past a data
+/// segment's end in its last word reads as zero natively, and a word past that last word
+/// is unmapped both natively and for the verifier (no Init: the run of a program whose
+/// segment is one word longer, proven for this one, is rejected). Before, the machine
+/// mapped segments byte by byte while the verifier initialized whole words.
+#[test]
+fn memory_is_mapped_in_the_same_words_natively_and_in_the_proof() {
+    let code = |offset: i32| {
+        let mut c = Vec::new();
+        push_li(&mut c, 5, DATA);
+        c.push(lbu(10, 5, offset));
+        c.push(addi(10, 10, 5));
+        push_li(&mut c, 17, 93);
+        c.push(ecall());
+        c
+    };
+    let with_size = |c: &[u32], size: u32| {
+        let mut segs = load(c, &Isa::rv32im()).segments().to_vec();
+        segs[1].mem_size = size;
+        Program::from_parts(hand::CODE, segs, &Isa::rv32im()).expect("loads")
+    };
+    let options = crease::RunOptions::default;
+    // Byte 254 of a 254-byte segment: in its last word, zero.
+    let short = with_size(&code(254), 254);
+    let exec = crease::run(&short, &Input::default(), options()).expect("runs");
+    assert_eq!(exec.exit_code, 5);
+    let (proof, _) = prove(params(), &short, &Input::default()).expect("proves");
+    assert_eq!(
+        verify(params(), &short, &[], &proof)
+            .expect("verifies")
+            .exit_code,
+        5
+    );
+    // Byte 256 of a 256-byte segment: the next word, unmapped.
+    let exact = with_size(&code(256), 256);
+    assert!(crease::run(&exact, &Input::default(), options()).is_err());
+    let longer = with_size(&code(256), 260);
+    let (w, exec) = run_witness(params(), &longer, &Input::default()).expect("runs");
+    assert_eq!(exec.exit_code, 5);
+    let e = rejected(params(), &exact, &[], &w);
+    assert_rejected_by(
+        &e,
+        &[Rejection::Memory, Rejection::Ivc { chain: Proof::SCAN }],
+    );
+}
+
+/// A segment without any permission is unreadable natively, and the verifier initializes
+/// none of its words: a load from it, proven from the run of the same program with the
+/// segment readable, is rejected.
+#[test]
+fn a_segment_without_permissions_cannot_be_read_in_a_proof() {
+    let mut c = Vec::new();
+    push_li(&mut c, 5, DATA);
+    c.push(lbu(10, 5, 0));
+    push_li(&mut c, 17, 93);
+    c.push(ecall());
+    let with_read = |read: bool| {
+        let mut segs = load(&c, &Isa::rv32im()).segments().to_vec();
+        (segs[1].read, segs[1].write) = (read, false);
+        Program::from_parts(hand::CODE, segs, &Isa::rv32im()).expect("loads")
+    };
+    let (none, readable) = (with_read(false), with_read(true));
+    assert!(crease::run(&none, &Input::default(), crease::RunOptions::default()).is_err());
+    let (w, exec) = run_witness(params(), &readable, &Input::default()).expect("runs");
+    assert_eq!(exec.exit_code, 11);
+    let e = rejected(params(), &none, &[], &w);
+    assert_rejected_by(
+        &e,
+        &[Rejection::Memory, Rejection::Ivc { chain: Proof::SCAN }],
+    );
+}

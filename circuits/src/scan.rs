@@ -56,8 +56,8 @@ impl MemoryMap {
         let read_only = program
             .segments()
             .iter()
-            .filter(|s| s.exec || !s.write)
-            .map(|s| (s.vaddr & !3, s.vaddr as u64 + s.mem_size as u64))
+            .filter(|s| s.readable() && !s.writable())
+            .map(|s| s.word_span())
             .collect();
         MemoryMap { read_only }
     }
@@ -91,7 +91,11 @@ impl Cell {
 pub fn verifier_init(program: &Program, public_input: &[u8]) -> Result<Vec<(Cell, u32)>, Error> {
     let mut words: BTreeMap<u32, (u32, bool)> = BTreeMap::new();
     for (i, s) in program.segments().iter().enumerate() {
-        let ro = s.exec || !s.write;
+        // As the machine maps memory: whole words, none for a segment it cannot read.
+        if !s.readable() {
+            continue;
+        }
+        let ro = !s.writable();
         let end = s.vaddr as u64 + s.mem_size as u64;
         let mut a = (s.vaddr & !3) as u64;
         while a < end {

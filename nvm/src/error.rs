@@ -217,6 +217,17 @@ pub enum Error {
         /// The other segment's address.
         second: u32,
     },
+    /// Two segments with different permissions share a 4-byte word (memory is mapped in
+    /// whole words).
+    #[error(
+        "segments at 0x{first:08x} and 0x{second:08x} share a 4-byte word but not their permissions"
+    )]
+    SegmentsShareWord {
+        /// The lower segment's address.
+        first: u32,
+        /// The other segment's address.
+        second: u32,
+    },
     /// An executable segment that does not start on a 4-byte boundary.
     #[error("executable segment at 0x{vaddr:08x} is not 4-byte aligned")]
     MisalignedCode {

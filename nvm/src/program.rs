@@ -31,6 +31,23 @@ impl Segment {
     fn end(&self) -> u64 {
         self.vaddr as u64 + self.mem_size as u64
     }
+
+    /// Whether the machine maps it readable: a segment with any permission is.
+    pub fn readable(&self) -> bool {
+        self.read || self.write || self.exec
+    }
+
+    /// Whether guest stores may write it (code never is).
+    pub fn writable(&self) -> bool {
+        self.write && !self.exec
+    }
+
+    /// The words it maps: `[vaddr rounded down, end rounded up)` to multiples of four.
+    /// Memory is mapped in whole words, as the circuits see it: the bytes of a segment's
+    /// first and last word outside the segment are zero and have its permissions.
+    pub fn word_span(&self) -> (u32, u64) {
+        (self.vaddr & !3, self.end().next_multiple_of(4))
+    }
 }
 
 /// One entry of the decode table.
@@ -121,6 +138,15 @@ impl Program {
                     second: pair[1].vaddr,
                 });
             }
+            let perms = |s: &Segment| (s.readable(), s.writable(), s.exec);
+            if pair[0].word_span().1 > pair[1].word_span().0 as u64
+                && perms(&pair[0]) != perms(&pair[1])
+            {
+                return Err(Error::SegmentsShareWord {
+                    first: pair[0].vaddr,
+                    second: pair[1].vaddr,
+                });
+            }
         }
         let code: Vec<&Segment> = segments.iter().filter(|s| s.exec).collect();
         let (Some(first), Some(last)) = (code.first(), code.last()) else {
@@ -142,18 +168,25 @@ impl Program {
             return Err(Error::BadEntry { entry });
         }
 
-        let mut memory = Memory::new(
-            segments
-                .iter()
-                .map(|s| SegmentPerm {
-                    start: s.vaddr,
-                    end: s.end() as u32,
-                    read: s.read || s.write || s.exec,
-                    write: s.write && !s.exec,
+        // Whole words (`Segment::word_span`); two segments sharing a word have the same
+        // permissions (checked above), so the later one starts where the earlier ends.
+        let mut perms: Vec<SegmentPerm> = Vec::with_capacity(segments.len());
+        for s in &segments {
+            let (mut start, end) = s.word_span();
+            if let Some(prev) = perms.last() {
+                start = start.max(prev.end);
+            }
+            if (start as u64) < end {
+                perms.push(SegmentPerm {
+                    start,
+                    end: end as u32,
+                    read: s.readable(),
+                    write: s.writable(),
                     exec: s.exec,
-                })
-                .collect(),
-        );
+                });
+            }
+        }
+        let mut memory = Memory::new(perms);
         for s in &segments {
             memory.poke_bytes(s.vaddr, &s.data);
         }
