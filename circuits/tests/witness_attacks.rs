@@ -24,7 +24,7 @@ use common::*;
 use crease_circuits::pack::{self, pow2};
 use crease_circuits::scan::{self, ScanChain, ENTRY_LAYOUT};
 use crease_circuits::tables::{all_entries, table_hash, Entry, TableChain, TableWitness};
-use crease_circuits::{isa, Batch, ExecRecord, Fr, InstructionCircuit, Term};
+use crease_circuits::{isa, AccessKind, Batch, ExecRecord, Fr, InstructionCircuit, Term};
 use crease_coprocessor_example::Sigma;
 use crease_folding::step::StepCircuit;
 use crease_nvm::encode::*;
@@ -163,6 +163,8 @@ fn attack_slot(env: &Env, index: usize, rec: &ExecRecord, ch: Challenges) -> usi
     }
     let expected = expected_mem(&**c, rec, ch.gamma);
     assert_eq!(check_w1(env, c, index, 1, &honest, ch), Ok(expected));
+    let reads = read_side(&**c);
+    assert_eq!(reads.len(), layout.len());
     let mut off_range = 0;
     for i in 0..layout.len() {
         for (what, x) in attempts(honest[i]) {
@@ -175,9 +177,15 @@ fn attack_slot(env: &Env, index: usize, rec: &ExecRecord, ch: Challenges) -> usi
                     // The compensation cleared the activity flag: the execution is gone
                     // (its pc tuples with it), and the slot adds nothing whatever it holds.
                     Ok(mem) if w1[0] == Fr::from(0u64) => *mem == Fr::from(0u64),
-                    // Within its width: a wrong value is caught by the memory balance,
-                    // and a second witness that emits the same tuples is harmless.
-                    Ok(_) => !off,
+                    // Within its width: a second witness that emits the same tuples is
+                    // harmless; one that moves only read tuples or the step's place is
+                    // caught by the memory balance. A changed decoded field, written value
+                    // or logic value that the step accepts with other tuples would be a
+                    // wrong result.
+                    Ok(mem) => {
+                        !off && (*mem == expected
+                            || (0..w1.len()).all(|j| w1[j] == honest[j] || reads[j]))
+                    }
                 };
                 assert!(
                     fine,
@@ -190,6 +198,32 @@ fn attack_slot(env: &Env, index: usize, rec: &ExecRecord, ch: Challenges) -> usi
         }
     }
     off_range
+}
+
+/// Which values of a slot only place the step or feed a read tuple: the step number, the
+/// pc, the timestamp gaps, the values read and the read-only bit (`Batch::layout`'s shared
+/// part). A change to one of them that the step accepts moves a read tuple (or the pc
+/// path), which the memory balance catches. Every other value — the activity flag, the
+/// decoded fields, the written values, the logic witness — must be rejected or change no
+/// tuple.
+fn read_side(c: &dyn InstructionCircuit) -> Vec<bool> {
+    let f = c.fields();
+    let fields =
+        2 * f.imm as usize + f.op as usize + 2 * f.rd as usize + f.rs1 as usize + f.rs2 as usize;
+    let mut v = vec![false, true, true, true, true];
+    v.extend(vec![false; fields]);
+    for k in c.accesses() {
+        let n = if k.is_mem() { 4 } else { 2 };
+        v.extend(vec![true; 2 + n]);
+        if k.writes() {
+            v.extend(vec![false; n]);
+        }
+        if *k == AccessKind::MemRead {
+            v.push(true);
+        }
+    }
+    v.extend(vec![false; c.witness_layout().len()]);
+    v
 }
 
 /// Attacks up to `per_circuit` executions of every circuit of `env` that it ran.
