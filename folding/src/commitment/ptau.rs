@@ -52,7 +52,7 @@ pub enum PtauError {
     #[error("cannot read the file: {0}")]
     Io(#[source] std::io::Error),
     /// The file does not start with `ptau`.
-    #[error("not a ptau file (it starts with {got:?}, not \"ptau\")")]
+    #[error("not a ptau file (it starts with \"{}\", not \"ptau\")", got.escape_ascii())]
     NotPtau {
         /// Its first bytes.
         got: Vec<u8>,
