@@ -38,6 +38,14 @@ const DIGEST_LABEL: &[u8] = b"crease/pcd/params";
 const DEVELOPMENT_KEY: u8 = 0;
 const OTHER_KEY: u8 = 1;
 
+fn key_marker(development: bool) -> u8 {
+    if development {
+        DEVELOPMENT_KEY
+    } else {
+        OTHER_KEY
+    }
+}
+
 /// Where the powers-of-τ commitment key comes from. Whoever knows τ can open a commitment
 /// to other values and so forge proofs: only a ceremony's key, whose τ nobody knows as
 /// long as one contributor was honest, makes proofs sound.
@@ -98,7 +106,7 @@ impl fmt::Debug for SetupConfig {
 }
 
 impl SetupConfig {
-    /// The default batch sizes under the key of `key`.
+    /// The default batch sizes under `key`.
     pub fn new(key: KeySource) -> Self {
         SetupConfig {
             key,
@@ -276,12 +284,7 @@ impl Params {
         // What the key is, beside the prefix hashes in each chain's digest: a user reads
         // the marker, and the digest of a development set never equals a ceremony's.
         let development_key = shared.key().is_development();
-        let marker = if development_key {
-            DEVELOPMENT_KEY
-        } else {
-            OTHER_KEY
-        };
-        let mut xs = vec![Fr::from(marker)];
+        let mut xs = vec![Fr::from(key_marker(development_key))];
         xs.extend(digest_to_fields(&shared.key_hash()));
         xs.extend(digest_to_fields(&isa_digest));
         xs.push(Fr::from(inst.len() as u64));
@@ -372,11 +375,7 @@ impl Params {
     pub fn to_bytes(&self) -> Result<Vec<u8>, Error> {
         let mut w = Writer::default();
         w.out.extend_from_slice(HEADER);
-        w.out.push(if self.development_key {
-            DEVELOPMENT_KEY
-        } else {
-            OTHER_KEY
-        });
+        w.out.push(key_marker(self.development_key));
         w.out.extend_from_slice(&self.isa_digest);
         w.bytes(&self.shared.to_bytes()?);
         w.u64(self.inst.len() as u64);
@@ -436,12 +435,7 @@ impl Params {
         sections.push(r.bytes()?);
         r.finish()?;
         let shared = SharedParams::from_bytes(shared_bytes)?;
-        let expected = if shared.key().is_development() {
-            DEVELOPMENT_KEY
-        } else {
-            OTHER_KEY
-        };
-        if marker != expected {
+        if marker != key_marker(shared.key().is_development()) {
             return Err(bad("the key marker does not match the key"));
         }
         let mut ivcs: Vec<IvcParams> = sections
