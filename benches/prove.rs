@@ -214,7 +214,7 @@ fn main() {
     let isa = Isa::rv32im();
     let start = Instant::now();
     let cpu = cpu_seconds();
-    let params = setup(&isa, &SetupConfig::with_k(k)).expect("setup");
+    let params = setup(&isa, &SetupConfig::development().with_k(k)).expect("setup");
     let setup_s = start.elapsed().as_secs_f64();
     let setup_cpu = cpu_seconds() - cpu;
     let size = params.to_bytes().expect("serializes").len();

@@ -5,7 +5,7 @@
 //!
 //! ```no_run
 //! use crease::nvm::encode::{addi, ecall, li};
-//! use crease::{prove, setup, verify, Input, Isa, Program, Proof, Segment, SetupConfig};
+//! use crease::{prove, setup, verify, Input, Isa, KeySource, Program, Proof, Segment, SetupConfig};
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! // exit(a0 = 7): a hand-assembled program (an ELF works the same: `Program::from_elf`).
@@ -22,7 +22,9 @@
 //!     exec: true,
 //! };
 //! let program = Program::from_parts(0x1000, vec![segment], &isa)?;
-//! let params = setup(&isa, &SetupConfig::with_k(64))?;
+//! // The development key: proofs are forgeable. A ceremony's key for real use:
+//! // SetupConfig::new(KeySource::Ptau("powersOfTau28_hez_final_16.ptau".into())).
+//! let params = setup(&isa, &SetupConfig::development().with_k(64))?;
 //! let (proof, execution) = prove(&params, &program, &Input::default())?;
 //! let statement = verify(&params, &program, &[], &Proof::from_bytes(&proof.to_bytes()?)?)?;
 //! assert_eq!(statement.exit_code, execution.exit_code);
@@ -38,6 +40,6 @@ pub use crease_pcd as pcd;
 
 pub use crease_nvm::{run, Execution, Input, Isa, Program, RunOptions, Segment};
 pub use crease_pcd::{
-    prove, prove_with_progress, setup, verify, Error, Params, Phase, Proof, Rejection, SetupConfig,
-    Statement, DEFAULT_K,
+    prove, prove_with_progress, setup, verify, Error, KeySource, Params, Phase, Proof, Rejection,
+    SetupConfig, Statement, DEFAULT_K,
 };

@@ -13,7 +13,7 @@ use support::hand::{self, push_li, DATA};
 
 fn params() -> &'static Params {
     static P: OnceLock<Params> = OnceLock::new();
-    P.get_or_init(|| setup(&Isa::rv32im(), &SetupConfig::with_k(64)).expect("setup"))
+    P.get_or_init(|| setup(&Isa::rv32im(), &SetupConfig::development().with_k(64)).expect("setup"))
 }
 
 /// Reads a public and a private word, stores, loads, loops, multiplies, divides, writes
@@ -113,7 +113,7 @@ fn parameters_round_trip_and_refuse_damage() {
         k: 4,
         scan_k: 4,
         table_k: 256,
-        ..SetupConfig::default()
+        ..SetupConfig::development()
     };
     let params = &setup(&isa, &config).expect("setup");
     let bytes = params.to_bytes().expect("serializes");
@@ -122,7 +122,7 @@ fn parameters_round_trip_and_refuse_damage() {
     assert_eq!(back.isa_digest(), params.isa_digest());
     assert!(Params::from_bytes(&bytes[..bytes.len() - 1]).is_err());
     assert!(Params::from_bytes(&bytes[..20]).is_err());
-    assert!(Params::from_bytes(b"CRSPCD05").is_err());
+    assert!(Params::from_bytes(b"CRSPCD06").is_err());
     let n = bytes.len();
     for at in [0, 7, 9, 45, n / 2, n - 1] {
         let mut bad = bytes.clone();
@@ -186,7 +186,7 @@ fn measure() {
         .expect("CREASE_TABLE_K");
     let config = SetupConfig {
         table_k,
-        ..SetupConfig::with_k(k)
+        ..SetupConfig::development().with_k(k)
     };
     let params = setup(&isa, &config).expect("setup");
     let setup_time = t.elapsed();

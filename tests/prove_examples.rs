@@ -10,7 +10,7 @@ use crease::{setup, verify, Input, Isa, Params, Program, SetupConfig};
 
 fn rv32im_params() -> &'static Params {
     static P: OnceLock<Params> = OnceLock::new();
-    P.get_or_init(|| setup(&Isa::rv32im(), &SetupConfig::default()).expect("setup"))
+    P.get_or_init(|| setup(&Isa::rv32im(), &SetupConfig::development()).expect("setup"))
 }
 
 fn examples(name: &str) -> Vec<PathBuf> {
@@ -101,7 +101,7 @@ fn factor_with_a_private_hint() {
 #[test]
 fn coprocessor() {
     let isa = crease_coprocessor_example::isa();
-    let params = setup(&isa, &SetupConfig::default()).expect("setup");
+    let params = setup(&isa, &SetupConfig::development()).expect("setup");
     for elf in examples("coprocessor") {
         prove_and_verify(&params, &isa, &elf, b"crease", &[]);
     }

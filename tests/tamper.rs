@@ -19,7 +19,7 @@ use support::hand::{self, push_li, DATA};
 
 fn params() -> &'static Params {
     static P: OnceLock<Params> = OnceLock::new();
-    P.get_or_init(|| setup(&Isa::rv32im(), &SetupConfig::with_k(64)).expect("setup"))
+    P.get_or_init(|| setup(&Isa::rv32im(), &SetupConfig::development().with_k(64)).expect("setup"))
 }
 
 fn load(code: &[u32], isa: &Isa) -> Program {
@@ -345,7 +345,7 @@ fn a_forged_init_value_outside_the_private_region_is_rejected() {
 #[test]
 fn a_co_processor_returning_a_wrong_result_is_rejected() {
     let isa = crease_coprocessor_example::isa();
-    let params = setup(&isa, &SetupConfig::with_k(16)).expect("setup");
+    let params = setup(&isa, &SetupConfig::development().with_k(16)).expect("setup");
     let mut c = Vec::new();
     push_li(&mut c, 5, 0x1234_5678);
     c.push(Sigma::Small1.encode(6, 5));

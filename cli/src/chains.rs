@@ -178,9 +178,9 @@ pub fn isa(coprocessors: &[String]) -> Result<crease_nvm::Isa, CliError> {
 }
 
 /// The set-up configuration of these chains (the scan and tables last, as [`chains`] makes
-/// them).
-pub fn setup_config(chains: &[Chain]) -> crease::SetupConfig {
-    let mut config = crease::SetupConfig::default();
+/// them) under `key`.
+pub fn setup_config(chains: &[Chain], key: crease::KeySource) -> crease::SetupConfig {
+    let mut config = crease::SetupConfig::new(key);
     for c in chains {
         match c.kind {
             ChainKind::Instruction(_) => config.k_per_circuit.push((c.name.clone(), c.k)),

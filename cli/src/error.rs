@@ -52,6 +52,15 @@ pub enum CliError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A ceremony file refused.
+    #[error("{}: {source}", path.display())]
+    Ptau {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: crease_folding::commitment::PtauError,
+    },
     /// A proof file that cannot be read as a proof.
     #[error("{}: not a crease proof: {reason}", path.display())]
     BadProof {
@@ -62,8 +71,8 @@ pub enum CliError {
     },
     /// The proof was made with other parameters than those selected.
     #[error(
-        "the proof was made with other parameters: give verify the same -k and \
-         --coprocessor options as prove"
+        "the proof was made with other parameters: give verify the same -k, \
+         --coprocessor and --ptau options as prove"
     )]
     ParamsMismatch,
     /// A guest ELF the NVM refuses.

@@ -39,6 +39,7 @@ pub fn info(args: &InfoArgs) -> Result<(), CliError> {
             "absent"
         }
     );
+    println!("commitment key: {}", sel.key.describe());
     let isa = &sel.isa;
     println!(
         "instruction set: {} ({} instruction circuits)",

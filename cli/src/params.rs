@@ -3,14 +3,17 @@
 //! `verify`) loads them instead of rebuilding.
 //!
 //! A cache file is `MAGIC ‖ digest ‖ Params::to_bytes()`. The digest covers the format
-//! version, the ISA digest, every chain's name and batch size and the key seed; the file
-//! name holds its first 8 bytes.
+//! version, the ISA digest, every chain's name and batch size and the commitment key (the
+//! development key's seed, or a ceremony file's τ·G1 and τ·G2, which fix all its powers);
+//! the file name holds its first 8 bytes. So parameters of the development key are never
+//! taken for a ceremony's or the other way round.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use clap::Args;
-use crease::Params;
+use crease::{KeySource, Params};
+use crease_folding::commitment::PtauFile;
 use crease_folding::ivc::DEV_KEY_SEED;
 use sha2::{Digest, Sha256};
 
@@ -38,6 +41,85 @@ pub struct ParamArgs {
     /// The parameter cache (default: $CREASE_CACHE, $XDG_CACHE_HOME/crease, ~/.cache/crease).
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
+    /// A powers-of-tau ceremony file (snarkjs .ptau, such as Hermez's
+    /// powersOfTau28_hez_final_16.ptau) for the commitment key. Without it the development
+    /// key is used, whose tau is public: its proofs can be forged. Prove and verify must
+    /// agree.
+    #[arg(long, value_name = "FILE")]
+    pub ptau: Option<PathBuf>,
+}
+
+/// The commitment key the options choose.
+pub enum KeyChoice {
+    /// The development key.
+    Development,
+    /// A ceremony file's key.
+    Ptau {
+        /// The file.
+        path: PathBuf,
+        /// Its key's [`crease_folding::commitment::PowersOfTauKey::tau_id`].
+        tau_id: [u8; 32],
+        /// Its power.
+        power: u32,
+        /// The contributions it records.
+        contributions: Option<u32>,
+    },
+}
+
+impl KeyChoice {
+    fn from_flag(ptau: Option<&Path>) -> Result<Self, CliError> {
+        let Some(path) = ptau else {
+            return Ok(KeyChoice::Development);
+        };
+        let err = |source| CliError::Ptau {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut file = PtauFile::open(path).map_err(err)?;
+        Ok(KeyChoice::Ptau {
+            path: path.to_path_buf(),
+            tau_id: file.tau_id().map_err(err)?,
+            power: file.power(),
+            contributions: file.contributions(),
+        })
+    }
+
+    /// The set-up's key source.
+    pub fn source(&self) -> KeySource {
+        match self {
+            KeyChoice::Development => KeySource::Development,
+            KeyChoice::Ptau { path, .. } => KeySource::Ptau(path.clone()),
+        }
+    }
+
+    /// One line naming the key.
+    pub fn describe(&self) -> String {
+        match self {
+            KeyChoice::Development => {
+                "the development key (insecure: its proofs can be forged)".into()
+            }
+            KeyChoice::Ptau {
+                path,
+                power,
+                contributions,
+                ..
+            } => format!(
+                "{} (power {power}, {} contributions)",
+                path.display(),
+                contributions.map_or("?".into(), |c| c.to_string())
+            ),
+        }
+    }
+}
+
+/// The warning `prove` and `verify` print when the parameters use the development key.
+pub fn warn_if_development(params: &Params) {
+    if params.uses_development_key() {
+        eprintln!(
+            "warning: the development key is in use: its tau is public, so proofs can be \
+             forged (give --ptau FILE for a ceremony's key)"
+        );
+    }
 }
 
 /// What the parameter options resolve to.
@@ -48,6 +130,8 @@ pub struct Selection {
     pub chains: Vec<Chain>,
     /// The digest naming the parameters.
     pub digest: [u8; 32],
+    /// The commitment key.
+    pub key: KeyChoice,
     /// Their cache file.
     pub path: PathBuf,
 }
@@ -57,20 +141,22 @@ impl ParamArgs {
     pub fn select(&self) -> Result<Selection, CliError> {
         let isa = chains::isa(&self.coprocessors)?;
         let chains = chains::chains(&isa, &BatchSizes::parse(&self.k)?)?;
-        let digest = digest(&isa, &chains);
+        let key = KeyChoice::from_flag(self.ptau.as_deref())?;
+        let digest = digest(&isa, &chains, &key);
         let dir = cache_dir(self.cache_dir.as_deref())?;
         let path = dir.join(format!("params-{}.bin", hex(&digest[..8])));
         Ok(Selection {
             isa,
             chains,
             digest,
+            key,
             path,
         })
     }
 }
 
 /// The digest of what the parameters depend on.
-pub fn digest(isa: &crease_nvm::Isa, chains: &[Chain]) -> [u8; 32] {
+pub fn digest(isa: &crease_nvm::Isa, chains: &[Chain], key: &KeyChoice) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(b"crease/params-cache");
     h.update(FORMAT_VERSION.to_le_bytes());
@@ -80,8 +166,17 @@ pub fn digest(isa: &crease_nvm::Isa, chains: &[Chain]) -> [u8; 32] {
         h.update(c.name.as_bytes());
         h.update((c.k as u64).to_le_bytes());
     }
-    h.update((DEV_KEY_SEED.len() as u64).to_le_bytes());
-    h.update(DEV_KEY_SEED);
+    match key {
+        KeyChoice::Development => {
+            h.update(b"development");
+            h.update((DEV_KEY_SEED.len() as u64).to_le_bytes());
+            h.update(DEV_KEY_SEED);
+        }
+        KeyChoice::Ptau { tau_id, .. } => {
+            h.update(b"ceremony");
+            h.update(tau_id);
+        }
+    }
     h.finalize().into()
 }
 
@@ -122,13 +217,24 @@ pub fn from_cache_bytes(sel: &Selection, bytes: &[u8]) -> Result<Params, CliErro
     };
     if got != sel.digest {
         return Err(bad(format!(
-            "parameters for another instruction set or batch sizes (digest {}, expected {})",
+            "parameters for another instruction set, batch sizes or key (digest {}, expected {})",
             hex(&got[..8]),
             hex(&sel.digest[..8])
         )));
     }
     let params = Params::from_bytes(&bytes[40..]).map_err(|e| bad(e.to_string()))?;
-    let expected = chains::setup_config(&sel.chains);
+    let key_match = match &sel.key {
+        KeyChoice::Development => params.uses_development_key(),
+        KeyChoice::Ptau { tau_id, .. } => {
+            !params.uses_development_key() && params.shared().key().tau_id() == *tau_id
+        }
+    };
+    if !key_match {
+        return Err(bad(
+            "made with another commitment key than its name says".into()
+        ));
+    }
+    let expected = chains::setup_config(&sel.chains, sel.key.source());
     let ks_match = sel
         .chains
         .iter()
@@ -190,7 +296,10 @@ pub fn load_or_build(sel: &Selection, force: bool) -> Result<Loaded, CliError> {
         }
     }
     let phase = Phase::spinner("setup", &format!("{} chains", sel.chains.len()));
-    let params = crease::setup(&sel.isa, &chains::setup_config(&sel.chains))?;
+    let params = crease::setup(
+        &sel.isa,
+        &chains::setup_config(&sel.chains, sel.key.source()),
+    )?;
     phase.finish();
     let mut bytes = MAGIC.to_vec();
     bytes.extend(sel.digest);

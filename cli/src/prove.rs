@@ -104,6 +104,7 @@ pub fn prove(args: &ProveArgs) -> Result<(), CliError> {
         .clone()
         .unwrap_or_else(|| default_proof_path(&args.elf));
     let loaded = params::load_or_build(&sel, false)?;
+    params::warn_if_development(&loaded.params);
 
     let bars = ProveBars::default();
     let report = |phase, done, total| bars.report(phase, done, total);
@@ -152,6 +153,7 @@ pub fn verify(args: &VerifyArgs) -> Result<(), CliError> {
     let sel = args.params.select()?;
     let program = load_program(&args.elf, &sel)?;
     let loaded = params::load_or_build(&sel, false)?;
+    params::warn_if_development(&loaded.params);
     let start = Instant::now();
     let statement =
         crease::verify(&loaded.params, &program, &public, &proof).map_err(|e| match e {

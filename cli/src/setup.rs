@@ -1,6 +1,8 @@
-//! `crease setup`: build the proving parameters once and cache them.
+//! `crease setup`: build the proving parameters once and cache them, under the development
+//! key or, with `--ptau FILE`, a ceremony's key.
 
 use clap::Args;
+use crease_folding::commitment::CommitmentKey;
 
 use crate::error::CliError;
 use crate::params::{self, ParamArgs};
@@ -27,5 +29,11 @@ pub fn setup(args: &SetupArgs) -> Result<(), CliError> {
         sel.path.display(),
         loaded.size as f64 / 1e6
     );
+    println!(
+        "commitment key: {}, {} bases",
+        sel.key.describe(),
+        loaded.params.shared().key().bases().len()
+    );
+    params::warn_if_development(&loaded.params);
     Ok(())
 }

@@ -76,6 +76,94 @@ fn path_str(p: &Path) -> &str {
     p.to_str().expect("UTF-8 temp path")
 }
 
+/// The lines of stderr warning that the development key is in use.
+fn warnings(out: &Output) -> usize {
+    String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .filter(|l| l.starts_with("warning: the development key is in use"))
+        .count()
+}
+
+/// Chains whose longest witness part is about 16,650 entries: a power-14 file holds them.
+const PTAU_K: &[&str] = &["-k", "4", "-k", "tables=256"];
+
+#[test]
+fn a_ceremony_file_sets_up_proves_and_verifies_and_bad_files_are_refused() {
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let Some(fx) = support::ptau::fixture(tmp, 14) else {
+        return;
+    };
+    // Not under `scratch()`, which another test removes when it ends.
+    let dir = tmp.join(format!("crease-cli-ptau-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let cache = dir.join("cache");
+    let add5 = program(&dir, "add5.elf", 0);
+    let add5_s = path_str(&add5);
+    let ptau_s = path_str(&fx.ptau);
+    let proof = dir.join("add5.proof");
+    let proof_s = path_str(&proof);
+    let run = |args: &[&str]| crease_k(args, PTAU_K, &cache);
+
+    let out = run(&["setup", "--ptau", ptau_s]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains(&format!(
+            "commitment key: {ptau_s} (power 14, 2 contributions)"
+        )),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(warnings(&out), 0, "{}", text(&out));
+    let out = run(&["info", "--ptau", ptau_s]);
+    assert!(text(&out).contains("(present)"), "{}", text(&out));
+    let input = ["--public-input-hex", "25000000"];
+    let out = run(&[
+        &["prove", add5_s, "--ptau", ptau_s, "-o", proof_s],
+        &input[..],
+    ]
+    .concat());
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(warnings(&out), 0, "{}", text(&out));
+    let verify = ["verify", proof_s, "--elf", add5_s];
+    let out = run(&[&verify[..], &input, &["--ptau", ptau_s]].concat());
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(warnings(&out), 0, "{}", text(&out));
+
+    // Without --ptau: the development key's own parameters, a warning, and a refusal
+    // that names --ptau.
+    let out = run(&[&verify[..], &input].concat());
+    assert!(!out.status.success(), "{}", text(&out));
+    assert_eq!(warnings(&out), 1, "{}", text(&out));
+    assert!(text(&out).contains("--ptau"), "{}", text(&out));
+    assert_eq!(std::fs::read_dir(&cache).expect("cache").count(), 2);
+
+    // Bad files: one line naming the file and why, exit status 2, no panic.
+    let good = std::fs::read(&fx.ptau).expect("ptau");
+    let truncated = dir.join("truncated.ptau");
+    std::fs::write(&truncated, &good[..good.len() / 2]).expect("write");
+    let other = dir.join("not.ptau");
+    std::fs::write(&other, b"#!/bin/sh\necho hello\n").expect("write");
+    let small = support::ptau::fixture(tmp, 10).expect("power 10 beside power 14");
+    for (file, why) in [
+        (&truncated, "truncated"),
+        (&other, "not a ptau file"),
+        (&small.fresh, "no contribution"),
+        (&small.ptau, "use a file of power >= 14"),
+        (&dir.join("absent.ptau"), "cannot read"),
+    ] {
+        let out = run(&["setup", "--ptau", path_str(file)]);
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        let last = err.lines().last().unwrap_or_default();
+        assert!(
+            last.starts_with(&format!("error: {}: ", file.display())) && last.contains(why),
+            "{err}"
+        );
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn setup_caches_and_prove_then_verify_round_trips_and_rejects_tampering() {
     let dir = scratch();
@@ -105,6 +193,7 @@ fn setup_caches_and_prove_then_verify_round_trips_and_rejects_tampering() {
     // Prove with the default artifact name, then verify.
     let out = crease(&["prove", add5_s, "--public-input-hex", "25000000"], &cache);
     assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(warnings(&out), 1, "{}", text(&out));
     let proof = dir.join("add5.elf.proof");
     assert!(proof.exists(), "default proof name");
     let proof_s = path_str(&proof);
@@ -120,6 +209,7 @@ fn setup_caches_and_prove_then_verify_round_trips_and_rejects_tampering() {
         &cache,
     );
     assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(warnings(&out), 1, "{}", text(&out));
     let shown = text(&out);
     assert!(shown.contains("exit code       0"), "{shown}");
     // 0x25 + 5 = 0x2a, as the 4-byte public output.

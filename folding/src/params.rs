@@ -67,7 +67,7 @@ impl SharedParams {
     /// The development key with `n` bases (never use it in production) and the CycleFold
     /// parameters.
     pub fn dev(n: usize) -> Result<Self, Error> {
-        Self::with_key(PowersOfTauKey::from_seed(DEV_KEY_SEED, n))
+        Self::with_key(PowersOfTauKey::development(n))
     }
 
     /// A given BN254 key (for example a ceremony's) and the CycleFold parameters.
@@ -137,12 +137,22 @@ impl SharedParams {
                 needed: n,
                 available: self.key.max_len(),
             })?;
+        Ok(self.hash_key_bytes(n, bytes))
+    }
+
+    /// SHA-256 of the whole key, as [`Self::key_digest`] hashes a prefix: what parameters
+    /// record of the key they were made with.
+    pub fn key_hash(&self) -> [u8; 32] {
+        self.hash_key_bytes(self.key.max_len(), &self.key_bytes)
+    }
+
+    fn hash_key_bytes(&self, n: usize, bytes: &[u8]) -> [u8; 32] {
         let mut h = Sha256::new();
         h.update(KEY_LABEL);
         h.update((n as u64).to_le_bytes());
         h.update(self.key_g2.as_slice());
         h.update(bytes);
-        Ok(h.finalize().into())
+        h.finalize().into()
     }
 
     /// The shared section of a parameter file: the key's bases (uncompressed), its `G2`

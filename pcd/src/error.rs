@@ -24,6 +24,15 @@ pub enum Error {
         /// What is wrong.
         reason: &'static str,
     },
+    /// A ceremony file refused at set-up.
+    #[error("{}: {source}", path.display())]
+    Ptau {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why it was refused.
+        #[source]
+        source: crease_folding::commitment::PtauError,
+    },
     /// A configuration value out of range.
     #[error("bad configuration: {0}")]
     Config(&'static str),

@@ -55,7 +55,7 @@ fn tampered_final_folds_are_rejected_by_the_pcd_verifier() {
     let config = SetupConfig {
         k: 4,
         scan_k: 4,
-        ..SetupConfig::default()
+        ..SetupConfig::development()
     };
     let params = setup(&isa, &config).expect("setup");
     let program = program(&isa);

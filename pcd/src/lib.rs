@@ -20,7 +20,9 @@ mod verifier;
 mod wire;
 
 pub use error::{Error, Rejection};
-pub use params::{setup, Params, SetupConfig, DEFAULT_K, DEFAULT_SCAN_K, DEFAULT_TABLE_K};
+pub use params::{
+    setup, KeySource, Params, SetupConfig, DEFAULT_K, DEFAULT_SCAN_K, DEFAULT_TABLE_K,
+};
 pub use proof::{ChainProof, OutputWord, Proof};
 #[cfg(feature = "tamper")]
 pub use prover::CellOverride;

@@ -1,6 +1,7 @@
 //! Set-up: one IVC parameter set per instruction circuit, the scan chain and the table chain.
 
 use std::fmt;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use ark_ff::PrimeField;
@@ -8,6 +9,7 @@ use crease_circuits::isa::sha256_sigma::Sha256Sigma;
 use crease_circuits::scan::ScanChain;
 use crease_circuits::tables::TableChain;
 use crease_circuits::{isa, Batch, InstructionCircuit};
+use crease_folding::commitment::{CommitmentKey, PowersOfTauKey, PtauFile};
 use crease_folding::ivc::{IvcParams, IvcShape, SharedParams};
 use crease_folding::poseidon;
 use crease_nvm::Isa;
@@ -30,12 +32,53 @@ pub const DEFAULT_TABLE_K: usize = 1 << 15;
 /// The largest batch size accepted (a step's `W1` must stay addressable).
 const MAX_K: usize = 1 << 20;
 
-const HEADER: &[u8; 8] = b"CRSPCD05";
+const HEADER: &[u8; 8] = b"CRSPCD06";
 const DIGEST_LABEL: &[u8] = b"crease/pcd/params";
+/// The key marker of the parameter file and digest.
+const DEVELOPMENT_KEY: u8 = 0;
+const OTHER_KEY: u8 = 1;
 
-/// How to set up: batch sizes and the co-processor circuits besides RV32IM's.
+fn key_marker(development: bool) -> u8 {
+    if development {
+        DEVELOPMENT_KEY
+    } else {
+        OTHER_KEY
+    }
+}
+
+/// Where the powers-of-τ commitment key comes from. Whoever knows τ can open a commitment
+/// to other values and so forge proofs: only a ceremony's key, whose τ nobody knows as
+/// long as one contributor was honest, makes proofs sound.
+#[derive(Clone)]
+pub enum KeySource {
+    /// The development key: τ derives from a public seed, so every proof is forgeable.
+    /// For tests and first runs.
+    Development,
+    /// A ceremony's key read from a snarkjs `.ptau` file at set-up (only as many bases as
+    /// the parameters need are read, and checked).
+    Ptau(PathBuf),
+    /// A key already loaded (for example from a `.ptau` file by
+    /// [`PtauFile::read_key`]), with at least as many bases as the parameters need.
+    Key(Arc<PowersOfTauKey>),
+}
+
+impl fmt::Debug for KeySource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeySource::Development => f.write_str("Development"),
+            KeySource::Ptau(path) => f.debug_tuple("Ptau").field(path).finish(),
+            KeySource::Key(key) => write!(f, "Key({} bases)", key.bases().len()),
+        }
+    }
+}
+
+/// How to set up: the commitment key, batch sizes and the co-processor circuits besides
+/// RV32IM's. There is no default: [`Self::new`] names the key, [`Self::development`] the
+/// development key.
 #[derive(Clone)]
 pub struct SetupConfig {
+    /// The commitment key.
+    pub key: KeySource,
     /// Executions per step of every instruction chain not named in `k_per_circuit`.
     pub k: usize,
     /// Per-circuit batch sizes, by instruction circuit name.
@@ -48,22 +91,11 @@ pub struct SetupConfig {
     pub coprocessors: Vec<Arc<dyn InstructionCircuit>>,
 }
 
-impl Default for SetupConfig {
-    fn default() -> Self {
-        SetupConfig {
-            k: DEFAULT_K,
-            k_per_circuit: Vec::new(),
-            scan_k: DEFAULT_SCAN_K,
-            table_k: DEFAULT_TABLE_K,
-            coprocessors: Vec::new(),
-        }
-    }
-}
-
 impl fmt::Debug for SetupConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let names: Vec<&str> = self.coprocessors.iter().map(|c| c.name()).collect();
         f.debug_struct("SetupConfig")
+            .field("key", &self.key)
             .field("k", &self.k)
             .field("k_per_circuit", &self.k_per_circuit)
             .field("scan_k", &self.scan_k)
@@ -74,12 +106,30 @@ impl fmt::Debug for SetupConfig {
 }
 
 impl SetupConfig {
-    /// A configuration with one batch size for every instruction chain and the scan.
-    pub fn with_k(k: usize) -> Self {
+    /// The default batch sizes under `key`.
+    pub fn new(key: KeySource) -> Self {
+        SetupConfig {
+            key,
+            k: DEFAULT_K,
+            k_per_circuit: Vec::new(),
+            scan_k: DEFAULT_SCAN_K,
+            table_k: DEFAULT_TABLE_K,
+            coprocessors: Vec::new(),
+        }
+    }
+
+    /// The default batch sizes under the development key (proofs are forgeable: for tests
+    /// and first runs).
+    pub fn development() -> Self {
+        Self::new(KeySource::Development)
+    }
+
+    /// The same with one batch size for every instruction chain and the scan.
+    pub fn with_k(self, k: usize) -> Self {
         SetupConfig {
             k,
             scan_k: k,
-            ..SetupConfig::default()
+            ..self
         }
     }
 
@@ -108,12 +158,14 @@ pub(crate) struct InstChain {
 
 /// Public parameters of every chain of an ISA.
 ///
-/// All chains share one powers-of-τ commitment key (the development key of
-/// `crease_folding`), each using the prefix of bases its shape needs, and one set of
-/// CycleFold parameters: [`SharedParams`], held once in memory and once in the file.
+/// All chains share one powers-of-τ commitment key (a ceremony's or the development key,
+/// recorded in the digest and the file), each using the prefix of bases its shape needs,
+/// and one set of CycleFold parameters: [`SharedParams`], held once in memory and once in
+/// the file.
 #[derive(Clone)]
 pub struct Params {
     pub(crate) shared: SharedParams,
+    development_key: bool,
     pub(crate) isa_digest: [u8; 32],
     pub(crate) inst: Vec<InstChain>,
     pub(crate) scan_k: usize,
@@ -129,6 +181,7 @@ impl fmt::Debug for Params {
             .field("circuits", &self.circuit_names().collect::<Vec<_>>())
             .field("scan_k", &self.scan_k)
             .field("table_k", &self.table_k)
+            .field("development_key", &self.development_key)
             .field("digest", &self.digest)
             .finish()
     }
@@ -171,7 +224,7 @@ pub fn setup(isa: &Isa, config: &SetupConfig) -> Result<Params, Error> {
         .collect::<Result<_, _>>()?;
     // One key for all chains: as long as the longest witness part of any of them.
     let need = shapes.iter().map(IvcShape::key_len).max().unwrap_or(0);
-    let shared = SharedParams::dev(need)?;
+    let shared = SharedParams::with_key(key(&config.key, need)?)?;
     let mut made: Vec<IvcParams> = shapes
         .into_par_iter()
         .map(|s| IvcParams::new(s, &shared))
@@ -196,6 +249,20 @@ pub fn setup(isa: &Isa, config: &SetupConfig) -> Result<Params, Error> {
     ))
 }
 
+/// The first `need` bases of the configured key.
+fn key(source: &KeySource, need: usize) -> Result<PowersOfTauKey, Error> {
+    Ok(match source {
+        KeySource::Development => PowersOfTauKey::development(need),
+        KeySource::Ptau(path) => PtauFile::open(path)
+            .and_then(|mut f| f.read_key(need))
+            .map_err(|source| Error::Ptau {
+                path: path.clone(),
+                source,
+            })?,
+        KeySource::Key(key) => key.prefix(need)?,
+    })
+}
+
 /// A 32-byte digest as two field elements (injective).
 pub(crate) fn digest_to_fields(d: &[u8; 32]) -> [Fr; 2] {
     [
@@ -214,7 +281,12 @@ impl Params {
         table_k: usize,
         table: IvcParams,
     ) -> Params {
-        let mut xs = digest_to_fields(&isa_digest).to_vec();
+        // What the key is, beside the prefix hashes in each chain's digest: a user reads
+        // the marker, and the digest of a development set never equals a ceremony's.
+        let development_key = shared.key().is_development();
+        let mut xs = vec![Fr::from(key_marker(development_key))];
+        xs.extend(digest_to_fields(&shared.key_hash()));
+        xs.extend(digest_to_fields(&isa_digest));
         xs.push(Fr::from(inst.len() as u64));
         for c in &inst {
             xs.push(Fr::from(c.k as u64));
@@ -229,6 +301,7 @@ impl Params {
         let digest = poseidon::hash(DIGEST_LABEL, &xs);
         Params {
             shared,
+            development_key,
             isa_digest,
             inst,
             scan_k,
@@ -239,9 +312,21 @@ impl Params {
         }
     }
 
-    /// The digest of every chain's parameters, the batch sizes and the ISA digest.
+    /// The digest of every chain's parameters, the batch sizes, the ISA digest and the key
+    /// (whether it is the development key, and a hash of its bases).
     pub fn digest(&self) -> Fr {
         self.digest
+    }
+
+    /// Whether the commitment key is the development key, whose τ is public: proofs under
+    /// these parameters can be forged.
+    pub fn uses_development_key(&self) -> bool {
+        self.development_key
+    }
+
+    /// SHA-256 of the commitment key the parameters use (its bases and `G2` points).
+    pub fn key_hash(&self) -> [u8; 32] {
+        self.shared.key_hash()
     }
 
     /// The digest of the ISA the parameters were made for.
@@ -284,12 +369,13 @@ impl Params {
         &self.shared
     }
 
-    /// Writes the parameters behind a versioned header: the ISA digest, the shared section
-    /// (key, CycleFold shape and key) once, then each chain's name, batch size and own
-    /// section (compact shape, sizes, digest).
+    /// Writes the parameters behind a versioned header: the key marker, the ISA digest, the
+    /// shared section (key, CycleFold shape and key) once, then each chain's name, batch
+    /// size and own section (compact shape, sizes, digest).
     pub fn to_bytes(&self) -> Result<Vec<u8>, Error> {
         let mut w = Writer::default();
         w.out.extend_from_slice(HEADER);
+        w.out.push(key_marker(self.development_key));
         w.out.extend_from_slice(&self.isa_digest);
         w.bytes(&self.shared.to_bytes()?);
         w.u64(self.inst.len() as u64);
@@ -312,8 +398,8 @@ impl Params {
     }
 
     /// Reads parameters whose ISA includes the given co-processor circuits. Every point is
-    /// checked to be on its curve and every chain's digest is recomputed and compared (the
-    /// chains in parallel).
+    /// checked to be on its curve, every chain's digest is recomputed and compared (the
+    /// chains in parallel), and the key marker must say what the key is.
     pub fn from_bytes_with(
         bytes: &[u8],
         coprocessors: &[Arc<dyn InstructionCircuit>],
@@ -321,6 +407,7 @@ impl Params {
         let known = known_circuits(coprocessors);
         let mut r = Reader::new(bytes, "parameters");
         r.header(HEADER)?;
+        let marker = r.take(1)?[0];
         let mut isa_digest = [0u8; 32];
         isa_digest.copy_from_slice(r.take(32)?);
         let shared_bytes = r.bytes()?;
@@ -348,6 +435,9 @@ impl Params {
         sections.push(r.bytes()?);
         r.finish()?;
         let shared = SharedParams::from_bytes(shared_bytes)?;
+        if marker != key_marker(shared.key().is_development()) {
+            return Err(bad("the key marker does not match the key"));
+        }
         let mut ivcs: Vec<IvcParams> = sections
             .par_iter()
             .map(|b| IvcParams::chain_from_bytes(b, &shared))

@@ -6,16 +6,19 @@ use crease_nvm::isa::rv32im::Lui;
 
 use super::*;
 
-fn small() -> (Isa, Params) {
-    // One instruction circuit and small chains keep set-up short.
-    let isa = Isa::new().with(Lui).expect("isa");
-    let config = SetupConfig {
+/// One instruction circuit and small chains keep set-up short.
+fn small_config() -> SetupConfig {
+    SetupConfig {
         k: 2,
         scan_k: 2,
         table_k: 256,
-        ..SetupConfig::default()
-    };
-    let params = setup(&isa, &config).expect("setup");
+        ..SetupConfig::development()
+    }
+}
+
+fn small() -> (Isa, Params) {
+    let isa = Isa::new().with(Lui).expect("isa");
+    let params = setup(&isa, &small_config()).expect("setup");
     (isa, params)
 }
 
@@ -114,4 +117,58 @@ fn damage_in_any_section_of_the_file_is_refused() {
     let mut longer = bytes.clone();
     longer.push(0);
     assert!(Params::from_bytes(&longer).is_err());
+}
+
+#[test]
+fn the_key_is_recorded_in_the_digest_and_the_file() {
+    let (isa, dev) = small();
+    assert!(dev.uses_development_key());
+    let bytes = dev.to_bytes().expect("serializes");
+    // The marker follows the header; a development key marked otherwise is refused.
+    assert_eq!(bytes[HEADER.len()], DEVELOPMENT_KEY);
+    let back = Params::from_bytes(&bytes).expect("reads back");
+    assert!(back.uses_development_key());
+    let mut relabelled = bytes.clone();
+    relabelled[HEADER.len()] = OTHER_KEY;
+    assert!(matches!(
+        Params::from_bytes(&relabelled),
+        Err(Error::Malformed { .. })
+    ));
+
+    // Another key (here one whose τ the test knows: the parameters cannot tell) is
+    // recorded as not the development key, with its own hash, in another digest.
+    let key = PowersOfTauKey::from_seed(b"not the development seed", 1 << 15);
+    let config = SetupConfig {
+        key: KeySource::Key(Arc::new(key)),
+        ..small_config()
+    };
+    let other = setup(&isa, &config).expect("setup");
+    assert!(!other.uses_development_key());
+    assert_ne!(other.key_hash(), dev.key_hash());
+    assert_ne!(other.digest(), dev.digest());
+    let bytes = other.to_bytes().expect("serializes");
+    assert_eq!(bytes[HEADER.len()], OTHER_KEY);
+    let back = Params::from_bytes(&bytes).expect("reads back");
+    assert!(!back.uses_development_key());
+    assert_eq!(back.digest(), other.digest());
+    // It holds only the bases the chains use.
+    assert_eq!(back.shared().key().max_len(), dev.shared().key().max_len());
+
+    let short = PowersOfTauKey::from_seed(b"short", 100);
+    let config = SetupConfig {
+        key: KeySource::Key(Arc::new(short)),
+        ..small_config()
+    };
+    assert!(setup(&isa, &config).is_err());
+    let config = SetupConfig {
+        key: KeySource::Ptau("/nonexistent/crease-test.ptau".into()),
+        ..small_config()
+    };
+    let err = setup(&isa, &config).expect_err("no such file");
+    assert!(matches!(err, Error::Ptau { .. }), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("/nonexistent/crease-test.ptau: "),
+        "{err}"
+    );
 }

@@ -11,6 +11,7 @@ pub mod cgen;
 pub mod elf;
 pub mod hand;
 pub mod proving;
+pub mod ptau;
 pub mod rvgen;
 
 use std::path::{Path, PathBuf};

@@ -10,15 +10,18 @@ use rand_chacha::ChaCha20Rng;
 use sha2::{Digest, Sha256};
 
 use super::CommitmentKey;
+use crate::params::DEV_KEY_SEED;
 use crate::{Error, Fr, G1Projective, G1};
 
 /// The first bytes of a serialized key.
 const KEY_HEADER: [u8; 8] = *b"CRSPTAU1";
+const TAU_ID_LABEL: &[u8] = b"crease/kzg/tau-id";
 
 /// Bases `τ^i·G1` for `i < n`, with `G2` and `τ·G2` so that commitments can be opened with
-/// KZG-type proofs. Build a development key with [`Self::from_seed`] (τ is then known to
-/// whoever knows the seed: never use it in production) or load a ceremony's output with
-/// [`Self::read`].
+/// KZG-type proofs. Build a development key with [`Self::development`] or [`Self::from_seed`]
+/// (τ is then known to whoever knows the seed, and commitments can be opened to anything:
+/// never use it in production), or load a ceremony's output with
+/// [`super::PtauFile::read_key`].
 #[derive(Clone, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
 pub struct PowersOfTauKey {
     g1_powers: Vec<G1>,
@@ -27,11 +30,23 @@ pub struct PowersOfTauKey {
 }
 
 impl PowersOfTauKey {
+    /// The development key of `n` bases: τ derives from the public [`DEV_KEY_SEED`], so
+    /// anyone can open its commitments to other values. For tests and first runs only.
+    pub fn development(n: usize) -> Self {
+        Self::from_seed(DEV_KEY_SEED, n)
+    }
+
+    /// Whether this is the development key (of any length): its `τ·G2` is the development
+    /// τ's. One G2 multiplication.
+    pub fn is_development(&self) -> bool {
+        let g2 = G2Projective::generator();
+        self.g2 == g2.into_affine() && self.tau_g2 == (g2 * tau_of_seed(DEV_KEY_SEED)).into_affine()
+    }
+
     /// A deterministic development key of `n` bases: τ is drawn from ChaCha20 seeded with
     /// SHA-256 of `seed`.
     pub fn from_seed(seed: &[u8], n: usize) -> Self {
-        let mut rng = ChaCha20Rng::from_seed(Sha256::digest(seed).into());
-        let tau = Fr::rand(&mut rng);
+        let tau = tau_of_seed(seed);
         let mut powers = Vec::with_capacity(n);
         let mut acc = Fr::ONE;
         for _ in 0..n {
@@ -55,6 +70,15 @@ impl PowersOfTauKey {
             g2,
             tau_g2,
         }
+    }
+
+    /// The key of the first `n` bases.
+    pub fn prefix(&self, n: usize) -> Result<Self, Error> {
+        Ok(Self {
+            g1_powers: self.bases_for(n)?.to_vec(),
+            g2: self.g2,
+            tau_g2: self.tau_g2,
+        })
     }
 
     /// Writes the key with its header.
@@ -107,6 +131,15 @@ impl PowersOfTauKey {
         Ok(())
     }
 
+    /// A hash of `τ·G1` and `τ·G2`, which fix τ: two keys of valid powers with the same id
+    /// have the same bases. It names a ceremony's key without hashing all its bases.
+    pub fn tau_id(&self) -> [u8; 32] {
+        tau_id(
+            &self.g1_powers.get(1).copied().unwrap_or_default(),
+            &self.tau_g2,
+        )
+    }
+
     /// `G2` of the key.
     pub fn g2(&self) -> G2Affine {
         self.g2
@@ -116,6 +149,29 @@ impl PowersOfTauKey {
     pub fn tau_g2(&self) -> G2Affine {
         self.tau_g2
     }
+}
+
+/// See [`PowersOfTauKey::tau_id`].
+pub(crate) fn tau_id(tau_g1: &G1, tau_g2: &G2Affine) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(TAU_ID_LABEL);
+    for p in [
+        tau_g1.x,
+        tau_g1.y,
+        tau_g2.x.c0,
+        tau_g2.x.c1,
+        tau_g2.y.c0,
+        tau_g2.y.c1,
+    ] {
+        h.update(ark_ff::BigInteger::to_bytes_le(
+            &ark_ff::PrimeField::into_bigint(p),
+        ));
+    }
+    h.finalize().into()
+}
+
+fn tau_of_seed(seed: &[u8]) -> Fr {
+    Fr::rand(&mut ChaCha20Rng::from_seed(Sha256::digest(seed).into()))
 }
 
 impl CommitmentKey for PowersOfTauKey {
@@ -161,5 +217,15 @@ mod tests {
             assert!(PowersOfTauKey::read(&flipped[..]).is_err());
         }
         assert!(PowersOfTauKey::read(&bytes[..bytes.len() - 3]).is_err());
+    }
+
+    #[test]
+    fn the_development_key_is_recognised_at_any_length() {
+        let dev = PowersOfTauKey::development(8);
+        assert!(dev.is_development());
+        assert!(dev.prefix(3).expect("prefix").is_development());
+        assert_eq!(dev.prefix(3).expect("prefix").bases(), &dev.bases()[..3]);
+        assert!(dev.prefix(9).is_err());
+        assert!(!PowersOfTauKey::from_seed(b"another seed", 8).is_development());
     }
 }

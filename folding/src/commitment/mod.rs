@@ -3,7 +3,8 @@
 //! [`CommitmentKey`] is the seam: a key commits a vector of scalars to a curve point, and
 //! commits small values (bits, 32-bit words) at small-scalar cost.
 //! [`PowersOfTauKey`] commits on BN254 G1 with bases `τ^i·G` (so a KZG-type decider can open
-//! the commitments later); [`PedersenKey`] commits on Grumpkin with hash-derived bases.
+//! the commitments later), read from a ceremony's `.ptau` file by [`ptau`]; [`PedersenKey`]
+//! commits on Grumpkin with hash-derived bases.
 //!
 //! [`CommitmentKey::commit`] goes through [`msm::msm`], which sorts the scalars by size
 //! (`±1`, at most 8, 16, 32 or 64 bits or their negations, full size) and sums each class
@@ -15,9 +16,11 @@
 mod kzg;
 pub mod msm;
 mod pedersen;
+pub mod ptau;
 
 pub use kzg::PowersOfTauKey;
 pub use pedersen::PedersenKey;
+pub use ptau::{PtauError, PtauFile};
 
 use ark_ec::{CurveGroup, VariableBaseMSM};
 use ark_ff::PrimeField;
