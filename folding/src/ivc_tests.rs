@@ -111,7 +111,7 @@ fn params_roundtrip_and_digest_is_pinned() {
     assert!(IvcParams::from_bytes(&longer).is_err());
     assert_eq!(
         params.digest().to_string(),
-        "19759847288821473226552669239680085233994660267187096838305638113560499412030"
+        "8427408734001108022516400877786068036907231169305984411617170992650110046549"
     );
 }
 
