@@ -61,7 +61,7 @@ fn honest_run_verifies_and_counts_are_pinned() {
         params.shape().num_constraints
     );
     assert!(overhead <= 40_000, "{overhead}");
-    assert_eq!(overhead, 15_985);
+    assert_eq!(overhead, 17_357);
 }
 
 /// With the prover's key tables built, a run makes the same commitments (it verifies, and
@@ -111,7 +111,7 @@ fn params_roundtrip_and_digest_is_pinned() {
     assert!(IvcParams::from_bytes(&longer).is_err());
     assert_eq!(
         params.digest().to_string(),
-        "8427408734001108022516400877786068036907231169305984411617170992650110046549"
+        "18722221742711495836368704901927183512806066977949406658196192686847459267626"
     );
 }
 

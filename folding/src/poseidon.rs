@@ -80,14 +80,19 @@ pub const COORD_LIMB_BITS: [usize; 3] = [85, 85, 84];
 
 /// The three limbs of an Fq element (see [`COORD_LIMB_BITS`]).
 pub fn fq_to_limbs(x: &Fq) -> [u128; 3] {
-    let big = x.into_bigint();
+    int_to_limbs(&x.into_bigint())
+}
+
+/// The three limbs of an integer below `2^254` (its bits 0..85, 85..170 and 170..254; higher
+/// bits are dropped).
+pub(crate) fn int_to_limbs(big: &<Fq as PrimeField>::BigInt) -> [u128; 3] {
     let w = big.as_ref();
     let word = |i: usize| w.get(i).copied().unwrap_or(0) as u128;
     let mask = (1u128 << 85) - 1;
     // Bits 0..85, 85..170 and 170..254 of the four 64-bit words.
     let l0 = (word(0) | word(1) << 64) & mask;
     let l1 = ((word(1) >> 21) | word(2) << 43) & mask;
-    let l2 = (word(2) >> 42) | word(3) << 22;
+    let l2 = ((word(2) >> 42) | word(3) << 22) & (mask >> 1);
     [l0, l1, l2]
 }
 
