@@ -84,6 +84,23 @@ pub fn enforce_at_most(bits: &[Boolean<Fr>], bound: &[bool]) -> Result<(), Synth
     Ok(())
 }
 
+/// The `width` digits of a limb's value `l` (see [`G1Var::new_range_checked_limbs`]).
+fn limb_digits(l: Fr, width: usize) -> Vec<Fr> {
+    let bits = l.into_bigint().to_bits_le();
+    let mut digits = Vec::with_capacity(width);
+    let (mut low, mut power) = (Fr::ZERO, Fr::ONE);
+    for &bit in &bits[..width - 1] {
+        digits.push(Fr::from(bit));
+        if bit {
+            low += power;
+        }
+        power.double_in_place();
+    }
+    // `power` is now 2^(width − 1), the top digit's weight.
+    digits.push((l - low) * power.inverse().unwrap_or_default());
+    digits
+}
+
 /// `q − 1` for BN254's base field, little-endian bits (254 of them, as a coordinate has).
 fn q_minus_one_bits() -> Vec<bool> {
     let mut bound = Fq::MODULUS;
@@ -142,18 +159,45 @@ impl G1Var {
         })
     }
 
-    /// Allocates a point without range checks (for points whose limbs were checked when
-    /// they were produced and are bound by a hash since).
-    pub fn new_unchecked(
+    /// Allocates a point whose limbs are range-checked to 85, 85 and 84 bits per coordinate
+    /// (254 constraints per coordinate) but not compared with `q`: for a point whose
+    /// coordinates were checked to be canonical when it was made and are bound by a hash
+    /// since. The hash absorbs the limbs in pairs `l_2k + 2^85·l_2k+1`, and it is these range
+    /// checks that make a pair determine its two limbs (the pair is then below `2^170 < r`):
+    /// without them `l_2k + 2^85·t, l_2k+1 − t` would absorb the same for any `t`.
+    pub fn new_range_checked(
         cs: ConstraintSystemRef<Fr>,
         p: Option<G1>,
     ) -> Result<Self, SynthesisError> {
-        let l = p.as_ref().map(g1_limbs);
+        Self::new_range_checked_limbs(cs, p.as_ref().map(|p| g1_limbs(p).map(Fr::from)))
+    }
+
+    /// [`Self::new_range_checked`] from the limbs' values, any field elements (a test gives
+    /// limbs that spell no point). A limb's digits are its bits: its low bits and, as the top
+    /// digit, the rest `(l − low)/2^(w−1)` — the only digits that sum to `l`, and for a limb
+    /// that does not fit its width the top digit is no bit and fails its booleanity
+    /// constraint `d·(1 − d) = 0`.
+    pub(crate) fn new_range_checked_limbs(
+        cs: ConstraintSystemRef<Fr>,
+        l: Option<[Fr; 6]>,
+    ) -> Result<Self, SynthesisError> {
         let limb = |j: usize| {
-            FpVar::new_witness(cs.clone(), || {
-                l.map(|l| Fr::from(l[j]))
-                    .ok_or(SynthesisError::AssignmentMissing)
-            })
+            let width = COORD_LIMB_BITS[j % 3];
+            let digits = l.map(|l| limb_digits(l[j], width));
+            let mut scaled = Vec::with_capacity(width);
+            let mut power = Fr::ONE;
+            for k in 0..width {
+                let d = FpVar::new_witness(cs.clone(), || {
+                    digits
+                        .as_ref()
+                        .map(|d| d[k])
+                        .ok_or(SynthesisError::AssignmentMissing)
+                })?;
+                d.mul_equals(&(FpVar::Constant(Fr::ONE) - &d), &FpVar::Constant(Fr::ZERO))?;
+                scaled.push(d * power);
+                power.double_in_place();
+            }
+            Ok::<FpVar<Fr>, SynthesisError>(scaled.into_iter().sum())
         };
         Ok(Self {
             limbs: [limb(0)?, limb(1)?, limb(2)?, limb(3)?, limb(4)?, limb(5)?],

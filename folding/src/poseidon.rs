@@ -10,7 +10,11 @@
 //! The transcript absorbs a BN254 G1 point (coordinates in Fq, not native here) as three
 //! elements, the six limbs of its coordinates (85, 85 and 84 bits each) in pairs; the
 //! identity has zero coordinates, which no point of the curve has. The in-circuit twin does
-//! the same from the same limbs, so both sides absorb the same elements.
+//! the same from the same limbs, so both sides absorb the same elements; the pairs bind the
+//! limbs because every circuit range-checks the limbs it absorbs (see [`g1_to_absorb`]).
+//!
+//! The sponge pads each absorption by the length of its last block, in the capacity
+//! ([`pad`]), so that elements differing by trailing zeros hash differently.
 //!
 //! The in-circuit sponge is [`crate::poseidon_var::PoseidonSpongeVar`]: it builds the same
 //! constraints as ark-crypto-primitives' gadget but keeps the state as flat linear
@@ -109,7 +113,11 @@ pub fn g1_limbs(p: &G1) -> [u128; 6] {
 }
 
 /// The three elements a G1 point is absorbed as: its six limbs ([`g1_limbs`]) in pairs
-/// `l_2k + l_2k+1·2^85`, each below `2^170`.
+/// `l_2k + l_2k+1·2^85`, each below `2^170`. The pairs determine the limbs only for limbs
+/// within their widths (then a pair is below `2^170 < r`): a circuit that takes a point's
+/// limbs as witnesses and relies on absorbed pairs to bind them must range-check them
+/// ([`crate::gadgets::G1Var::new_range_checked`]), or `l_2k + 2^85·t, l_2k+1 − t` absorb
+/// the same for every `t`.
 pub fn g1_to_absorb(p: &G1) -> [Fr; 3] {
     let l = g1_limbs(p);
     let two85 = Fr::from(1u128 << 85);
