@@ -31,7 +31,7 @@ use crate::cyclefold::{fq_to_fr, CfInstance};
 use crate::gadgets::{G1Var, GrumpkinVar};
 use crate::ladder;
 use crate::mova::FoldProof;
-use crate::poseidon::{self, g1_to_absorb, grumpkin_to_absorb, hash_var, TranscriptVar};
+use crate::poseidon::{self, g1_limbs, g1_to_absorb, grumpkin_to_absorb, hash_var, TranscriptVar};
 use crate::r1cs::{FreshInstance, RunningInstance};
 use crate::step::StepCircuit;
 use crate::{Error, Fr, GrumpkinAffine, G1};
@@ -158,7 +158,10 @@ pub struct RunningVar {
 }
 
 impl RunningVar {
-    /// Allocates a running instance; `check` range-checks the commitments' limbs.
+    /// Allocates a running instance. Its commitments' limbs are range-checked; `check` also
+    /// checks that their coordinates are canonical ([`G1Var::new_checked`]), which a running
+    /// instance made by a circuit that checked them and bound by a hash since does not need
+    /// ([`G1Var::new_range_checked`]).
     pub fn new_witness(
         cs: &ConstraintSystemRef<Fr>,
         v: &RunningInstance,
@@ -168,12 +171,22 @@ impl RunningVar {
             if check {
                 G1Var::new_checked(cs.clone(), Some(p))
             } else {
-                G1Var::new_unchecked(cs.clone(), Some(p))
+                G1Var::new_range_checked(cs.clone(), Some(p))
             }
         };
+        let cw = [point(v.cw1)?, point(v.cw2)?];
+        Self::with_commitments(cs, v, cw)
+    }
+
+    /// The running instance `v` with its commitments allocated already (as `cw`).
+    fn with_commitments(
+        cs: &ConstraintSystemRef<Fr>,
+        v: &RunningInstance,
+        [cw1, cw2]: [G1Var; 2],
+    ) -> Result<Self, SynthesisError> {
         Ok(Self {
-            cw1: point(v.cw1)?,
-            cw2: point(v.cw2)?,
+            cw1,
+            cw2,
             x: wits(cs, &v.x)?,
             u: wit(cs, v.u)?,
             r_e: wits(cs, &v.r_e)?,
@@ -408,6 +421,20 @@ pub fn begin<C: StepCircuit>(
     inp: &StepInputs<'_>,
     n_vars: usize,
 ) -> Result<Begun, SynthesisError> {
+    let limbs = [inp.big_u.cw1, inp.big_u.cw2].map(|p| g1_limbs(&p).map(Fr::from));
+    begin_with_limbs(cs, circuit, ext, inp, n_vars, limbs)
+}
+
+/// [`begin`] with the limbs of `U_i`'s commitments given: a prover chooses every witness
+/// value, and a test gives limbs other than the points' own.
+pub(crate) fn begin_with_limbs<C: StepCircuit>(
+    cs: ConstraintSystemRef<Fr>,
+    circuit: &C,
+    ext: &C::ExternalWitness,
+    inp: &StepInputs<'_>,
+    n_vars: usize,
+    big_u_limbs: [[Fr; 6]; 2],
+) -> Result<Begun, SynthesisError> {
     // W1 first: it must be the leading block of the witness.
     let w1 = circuit.generate_w1(cs.clone(), ext)?;
     let num_w1 = cs.num_witness_variables();
@@ -421,8 +448,12 @@ pub fn begin<C: StepCircuit>(
     if inp.big_u.r_e.len() != n_vars || inp.u.x.len() != 1 || inp.big_u.x.len() != 1 {
         return Err(SynthesisError::Unsatisfiable);
     }
-    // Range-checked when produced as the previous step's output, bound by h_i since.
-    let big_u = RunningVar::new_witness(&cs, inp.big_u, false)?;
+    // Checked (range and canonical) when produced as the previous step's output, and bound
+    // by h_i since: in pairs l_2k + 2^85·l_2k+1, which determine the limbs only because they
+    // are range-checked here too.
+    let cw = big_u_limbs.map(|l| G1Var::new_range_checked_limbs(cs.clone(), Some(l)));
+    let [cw1, cw2] = cw;
+    let big_u = RunningVar::with_commitments(&cs, inp.big_u, [cw1?, cw2?])?;
     let u_cw1 = G1Var::new_checked(cs.clone(), Some(inp.u.cw1))?;
     let u_cw2 = G1Var::new_checked(cs.clone(), Some(inp.u.cw2))?;
     let u_x = wit(&cs, inp.u.x[0])?;

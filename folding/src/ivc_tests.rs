@@ -61,7 +61,7 @@ fn honest_run_verifies_and_counts_are_pinned() {
         params.shape().num_constraints
     );
     assert!(overhead <= 40_000, "{overhead}");
-    assert_eq!(overhead, 15_985);
+    assert_eq!(overhead, 18_373);
 }
 
 /// With the prover's key tables built, a run makes the same commitments (it verifies, and
@@ -111,7 +111,7 @@ fn params_roundtrip_and_digest_is_pinned() {
     assert!(IvcParams::from_bytes(&longer).is_err());
     assert_eq!(
         params.digest().to_string(),
-        "19759847288821473226552669239680085233994660267187096838305638113560499412030"
+        "8898482983056355592058494680298655587741811574966758427761594312084976684047"
     );
 }
 
@@ -327,6 +327,77 @@ fn tampered_intermediate_state_is_rejected() {
                 .is_err()
         }
     );
+}
+
+/// Attack on the running instance's limbs. Step `i` takes `U_i`'s commitment limbs as
+/// witnesses and trusts `h_i` to make them the limbs step `i − 1` checked and hashed. The
+/// state hash absorbs a point's limbs in pairs `l_2k + 2^85·l_2k+1`, so a prover can re-split
+/// a pair — `l_2k + 2^85·t` and `l_2k+1 − t` for any field element `t` (the pair `(l_2, l_3)`
+/// straddles `x` and `y`) — without changing an absorbed element: the input hash still equals
+/// `u_i.x`, and nothing else in the circuit looks at those limbs but the CycleFold public
+/// inputs, which then describe other integers than the commitments hashed into the state.
+/// The limbs were allocated without range checks, and the circuit was satisfied with every
+/// re-split below (a prover synthesizes the whole step from its own limbs, as this test
+/// does; run against the code before the fix, each one was). They are now range-checked,
+/// which makes a pair determine its limbs (it is below `2^170 < r`): every re-split puts
+/// some limb out of its width, its top digit is then no bit, and the circuit is
+/// unsatisfied.
+#[test]
+fn a_running_instance_with_resplit_limbs_is_rejected() {
+    let params = params();
+    let z0 = vec![Fr::ONE, Fr::ZERO];
+    let mut p = IvcProver::new(&params, circuit(), z0, vec![Fr::from(7u64)]).unwrap();
+    for i in 0..2 {
+        p.prove_step(&ext(i, false)).unwrap();
+    }
+    // Step 2's inputs as the prover makes them; U_2 is not the trivial instance.
+    let s = &p.state;
+    assert!(!s.big_u.is_zero());
+    let (tr, nu, _, proof, ch) = p.fold_last(augmented::FOLD_LABEL, None).unwrap();
+    let (_, _, cf_in) = p.fold_cyclefold(tr, &nu, &ch).unwrap();
+    let inp = StepInputs {
+        pp: params.digest,
+        i: s.i,
+        constants: &s.constants,
+        z0: &s.z0,
+        zi: &s.zi,
+        w1_hash: s.w1_hash,
+        big_u: &s.big_u,
+        u: &s.u,
+        cf_u: &s.cf_u,
+    };
+    let fold_in = augmented::FoldInputs {
+        proof: &proof,
+        next_cw: [nu.cw1, nu.cw2],
+    };
+    let satisfied = |limbs: [[Fr; 6]; 2]| {
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        let n_vars = params.shape.num_vars();
+        augmented::begin_with_limbs(cs.clone(), &p.circuit, &ext(2, false), &inp, n_vars, limbs)
+            .and_then(|b| b.fold(&fold_in))
+            .and_then(|f| f.finish(&cf_in))
+            .unwrap();
+        cs.is_satisfied().unwrap()
+    };
+    let honest = [s.big_u.cw1, s.big_u.cw2].map(|c| crate::poseidon::g1_limbs(&c).map(Fr::from));
+    assert!(satisfied(honest));
+    let two85 = Fr::from(1u128 << 85);
+    let pairs = |l: &[Fr; 6]| [0, 1, 2].map(|k| l[2 * k] + two85 * l[2 * k + 1]);
+    let mut rng = ark_std::test_rng();
+    for point in 0..2 {
+        for k in 0..3 {
+            let random = <Fr as ark_ff::UniformRand>::rand(&mut rng);
+            // With t = 2^−85 the low limb stays in range (one more) and the high one does not.
+            for t in [Fr::ONE, -Fr::ONE, two85.inverse().unwrap(), random] {
+                let mut limbs = honest;
+                limbs[point][2 * k] += two85 * t;
+                limbs[point][2 * k + 1] -= t;
+                assert_ne!(limbs, honest);
+                assert_eq!(pairs(&limbs[point]), pairs(&honest[point]));
+                assert!(!satisfied(limbs), "point {point}, pair {k}, t = {t}");
+            }
+        }
+    }
 }
 
 #[test]

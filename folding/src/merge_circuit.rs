@@ -16,7 +16,7 @@
 //! modulo `q` per scalar. The circuit returns the merged running instance and the node's
 //! CycleFold accumulator as variables; the caller (the proof tree's node circuit) allocates
 //! the children's accumulators with their digests, binds them to the children's states and
-//! hashes the results into its own state (36,426 constraints at `n = 7` without those).
+//! hashes the results into its own state (38,478 constraints at `n = 7` without those).
 
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 

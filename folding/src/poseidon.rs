@@ -10,7 +10,11 @@
 //! The transcript absorbs a BN254 G1 point (coordinates in Fq, not native here) as three
 //! elements, the six limbs of its coordinates (85, 85 and 84 bits each) in pairs; the
 //! identity has zero coordinates, which no point of the curve has. The in-circuit twin does
-//! the same from the same limbs, so both sides absorb the same elements.
+//! the same from the same limbs, so both sides absorb the same elements; the pairs bind the
+//! limbs because every circuit range-checks the limbs it absorbs (see [`g1_to_absorb`]).
+//!
+//! The sponge pads each absorption by the length of its last block, in the capacity
+//! ([`pad`]), so that elements differing by trailing zeros hash differently.
 //!
 //! The in-circuit sponge is [`crate::poseidon_var::PoseidonSpongeVar`]: it builds the same
 //! constraints as ark-crypto-primitives' gadget but keeps the state as flat linear
@@ -80,14 +84,19 @@ pub const COORD_LIMB_BITS: [usize; 3] = [85, 85, 84];
 
 /// The three limbs of an Fq element (see [`COORD_LIMB_BITS`]).
 pub fn fq_to_limbs(x: &Fq) -> [u128; 3] {
-    let big = x.into_bigint();
+    int_to_limbs(&x.into_bigint())
+}
+
+/// The three limbs of an integer below `2^254` (its bits 0..85, 85..170 and 170..254; higher
+/// bits are dropped).
+pub(crate) fn int_to_limbs(big: &<Fq as PrimeField>::BigInt) -> [u128; 3] {
     let w = big.as_ref();
     let word = |i: usize| w.get(i).copied().unwrap_or(0) as u128;
     let mask = (1u128 << 85) - 1;
     // Bits 0..85, 85..170 and 170..254 of the four 64-bit words.
     let l0 = (word(0) | word(1) << 64) & mask;
     let l1 = ((word(1) >> 21) | word(2) << 43) & mask;
-    let l2 = (word(2) >> 42) | word(3) << 22;
+    let l2 = ((word(2) >> 42) | word(3) << 22) & (mask >> 1);
     [l0, l1, l2]
 }
 
@@ -104,7 +113,11 @@ pub fn g1_limbs(p: &G1) -> [u128; 6] {
 }
 
 /// The three elements a G1 point is absorbed as: its six limbs ([`g1_limbs`]) in pairs
-/// `l_2k + l_2k+1·2^85`, each below `2^170`.
+/// `l_2k + l_2k+1·2^85`, each below `2^170`. The pairs determine the limbs only for limbs
+/// within their widths (then a pair is below `2^170 < r`): a circuit that takes a point's
+/// limbs as witnesses and relies on absorbed pairs to bind them must range-check them
+/// ([`crate::gadgets::G1Var::new_range_checked`]), or `l_2k + 2^85·t, l_2k+1 − t` absorb
+/// the same for every `t`.
 pub fn g1_to_absorb(p: &G1) -> [Fr; 3] {
     let l = g1_limbs(p);
     let two85 = Fr::from(1u128 << 85);
@@ -298,6 +311,27 @@ pub(crate) fn permute(state: &mut [Fr; WIDTH], mut sboxes: Option<&mut Vec<Fr>>)
     }
 }
 
+/// What the first permutation of a squeeze adds to the capacity element when the absorption
+/// before it left `last` elements in its last block (natively and in-circuit alike).
+///
+/// Without it the sponge had no padding: absorbing a zero adds nothing to the state, so
+/// `hash([a, b])` and `hash([a, b, 0])` were equal, and so were any two transcripts that
+/// differ by zeros at the end of an absorption. With it, an absorption of `L ≥ 1` elements
+/// (between two squeezes, or from the start; [`Transcript`]'s label makes the first one
+/// non-empty) is split into `⌈L/8⌉` blocks: every block but the last is followed by a plain
+/// permutation and the last, of `L − 8·(⌈L/8⌉ − 1) ∈ 1..=8` elements, by the squeeze's
+/// permutation with that number in the capacity. Given the lengths of the squeezes (which a
+/// protocol fixes), the inputs of the permutations therefore determine every absorbed
+/// element and every absorption's length; two transcripts that differ in either feed
+/// different inputs to some permutation, after which their outputs are unrelated (the
+/// sponge argument, with a capacity the absorbed elements never reach). It is the
+/// Poseidon paper's domain separation in the capacity, for lengths known only at the
+/// squeeze: no element is absorbed for it, so no hash costs an extra permutation, and
+/// in-circuit it is a constant added to a linear combination (no constraint).
+pub(crate) fn pad(last: usize) -> Fr {
+    Fr::from(last as u64)
+}
+
 /// Where a sponge (this module's or [`crate::poseidon_var`]'s) is in its duplex schedule:
 /// the next rate position to absorb into or to squeeze from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -307,9 +341,11 @@ pub(crate) enum Duplex {
 }
 
 /// The native duplex sponge: the schedule of ark-crypto-primitives' `PoseidonSponge` (which a
-/// test compares it with) over [`permute`]. The transcript hashes of a step (its state
-/// hashes, fold transcripts and the check of the circuit's output hash) took about 3% of a
-/// step at 2^10 through ark's sponge.
+/// test compares it with) over [`permute`], plus a padding rule of its own: the permutation
+/// that ends an absorption (the first of a squeeze) first adds the number of elements in
+/// the absorption's last block to the capacity element ([`pad`]). The transcript hashes of
+/// a step (its state hashes, fold transcripts and the check of the circuit's output hash)
+/// took about 3% of a step at 2^10 through ark's sponge.
 #[derive(Clone, Debug)]
 struct Sponge {
     state: [Fr; WIDTH],
@@ -361,7 +397,8 @@ impl Sponge {
 
     fn squeeze(&mut self, n: usize) -> Vec<Fr> {
         let mut start = match self.duplex {
-            Duplex::Absorbing(_) => {
+            Duplex::Absorbing(last) => {
+                self.state[0] += pad(last);
                 self.permute();
                 0
             }
@@ -593,6 +630,15 @@ mod tests {
         }
     }
 
+    /// ark's sponge with this module's padding: [`pad`] added to its capacity element before
+    /// a squeeze ends an absorption.
+    fn pad_ark(ark: &mut ark_crypto_primitives::sponge::poseidon::PoseidonSponge<Fr>) {
+        use ark_crypto_primitives::sponge::DuplexSpongeMode;
+        if let DuplexSpongeMode::Absorbing { next_absorb_index } = ark.mode {
+            ark.state[0] += pad(next_absorb_index);
+        }
+    }
+
     #[test]
     fn the_sponge_follows_arks_schedule_and_permutation() {
         use ark_crypto_primitives::sponge::poseidon::PoseidonSponge;
@@ -610,12 +656,67 @@ mod tests {
                         ours.absorb(&xs);
                         ark.absorb(&xs);
                     }
-                    1 => assert_eq!(ours.squeeze(n), ark.squeeze_native_field_elements(n)),
-                    _ => assert_eq!(ours.squeeze_bits(40 * n), ark.squeeze_bits(40 * n)),
+                    1 => {
+                        pad_ark(&mut ark);
+                        assert_eq!(ours.squeeze(n), ark.squeeze_native_field_elements(n))
+                    }
+                    _ => {
+                        pad_ark(&mut ark);
+                        assert_eq!(ours.squeeze_bits(40 * n), ark.squeeze_bits(40 * n))
+                    }
                 }
             }
+            pad_ark(&mut ark);
             assert_eq!(ours.squeeze(3), ark.squeeze_native_field_elements(3));
         }
+    }
+
+    /// Elements that differ only by zeros at the end of an absorption hash differently,
+    /// natively and in-circuit alike, across block boundaries (a label and 7 elements fill
+    /// the first block); and in the middle of a transcript.
+    #[test]
+    fn trailing_zeros_change_the_hash() {
+        let mut rng = ark_std::test_rng();
+        let (a, b) = (Fr::rand(&mut rng), Fr::rand(&mut rng));
+        assert_ne!(hash(b"h", &[a, b]), hash(b"h", &[a, b, Fr::ZERO]));
+        assert_ne!(hash(b"h", &[]), hash(b"h", &[Fr::ZERO]));
+        let circuit = |xs: &[Fr]| {
+            let cs = ConstraintSystem::<Fr>::new_ref();
+            let xv: Vec<FpVar<Fr>> = xs
+                .iter()
+                .map(|x| FpVar::new_witness(cs.clone(), || Ok(*x)).unwrap())
+                .collect();
+            let h = hash_var(cs.clone(), b"h", &xv).unwrap().value().unwrap();
+            assert!(cs.is_satisfied().unwrap());
+            h
+        };
+        for len in 0..=17 {
+            let mut xs: Vec<Fr> = (0..len).map(|_| Fr::rand(&mut rng)).collect();
+            let mut hashes = Vec::new();
+            for _ in 0..=9 {
+                let h = hash(b"h", &xs);
+                assert_eq!(circuit(&xs), h, "length {}", xs.len());
+                hashes.push(h);
+                xs.push(Fr::ZERO);
+            }
+            for (i, h) in hashes.iter().enumerate() {
+                assert!(!hashes[..i].contains(h), "length {len} + {i} zeros");
+            }
+        }
+        // In the middle of a transcript: the absorption after a squeeze is padded too.
+        let challenge_after = |xs: &[Fr]| {
+            let mut t = Transcript::new(b"t");
+            t.absorb_slice(&[a, b]);
+            let _ = t.challenge();
+            t.absorb_slice(xs);
+            t.challenge()
+        };
+        assert_ne!(challenge_after(&[a]), challenge_after(&[a, Fr::ZERO]));
+        assert_ne!(challenge_after(&[a; 8]), {
+            let mut xs = vec![a; 8];
+            xs.extend([Fr::ZERO; 8]);
+            challenge_after(&xs)
+        });
     }
 
     #[test]

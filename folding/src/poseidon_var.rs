@@ -1,6 +1,7 @@
-//! The in-circuit Poseidon sponge: the exact twin of ark-crypto-primitives' native
-//! `PoseidonSponge` (same duplex absorb/squeeze schedule, same permutation), written for a
-//! fast shape extraction.
+//! The in-circuit Poseidon sponge: the exact twin of the native sponge of
+//! [`crate::poseidon`] — ark-crypto-primitives' duplex absorb/squeeze schedule and
+//! permutation, with the padding of [`crate::poseidon::pad`] — written for a fast shape
+//! extraction.
 //!
 //! ark's own gadget keeps the state as `FpVar`s, so every round constant and every MDS
 //! product is a new symbolic linear combination that refers to older ones; the constraint
@@ -10,8 +11,9 @@
 //! combination `s` allocates `x2, x4, x5` with the three constraints `s·s = x2`,
 //! `x2·x2 = x4`, `x4·s = x5`. Round constants and the MDS matrix cost no constraint: the
 //! coefficients they produce are read from tables computed once per parameter set (see
-//! `tables`). The matrices and the witness are exactly those of ark's gadget; only the
-//! way to them is shorter. When the constraint system neither builds matrices nor evaluates
+//! `tables`). The matrices and the witness are exactly those of ark's gadget with the
+//! padding constant added to its capacity element (a test compares them); only the way to
+//! them is shorter. When the constraint system neither builds matrices nor evaluates
 //! linear combinations (the prover's mode), only values are tracked.
 //!
 //! An S-box of a constant is a constant, as in ark's gadget, so a sponge that has absorbed
@@ -26,7 +28,9 @@ use ark_r1cs_std::fields::fp::{AllocatedFp, FpVar};
 use ark_r1cs_std::GR1CSVar;
 use ark_relations::gr1cs::{ConstraintSystemRef, LinearCombination, SynthesisError, Variable};
 
-use crate::poseidon::{dot, poseidon_config, Duplex, CAPACITY, FULL_ROUNDS, PARTIAL_ROUNDS, RATE};
+use crate::poseidon::{
+    dot, pad, poseidon_config, Duplex, CAPACITY, FULL_ROUNDS, PARTIAL_ROUNDS, RATE,
+};
 use crate::Fr;
 
 // The first and last rounds are full: the first S-box layer consumes the sponge's input
@@ -306,9 +310,9 @@ impl Perm {
     }
 }
 
-/// A duplex Poseidon sponge in a constraint system over BN254 Fr, the twin of
-/// `ark_crypto_primitives::sponge::poseidon::PoseidonSponge` under
-/// [`crate::poseidon::poseidon_config`].
+/// A duplex Poseidon sponge in a constraint system over BN254 Fr, the twin of the native
+/// sponge of [`crate::poseidon`] (ark-crypto-primitives' `PoseidonSponge` under
+/// [`crate::poseidon::poseidon_config`], padded by [`crate::poseidon::pad`]).
 pub struct PoseidonSpongeVar {
     cs: ConstraintSystemRef<Fr>,
     state: Vec<Elem>,
@@ -478,7 +482,9 @@ impl PoseidonSpongeVar {
     pub fn squeeze(&mut self, n: usize) -> Result<Vec<FpVar<Fr>>, SynthesisError> {
         let (rate, cap) = (RATE, CAPACITY);
         let mut start = match self.mode {
-            Duplex::Absorbing(_) => {
+            Duplex::Absorbing(last) => {
+                // The native sponge's padding: a constant in the capacity's combination.
+                self.state[0].add_assign(&Elem::constant(pad(last)));
                 self.permute()?;
                 0
             }
@@ -606,7 +612,17 @@ mod tests {
         }
     }
 
-    /// Runs a script through a sponge gadget: this module's (`ours`) or ark-crypto-primitives'.
+    /// ark's gadget with the native sponge's padding ([`crate::poseidon::pad`] added to its
+    /// capacity element before a squeeze ends an absorption).
+    fn pad_ark(ark: &mut ArkSpongeVar<Fr>) {
+        use ark_crypto_primitives::sponge::DuplexSpongeMode;
+        if let DuplexSpongeMode::Absorbing { next_absorb_index } = ark.mode {
+            ark.state[0] += FpVar::Constant(pad(next_absorb_index));
+        }
+    }
+
+    /// Runs a script through a sponge gadget: this module's (`ours`) or ark-crypto-primitives'
+    /// (padded by [`pad_ark`]).
     /// Returns the outputs' values where the constraint system has them.
     fn synthesize(cs: &ConstraintSystemRef<Fr>, ops: &[Op], ours: bool) -> Vec<Option<Fr>> {
         let mut mine = TranscriptVar::new(cs.clone(), b"script").unwrap();
@@ -625,9 +641,13 @@ mod tests {
                     }
                 }
                 Op::Squeeze(n) if ours => out.extend(mine.challenges(*n).unwrap()),
-                Op::Squeeze(n) => out.extend(ark.squeeze_field_elements(*n).unwrap()),
+                Op::Squeeze(n) => {
+                    pad_ark(&mut ark);
+                    out.extend(ark.squeeze_field_elements(*n).unwrap())
+                }
                 Op::Short if ours => out.push(mine.short_challenge().unwrap().1),
                 Op::Short => {
+                    pad_ark(&mut ark);
                     let bits = ark.squeeze_bits(CHALLENGE_BITS).unwrap();
                     out.push(Boolean::le_bits_to_fp(&bits).unwrap());
                 }
@@ -636,6 +656,7 @@ mod tests {
         if ours {
             out.push(mine.challenge().unwrap());
         } else {
+            pad_ark(&mut ark);
             out.extend(ark.squeeze_field_elements(1).unwrap());
         }
         out.iter().map(|v| v.value().ok()).collect()
