@@ -219,19 +219,9 @@ impl<C: InstructionCircuit> Batch<C> {
     /// multiplicities; they do not depend on the challenges), evaluated natively: the
     /// step's own code on constants, without a constraint system.
     pub fn lookups(&self, w: &BatchWitness) -> Result<Vec<Term>, Error> {
-        let w1: Vec<FpVar<Fr>> = w
-            .values
-            .iter()
-            .enumerate()
-            .map(|(i, &v)| FpVar::Constant(w.overrides.get(i, Fr::from(v))))
-            .collect();
-        let zero = FpVar::zero();
-        let (_, log) = self.synthesize(
-            ConstraintSystemRef::None,
-            &[zero.clone(), zero.clone(), zero.clone()],
-            &[zero.clone(), zero],
-            &w1,
-        )?;
+        let zeros = vec![FpVar::zero(); 3];
+        let w1 = w.overrides.constants(&w.values);
+        let (_, log) = self.synthesize(ConstraintSystemRef::None, &zeros, &zeros[..2], &w1)?;
         Ok(log)
     }
 

@@ -353,19 +353,9 @@ impl StepCircuit for ScanChain {
 impl ScanChain {
     /// The lookups a scan step makes, evaluated natively (as [`crate::Batch::lookups`]).
     pub fn lookups(&self, w: &ScanWitness) -> Result<Vec<Term>, Error> {
-        let w1: Vec<FpVar<Fr>> = w
-            .values
-            .iter()
-            .enumerate()
-            .map(|(i, &v)| FpVar::Constant(w.overrides.get(i, Fr::from(v))))
-            .collect();
-        let zero = FpVar::zero();
-        let (_, log) = self.synthesize(
-            ConstraintSystemRef::None,
-            &[zero.clone(), zero.clone(), zero.clone()],
-            &[zero.clone(), zero.clone(), zero.clone(), zero],
-            &w1,
-        )?;
+        let zeros = vec![FpVar::zero(); 4];
+        let w1 = w.overrides.constants(&w.values);
+        let (_, log) = self.synthesize(ConstraintSystemRef::None, &zeros[..3], &zeros, &w1)?;
         Ok(log)
     }
 

@@ -3,6 +3,8 @@
 //! prover would, and the real prover commits and folds what it is given. Without the feature
 //! [`Overrides`] is empty and [`Overrides::get`] returns the honest value.
 
+use ark_r1cs_std::fields::fp::FpVar;
+
 use crate::Fr;
 
 /// The overridden `W1` values of one step, by index into its `W1` vector.
@@ -19,6 +21,16 @@ impl Overrides {
         }
         let _ = i;
         honest
+    }
+
+    /// The `W1` values of a step as constants: `values`, overridden where a test set them
+    /// (the native evaluation of a step's lookups runs its code on these).
+    pub fn constants(&self, values: &[u64]) -> Vec<FpVar<Fr>> {
+        values
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| FpVar::Constant(self.get(i, Fr::from(v))))
+            .collect()
     }
 
     /// Sets `W1` value `i` to `v`.

@@ -246,19 +246,24 @@ fn every_rv32im_circuit_rejects_values_off_their_width() {
     attack_all(&rv32im_env(), 4, 1);
 }
 
-#[test]
-fn the_coprocessor_rejects_values_off_their_width() {
+/// A run of `sigmas` on `0x1234_5678` under the example co-processor's ISA.
+fn sigma_env(sigmas: &[Sigma]) -> Env {
     let isa = crease_coprocessor_example::isa();
     let mut circuits = isa::rv32im();
     circuits.push(Arc::new(isa::sha256_sigma::Sha256Sigma));
     let circuits = isa::circuits_for(&isa, &circuits).expect("every instruction has a circuit");
     let mut code = Vec::new();
     li_into(&mut code, 5, 0x1234_5678);
-    for f in Sigma::ALL {
+    for f in sigmas {
         code.push(f.encode(6, 5));
     }
     exit(&mut code, 0);
-    let env = Env::run(&code, &isa, circuits, &Input::default());
+    Env::run(&code, &isa, circuits, &Input::default())
+}
+
+#[test]
+fn the_coprocessor_rejects_values_off_their_width() {
+    let env = sigma_env(&Sigma::ALL);
     let ch = Challenges::random(&mut rng(2));
     let sigma = env.circuits.iter().position(|c| c.name() == "sha256_sigma");
     let mut n = 0;
@@ -604,15 +609,7 @@ fn finding_1_shift_amount_of_257_is_rejected() {
 /// entry with `c + 128`; now the third field is range-checked.
 #[test]
 fn finding_2_coprocessor_and_with_half_is_rejected() {
-    let isa = crease_coprocessor_example::isa();
-    let mut circuits = isa::rv32im();
-    circuits.push(Arc::new(isa::sha256_sigma::Sha256Sigma));
-    let circuits = isa::circuits_for(&isa, &circuits).expect("circuits");
-    let mut code = Vec::new();
-    li_into(&mut code, 5, 0x1234_5678);
-    code.push(Sigma::Small1.encode(6, 5));
-    exit(&mut code, 0);
-    let env = Env::run(&code, &isa, circuits, &Input::default());
+    let env = sigma_env(&[Sigma::Small1]);
     let ch = Challenges::random(&mut rng(10));
     let (index, rec, mut w1, logic) = slot_of(&env, "sha256_sigma", |_| true);
     assert_eq!(rec.written(1), 0xa1f7_8649);
