@@ -487,4 +487,78 @@ mod tests {
             }
         }
     }
+
+    // The canonical check against the integers, exhaustively at small widths.
+
+    /// `enforce_at_most` against the integers for every bound and every value of 7 bits
+    /// (and bounds shorter than the value, and values with a set bit above the bound).
+    #[test]
+    fn enforce_at_most_is_exact_on_all_small_cases() {
+        let n = 7;
+        for bound in 0u32..(1 << n) {
+            let bb: Vec<bool> = (0..n).map(|j| bound >> j & 1 == 1).collect();
+            for v in 0u32..(1 << n) {
+                let cs = ConstraintSystem::<Fr>::new_ref();
+                let bits: Vec<Boolean<Fr>> = (0..n)
+                    .map(|j| Boolean::new_witness(cs.clone(), || Ok(v >> j & 1 == 1)).unwrap())
+                    .collect();
+                enforce_at_most(&bits, &bb).unwrap();
+                assert_eq!(
+                    cs.is_satisfied().unwrap(),
+                    v <= bound,
+                    "v {v} bound {bound}"
+                );
+            }
+        }
+    }
+
+    /// Every prefix of `q − 1` followed by one differing bit and random bits below, and
+    /// random integers in `[q, 2^254)`, against the integers.
+    #[test]
+    fn coordinates_near_q_against_the_integers() {
+        use ark_std::rand::Rng;
+        let mut rng = ark_std::test_rng();
+        let qm1 = q_minus_one_bits();
+        for j in 0..254 {
+            for _ in 0..3 {
+                let mut b = qm1.clone();
+                b[j] = !b[j];
+                for bit in b.iter_mut().take(j) {
+                    *bit = rng.gen();
+                }
+                let v = Int::from_bits_le(&b);
+                let below = v < Fq::MODULUS;
+                assert_eq!(coordinate_passes(&v), below, "prefix {j}");
+                assert_eq!(below, qm1[j]);
+            }
+        }
+        let mut top = Int::from_bits_le(&[true; 254]);
+        top.sub_with_borrow(&Fq::MODULUS);
+        for _ in 0..50 {
+            // q + (random below 2^254 − q)
+            let mut r: Vec<bool> = (0..254).map(|_| rng.gen()).collect();
+            r[253] = false;
+            r[252] = false;
+            let mut extra = Int::from_bits_le(&r);
+            if extra > top {
+                extra = top;
+            }
+            assert!(!coordinate_passes(&int_add(Fq::MODULUS, &extra)));
+        }
+    }
+
+    /// The identity's encoding (all limbs zero) passes `new_checked`, and a point with a
+    /// canonical `x` but `y = q + small` fails: both coordinates are compared.
+    #[test]
+    fn both_coordinates_and_the_identity() {
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        G1Var::new_checked(cs.clone(), Some(G1::zero())).unwrap();
+        assert!(cs.is_satisfied().unwrap());
+        let mut limbs = g1_limbs(&G1::generator());
+        let y = crate::poseidon::int_to_limbs(&int_add(Fq::MODULUS, &Int::from(2u64)));
+        limbs[3..].copy_from_slice(&y);
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        G1Var::new_checked_limbs(cs.clone(), Some(limbs)).unwrap();
+        assert!(!cs.is_satisfied().unwrap());
+    }
 }
