@@ -468,3 +468,56 @@ fn a_segment_without_permissions_cannot_be_read_in_a_proof() {
         &[Rejection::Memory, Rejection::Ivc { chain: Proof::SCAN }],
     );
 }
+
+/// The private input's layout is bound: a guest exiting with `W·[L = 0]` (`L` the private
+/// length word, `W` the first data word) exits with 0 on every private input the machine
+/// accepts; the run on `[1, 0, 0, 0]` forged to `L = 0` with `W = 1` left, exiting with 1,
+/// is rejected (the data word's Init must be zero past the length). An attack review found
+/// the verifier accepting it when the scan let the prover choose the region's Inits freely.
+#[test]
+fn a_private_data_word_past_the_private_length_is_rejected() {
+    let mut c = Vec::new();
+    push_li(&mut c, 5, PRIVATE_INPUT);
+    c.push(lw(6, 5, 0));
+    c.push(lw(7, 5, 4));
+    c.push(sltiu(8, 6, 1));
+    c.push(mul(10, 7, 8));
+    push_li(&mut c, 17, 93);
+    c.push(ecall());
+    let program = load(&c, &Isa::rv32im());
+    let input = Input {
+        public: Vec::new(),
+        private: vec![1, 0, 0, 0],
+    };
+    let (mut w, exec) = run_witness(params(), &program, &input).expect("runs");
+    assert_eq!(exec.exit_code, 0);
+    let rd =
+        |w: &RunWitness, name: &str, rd: u8| find(w, params(), name, |i| w.records[i].1.d.rd == rd);
+    let i = rd(&w, "load", 6);
+    let r = &mut w.records[i].1;
+    assert_eq!(r.accesses[1].read, 4);
+    (r.accesses[1].read, r.accesses[1].write, r.accesses[2].write) = (0, 0, 0);
+    let i = rd(&w, "alu_imm", 8);
+    let r = &mut w.records[i].1;
+    (r.accesses[0].read, r.accesses[0].write, r.accesses[1].write) = (0, 0, 1);
+    let i = rd(&w, "mul", 10);
+    let r = &mut w.records[i].1;
+    (r.accesses[1].read, r.accesses[1].write, r.accesses[2].write) = (1, 1, 1);
+    let i = find(&w, params(), "system", |_| true);
+    let r = &mut w.records[i].1;
+    (r.accesses[1].read, r.accesses[1].write) = (1, 1);
+    w.exit_code = 1;
+    for e in w.entries.iter_mut() {
+        match (e.cell.space, e.cell.addr) {
+            (3, a) if a == PRIVATE_INPUT => {
+                assert_eq!(e.init, Some(4));
+                (e.init, e.value) = (Some(0), 0);
+            }
+            (1, 6) => e.value = 0,
+            (1, 8) | (1, 10) => e.value = 1,
+            _ => {}
+        }
+    }
+    let e = rejected(params(), &program, &[], &w);
+    assert_rejected_by(&e, &[Rejection::Ivc { chain: Proof::SCAN }]);
+}

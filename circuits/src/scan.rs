@@ -22,7 +22,7 @@ use ark_r1cs_std::fields::fp::FpVar;
 use ark_r1cs_std::prelude::*;
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 use crease_folding::step::StepCircuit;
-use crease_nvm::layout::{PUBLIC_INPUT, STACK_TOP};
+use crease_nvm::layout::{MAX_IO_LEN, PRIVATE_INPUT, PUBLIC_INPUT, STACK_TOP};
 use crease_nvm::trace::{Space, Trace};
 use crease_nvm::Program;
 
@@ -161,14 +161,33 @@ pub struct ScanEntry {
     pub ts: u64,
 }
 
-/// The scan entries of a run, in increasing cell order.
+/// The scan entry of the private input's length word, which the scan always lists (its Init
+/// fixes the length that bounds the data words' Inits) whether or not the run reads it.
+pub fn private_length_entry(private_len: usize) -> ScanEntry {
+    let len = private_len as u32;
+    ScanEntry {
+        cell: Cell {
+            space: space::RO,
+            addr: PRIVATE_INPUT,
+        },
+        init: Some(len),
+        value: len,
+        ts: 0,
+    }
+}
+
+/// The scan entries of a run on a private input of `private_len` bytes, in increasing cell
+/// order.
 pub fn scan_entries(
     program: &Program,
     public_input: &[u8],
+    private_len: usize,
     trace: &Trace,
 ) -> Result<Vec<ScanEntry>, Error> {
     let map = MemoryMap::new(program);
     let mut cells: BTreeMap<u64, ScanEntry> = BTreeMap::new();
+    let len = private_length_entry(private_len);
+    cells.insert(len.cell.key(), len);
     for (cell, v) in verifier_init(program, public_input)? {
         cells.insert(
             cell.key(),
@@ -219,15 +238,38 @@ pub fn output_payload(addr: u32, value: u32) -> Fr {
     Fr::from(addr as u64) + pow2(40) * Fr::from(value as u64)
 }
 
-const ENTRY_LEN: usize = 21;
+const ENTRY_LEN: usize = 28;
 
 /// The declared width of each `W1` value of a scan entry: active, is-register, read-only,
 /// the scan-Init flag and five region flags (bits); the address as a 16-bit limb and two
 /// bytes; Init value, Final value and Final timestamp as 16-bit limbs; the key gap as two
-/// 16-bit limbs and a byte.
+/// 16-bit limbs and a byte; for a word of the private input's data, how many of its bytes
+/// lie within the private length (five one-hot bits, 0 to 4) and the slack `m` of that
+/// count's inequality (a 16- and a 10-bit limb; for the length word, `MAX_IO_LEN − L`).
 pub const ENTRY_LAYOUT: [u32; ENTRY_LEN] = [
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 16, 8, 8, 16, 16, 16, 16, 16, 16, 16, 16, 8,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 16, 8, 8, 16, 16, 16, 16, 16, 16, 16, 16, 8, 1, 1, 1, 1, 1, 16, 10,
 ];
+
+/// The scan key of the private input's length word.
+fn length_word_key() -> u64 {
+    (space::RO << 32) | PRIVATE_INPUT as u64
+}
+
+/// For a scan entry in the private-input region, given the private length `len`: `(n, m)`
+/// with `n` the bytes of the word within the data (0 to 4) and `m` the slack that proves it
+/// (`off − len` when none is, `len − off − 4` when all are, else 0; for the length word
+/// itself, `MAX_IO_LEN − len`).
+fn private_slack(addr: u32, len: u64) -> (usize, u64) {
+    if addr == PRIVATE_INPUT {
+        return (0, (MAX_IO_LEN as u64).saturating_sub(len));
+    }
+    let off = (addr - PRIVATE_INPUT - 4) as u64;
+    match len.checked_sub(off) {
+        None | Some(0) => (0, off - len),
+        Some(n) if n >= 4 => (4, n - 4),
+        Some(n) => (n as usize, 0),
+    }
+}
 
 fn limbs(v: u64) -> [u64; 2] {
     [v & 0xffff, (v >> 16) & 0xffff]
@@ -242,7 +284,8 @@ pub struct ScanWitness {
     pub overrides: Overrides,
 }
 
-/// The scan chain: `k` entries per step. State `[mem, lookup, last key, output]`;
+/// The scan chain: `k` entries per step. State `[mem, lookup, last key, output, private
+/// length]`;
 /// constants `[γ, β, α]`. The last key starts at zero.
 #[derive(Clone, Copy, Debug)]
 pub struct ScanChain {
@@ -258,6 +301,7 @@ impl ScanChain {
     /// The witnesses of all steps; the last is padded with inactive entries.
     pub fn witness(&self, entries: &[ScanEntry]) -> Result<Vec<ScanWitness>, Error> {
         let mut last = 0u64;
+        let mut private_len = 0u64;
         let mut out = Vec::new();
         for chunk in entries.chunks(self.k) {
             let mut values = Vec::with_capacity(self.k * ENTRY_LEN);
@@ -294,6 +338,20 @@ impl ScanChain {
                 values.extend(limbs(e.value as u64));
                 values.extend(limbs(e.ts));
                 values.extend([gap & 0xffff, (gap >> 16) & 0xffff, gap >> 32]);
+                let mut count = [0u64; 5];
+                let mut m = 0;
+                if !is_reg && class == 3 {
+                    if key == length_word_key() {
+                        private_len = e.init.unwrap_or(0) as u64;
+                        m = private_slack(e.cell.addr, private_len).1;
+                    } else {
+                        let (n, slack) = private_slack(e.cell.addr, private_len);
+                        count[n] = 1;
+                        m = slack;
+                    }
+                }
+                values.extend(count);
+                values.extend([m & 0xffff, (m >> 16) & 0x3ff]);
             }
             out.push(ScanWitness {
                 values,
@@ -308,7 +366,7 @@ impl StepCircuit for ScanChain {
     type ExternalWitness = ScanWitness;
 
     fn arity(&self) -> usize {
-        4
+        5
     }
 
     fn num_constants(&self) -> usize {
@@ -353,7 +411,7 @@ impl StepCircuit for ScanChain {
 impl ScanChain {
     /// The lookups a scan step makes, evaluated natively (as [`crate::Batch::lookups`]).
     pub fn lookups(&self, w: &ScanWitness) -> Result<Vec<Term>, Error> {
-        let zeros = vec![FpVar::zero(); 4];
+        let zeros = vec![FpVar::zero(); 5];
         let w1 = w.overrides.constants(&w.values);
         let (_, log) = self.synthesize(ConstraintSystemRef::None, &zeros[..3], &zeros, &w1)?;
         Ok(log)
@@ -368,7 +426,7 @@ impl ScanChain {
         w1: &[FpVar<Fr>],
     ) -> Result<(Vec<FpVar<Fr>>, Vec<Term>), SynthesisError> {
         let mut log = Vec::new();
-        if constants.len() != 3 || z.len() != 4 || w1.len() != self.k * ENTRY_LEN {
+        if constants.len() != 3 || z.len() != 5 || w1.len() != self.k * ENTRY_LEN {
             return Err(SynthesisError::Unsatisfiable);
         }
         let ch = ChallengesVar {
@@ -377,6 +435,7 @@ impl ScanChain {
             alpha: constants[2].clone(),
         };
         let mut last = z[2].clone();
+        let mut private_len = z[4].clone();
         let mut ctx = Ctx::new(cs.clone(), ch.clone(), FpVar::zero());
         let one = FpVar::Constant(Fr::from(1u64));
         let zero = FpVar::Constant(Fr::from(0u64));
@@ -419,10 +478,62 @@ impl ScanChain {
             // Output words.
             let out_en = ctx.mul(&active, &g[3]);
             ctx.output_term(&(&addr + &v * pow2(40)), &out_en)?;
+            private_len = self.private_input(&mut ctx, e, &key, &addr, &private_len)?;
         }
         let sums = ctx.finish(&z[0], &z[1], &z[3])?;
         log.append(&mut ctx.log);
         let (mem, lookup, out) = (sums.mem, sums.lookup, sums.out);
-        Ok((vec![mem, lookup, last, out], log))
+        Ok((vec![mem, lookup, last, out, private_len], log))
+    }
+
+    /// The private input's layout, as the machine writes it: the length word `L ≤ MAX_IO_LEN`
+    /// at `PRIVATE_INPUT` (its Init sets the running `L`; it has the smallest key of the
+    /// region, so it comes first), then data words whose bytes past `L` are zero. For a data
+    /// word at offset `off` from the data, one of five bits says how many of its bytes lie
+    /// within `L`: 0 (then `off ≥ L` and the Init is 0), 1 to 3 (`L − off` exactly, the
+    /// Init below `2^(8n)`), or 4 (`L ≥ off + 4`). The inequalities hold through the slack
+    /// `m`, a 26-bit value. A prover that does not list the length word leaves `L = 0`.
+    /// Returns the running `L`.
+    fn private_input(
+        &self,
+        ctx: &mut Ctx,
+        e: &[FpVar<Fr>],
+        key: &FpVar<Fr>,
+        addr: &FpVar<Fr>,
+        len: &FpVar<Fr>,
+    ) -> Result<FpVar<Fr>, SynthesisError> {
+        let (active, private, v0) = (&e[0], &e[6], &e[12] + &e[13] * pow2(16));
+        let (v0_lo, v0_hi) = (&e[12], &e[13]);
+        let n = &e[21..26];
+        let slack = &e[26] + &e[27] * pow2(16);
+        let is_len = ctx.is_zero(&(key - Fr::from(length_word_key())))?;
+        let is_len = ctx.mul(active, &is_len);
+        let next = len + ctx.mul(&is_len, &(&v0 - len));
+        // One count bit exactly for an active data word of the region (the length word is
+        // in the region too, and has none).
+        let counted: FpVar<Fr> = n.iter().sum();
+        ctx.equal(&counted, &(private - &is_len))?;
+        let off = addr - Fr::from(PRIVATE_INPUT as u64 + 4);
+        let middle = &n[1] + &n[2] + &n[3];
+        ctx.enforce_mul(
+            &middle,
+            &(len - &off),
+            &(&n[1] + &n[2] * Fr::from(2u64) + &n[3] * Fr::from(3u64)),
+        )?;
+        let none = ctx.mul(&n[0], &(&off - len));
+        let all = ctx.mul(&n[4], &(len - &off - Fr::from(4u64)));
+        let bound = ctx.mul(
+            &is_len,
+            &(FpVar::Constant(Fr::from(MAX_IO_LEN as u64)) - &v0),
+        );
+        ctx.equal(&(none + all + bound), &slack)?;
+        let zero = FpVar::zero();
+        ctx.enforce_mul(&n[0], &v0, &zero)?;
+        ctx.enforce_mul(&(&n[1] + &n[2]), v0_hi, &zero)?;
+        let one_byte = ctx.mul(&n[1], v0_lo) * pow2(8);
+        ctx.range16(&one_byte)?;
+        let three_bytes = ctx.mul(&n[3], v0_hi) * pow2(8);
+        ctx.range16(&three_bytes)?;
+        Ok(next)
     }
 }

@@ -133,7 +133,7 @@ fn prove_chains(
         }
     }
     let chain = ScanChain::new(16);
-    let mut z = vec![Fr::from(0u64); 4];
+    let mut z = vec![Fr::from(0u64); 5];
     for w in chain.witness(entries).map_err(|e| e.to_string())? {
         let cs = ConstraintSystem::<Fr>::new_ref();
         let c = alloc(&cs, &consts);
@@ -195,7 +195,13 @@ fn verifier_mem(env: &Env, public: &[u8], exit_code: u32, steps: u64, gamma: Fr)
 fn setup() -> (Env, Vec<(usize, ExecRecord)>, Vec<ScanEntry>, Challenges) {
     let env = Env::run(&program(), &Isa::rv32im(), isa::rv32im(), &input());
     let records = env.records();
-    let entries = scan::scan_entries(&env.program, &input().public, &env.trace).expect("scan");
+    let entries = scan::scan_entries(
+        &env.program,
+        &input().public,
+        input().private.len(),
+        &env.trace,
+    )
+    .expect("scan");
     let ch = Challenges::random(&mut rng(99));
     (env, records, entries, ch)
 }
@@ -328,7 +334,7 @@ fn the_scan_circuit_refuses_cells_out_of_order() {
     a[3 * len..4 * len].swap_with_slice(&mut b[..len]);
     let cs = ConstraintSystem::<Fr>::new_ref();
     let c = alloc(&cs, &[ch.gamma, ch.beta, ch.alpha]);
-    let z = alloc(&cs, &[Fr::from(0u64); 4]);
+    let z = alloc(&cs, &[Fr::from(0u64); 5]);
     let w1 = chain.generate_w1(cs.clone(), &w).expect("w1");
     chain
         .synthesize(cs.clone(), &c, &z, &w1)

@@ -377,7 +377,12 @@ fn inactive_slots_with_any_content_are_neutral() {
 
 /// Synthesizes one scan step from raw `W1` values: its outputs `[mem, lookup, last, out]`,
 /// or why it is rejected.
-fn check_scan(env: &Env, last: u64, w1: &[Fr], ch: Challenges) -> Result<Vec<Fr>, Reject> {
+fn check_scan(
+    env: &Env,
+    (last, private_len): (u64, u64),
+    w1: &[Fr],
+    ch: Challenges,
+) -> Result<Vec<Fr>, Reject> {
     let chain = ScanChain::new(w1.len() / ENTRY_LAYOUT.len());
     let cs = ConstraintSystem::<Fr>::new_ref();
     let alloc = |v: &[Fr]| -> Vec<FpVar<Fr>> {
@@ -387,7 +392,7 @@ fn check_scan(env: &Env, last: u64, w1: &[Fr], ch: Challenges) -> Result<Vec<Fr>
     };
     let consts = alloc(&[ch.gamma, ch.beta, ch.alpha]);
     let zero = Fr::from(0u64);
-    let z = alloc(&[zero, zero, Fr::from(last), zero]);
+    let z = alloc(&[zero, zero, Fr::from(last), zero, Fr::from(private_len)]);
     let w = alloc(w1);
     let (zn, log) = chain
         .synthesize(cs.clone(), &consts, &z, &w)
@@ -404,22 +409,30 @@ fn check_scan(env: &Env, last: u64, w1: &[Fr], ch: Challenges) -> Result<Vec<Fr>
 #[test]
 fn the_scan_rejects_values_off_their_width() {
     let env = rv32im_env();
-    let entries = scan::scan_entries(&env.program, &input().public, &env.trace).expect("scan");
+    let entries = scan::scan_entries(
+        &env.program,
+        &input().public,
+        input().private.len(),
+        &env.trace,
+    )
+    .expect("scan");
     let ch = Challenges::random(&mut rng(6));
-    // A register, a read-only image word, RAM, the private input and the output region.
-    let picks: Vec<usize> = [0u32, 1, 2, 3, 4]
+    // A register, a read-only image word, RAM, the private input's length word, the output
+    // region and the private input's first data word.
+    let picks: Vec<usize> = [0u32, 1, 2, 3, 4, 5]
         .iter()
         .filter_map(|&class| {
             entries.iter().position(|e| match class {
                 0 => e.cell.space == pack::space::REG,
                 1 => e.cell.space == pack::space::RO && e.cell.addr < RAM_START,
                 2 => e.cell.addr == RAM_START,
-                3 => e.cell.addr >= PRIVATE_INPUT && e.init.is_some(),
+                3 => e.cell.addr == PRIVATE_INPUT && e.init.is_some(),
+                5 => e.cell.addr == PRIVATE_INPUT + 4 && e.init.is_some(),
                 _ => e.cell.addr >= PUBLIC_OUTPUT && e.cell.space != pack::space::REG,
             })
         })
         .collect();
-    assert_eq!(picks.len(), 5);
+    assert_eq!(picks.len(), 6);
     for at in picks {
         // The entry alone, continuing from the key of the entry before it.
         let all = ScanChain::new(at + 1)
@@ -433,12 +446,13 @@ fn the_scan_rejects_values_off_their_width() {
         let last = at.checked_sub(1).map_or(0, |p| {
             (entries[p].cell.space << 32) | entries[p].cell.addr as u64
         });
-        check_scan(&env, last, &values, ch).expect("honest scan");
+        let state = (last, input().private.len() as u64);
+        check_scan(&env, state, &values, ch).expect("honest scan");
         for i in 0..ENTRY_LAYOUT.len() {
             for (what, x) in attempts(values[i]) {
                 let off = !in_range(x, ENTRY_LAYOUT[i]);
                 for (how, w1) in variants(&values, &ENTRY_LAYOUT, i, x) {
-                    let got = check_scan(&env, last, &w1, ch);
+                    let got = check_scan(&env, state, &w1, ch);
                     let fine = match &got {
                         Err(Reject::Unsatisfied(_)) | Err(Reject::NotInTable(_)) => true,
                         Err(e) => panic!("scan value {i} {what}: {e:?}"),

@@ -178,6 +178,8 @@ pub fn run_witness(
         return Err(Error::IsaMismatch);
     }
     let mut cells = BTreeMap::new();
+    let len = scan::private_length_entry(input.private.len());
+    cells.insert(key(&len.cell), len);
     for (cell, v) in scan::verifier_init(program, &input.public)? {
         let e = ScanEntry {
             cell,

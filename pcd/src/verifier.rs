@@ -134,7 +134,7 @@ pub fn verify(
     all.par_iter()
         .map(|c| {
             let (ivc_params, arity) = match c.chain {
-                Proof::SCAN => (&params.scan, 4),
+                Proof::SCAN => (&params.scan, 5),
                 Proof::TABLE => (&params.table, 2),
                 i => (&params.inst[i as usize].ivc, 2),
             };
