@@ -263,7 +263,8 @@ fn private_slack(addr: u32, len: u64) -> (usize, u64) {
     if addr == PRIVATE_INPUT {
         return (0, (MAX_IO_LEN as u64).saturating_sub(len));
     }
-    let off = (addr - PRIVATE_INPUT - 4) as u64;
+    // A word below the data (only a dishonest entry list has one) gets some witness.
+    let off = addr.wrapping_sub(PRIVATE_INPUT + 4) as u64;
     match len.checked_sub(off) {
         None | Some(0) => (0, off - len),
         Some(n) if n >= 4 => (4, n - 4),
@@ -508,6 +509,8 @@ impl ScanChain {
         let slack = &e[26] + &e[27] * pow2(16);
         let is_len = ctx.is_zero(&(key - Fr::from(length_word_key())))?;
         let is_len = ctx.mul(active, &is_len);
+        // The length word carries its Init (no Init would leave it unread, but say so here).
+        ctx.enforce_mul(&is_len, &(FpVar::one() - &e[3]), &FpVar::zero())?;
         let next = len + ctx.mul(&is_len, &(&v0 - len));
         // One count bit exactly for an active data word of the region (the length word is
         // in the region too, and has none).

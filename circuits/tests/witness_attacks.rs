@@ -635,3 +635,128 @@ fn finding_2_coprocessor_and_with_half_is_rejected() {
     let got = check_w1(&env, &env.circuits[index], index, 1, &w1, ch);
     assert_eq!(got, Err(Reject::NotInTable(pack::tag::R8)));
 }
+
+/// A data word's Init past the private length, every count bit and its slack as
+/// the constraint wants it, is accepted exactly when it fits the bytes within the length; a
+/// length word above `MAX_IO_LEN`, or without its Init, is refused; an inactive one sets no
+/// length.
+#[test]
+fn private_input_layout_forgeries_are_rejected() {
+    use crease_nvm::layout::MAX_IO_LEN;
+    use scan::{Cell, ScanEntry};
+    let env = rv32im_env();
+    let ch = Challenges::random(&mut rng(33));
+    let ro = pack::space::RO;
+    let word = |addr: u32, v: u32| ScanEntry {
+        cell: Cell { space: ro, addr },
+        init: Some(v),
+        value: v,
+        ts: 0,
+    };
+    let n = ENTRY_LAYOUT.len();
+    let fr = |v: u64| Fr::from(v);
+    let mut accepted_bad = vec![];
+    for len in [0u32, 1, 2, 3, 4, 5, 6, 7, 8, 9] {
+        for off in [0u32, 4, 8] {
+            for v in [
+                1u32,
+                0xff,
+                0x100,
+                0xffff,
+                0x1_0000,
+                0xff_ffff,
+                0x100_0000,
+                0xffff_ffff,
+            ] {
+                let bytes_in = len.saturating_sub(off).min(4);
+                let honest = bytes_in == 4 || (v as u64) < (1u64 << (8 * bytes_in));
+                let entries = [word(PRIVATE_INPUT, len), word(PRIVATE_INPUT + 4 + off, v)];
+                let w = ScanChain::new(2).witness(&entries).expect("witness");
+                let base: Vec<Fr> = w[0].values.iter().map(|&x| fr(x)).collect();
+                let mut ok_any = false;
+                for j in 0..5 {
+                    let mut w1 = base.clone();
+                    for t in 0..5 {
+                        w1[n + 21 + t] = fr((t == j) as u64);
+                    }
+                    // The slack the constraint wants.
+                    let offf = fr(off as u64);
+                    let l = fr(len as u64);
+                    let s = match j {
+                        0 => offf - l,
+                        4 => l - offf - fr(4),
+                        _ => fr(0),
+                    };
+                    let s_int: num_bigint_like::Big = s.into();
+                    let (lo, hi) = num_bigint_like::split(s_int);
+                    w1[n + 26] = lo;
+                    w1[n + 27] = hi;
+                    if check_scan(&env, (0, 0), &w1, ch).is_ok() {
+                        ok_any = true;
+                    }
+                }
+                if ok_any != honest {
+                    accepted_bad.push((len, off, v, ok_any, honest));
+                }
+            }
+        }
+    }
+    assert!(accepted_bad.is_empty(), "mismatch: {accepted_bad:?}");
+    // A length word above MAX_IO_LEN, with the slack the constraint wants (wrapped).
+    for l in [
+        MAX_IO_LEN as u64 + 1,
+        MAX_IO_LEN as u64 + 4,
+        1 << 26,
+        0xffff_ffff,
+    ] {
+        let entries = [word(PRIVATE_INPUT, l as u32)];
+        let w = ScanChain::new(1).witness(&entries).expect("witness");
+        let mut w1: Vec<Fr> = w[0].values.iter().map(|&x| fr(x)).collect();
+        let s = fr(MAX_IO_LEN as u64) - fr(l);
+        let (lo, hi) = num_bigint_like::split(s.into());
+        w1[26] = lo;
+        w1[27] = hi;
+        assert!(
+            check_scan(&env, (0, 0), &w1, ch).is_err(),
+            "L = {l} accepted"
+        );
+    }
+    // The length word without its Init (f = 0) is refused (it could not be read anyway).
+    let entries = [word(PRIVATE_INPUT, 100)];
+    let w = ScanChain::new(1).witness(&entries).expect("witness");
+    let mut w1: Vec<Fr> = w[0].values.iter().map(|&x| fr(x)).collect();
+    w1[3] = fr(0);
+    assert!(
+        check_scan(&env, (0, 0), &w1, ch).is_err(),
+        "f = 0 length word"
+    );
+    // The length word inactive: L stays.
+    let mut w1: Vec<Fr> = w[0].values.iter().map(|&x| fr(x)).collect();
+    w1[0] = fr(0);
+    if let Ok(z) = check_scan(&env, (0, 0), &w1, ch) {
+        assert_eq!(z[4], fr(0), "inactive length word set L");
+    }
+}
+
+mod num_bigint_like {
+    use ark_ff::{BigInteger, PrimeField};
+    use crease_circuits::Fr;
+    pub type Big = <Fr as PrimeField>::BigInt;
+    /// Splits into a 16-bit limb and the rest (the rest out of its 10 bits if it is large).
+    pub fn split(b: Big) -> (Fr, Fr) {
+        let bytes = b.to_bytes_le();
+        let lo = bytes[0] as u64 | (bytes[1] as u64) << 8;
+        let whole = Fr::from_le_bytes_mod_order(&bytes);
+        let lo = Fr::from(lo);
+        let hi = (whole - lo) * Fr::from(1u64 << 16).inverse_or_zero();
+        (lo, hi)
+    }
+    trait Inv {
+        fn inverse_or_zero(&self) -> Self;
+    }
+    impl Inv for Fr {
+        fn inverse_or_zero(&self) -> Self {
+            ark_ff::Field::inverse(self).unwrap_or_default()
+        }
+    }
+}
