@@ -413,11 +413,7 @@ fn memory_is_mapped_in_the_same_words_natively_and_in_the_proof() {
         c.push(ecall());
         c
     };
-    let with_size = |c: &[u32], size: u32| {
-        let mut segs = load(c, &Isa::rv32im()).segments().to_vec();
-        segs[1].mem_size = size;
-        Program::from_parts(hand::CODE, segs, &Isa::rv32im()).expect("loads")
-    };
+    let with_size = |c: &[u32], size: u32| with_data_segment(c, |s| s.mem_size = size);
     let options = crease::RunOptions::default;
     // Byte 254 of a 254-byte segment: in its last word, zero.
     let short = with_size(&code(254), 254);
@@ -434,9 +430,22 @@ fn memory_is_mapped_in_the_same_words_natively_and_in_the_proof() {
     let exact = with_size(&code(256), 256);
     assert!(crease::run(&exact, &Input::default(), options()).is_err());
     let longer = with_size(&code(256), 260);
-    let (w, exec) = run_witness(params(), &longer, &Input::default()).expect("runs");
-    assert_eq!(exec.exit_code, 5);
-    let e = rejected(params(), &exact, &[], &w);
+    assert_run_rejected_for(&longer, 5, &exact);
+}
+
+/// The program of `code` with its data segment edited.
+fn with_data_segment(code: &[u32], edit: impl Fn(&mut crease::Segment)) -> Program {
+    let mut segs = load(code, &Isa::rv32im()).segments().to_vec();
+    edit(&mut segs[1]);
+    Program::from_parts(hand::CODE, segs, &Isa::rv32im()).expect("loads")
+}
+
+/// The run of `ran` (which exits with `exit`), proven for `other`, is rejected by the memory
+/// balance or the scan.
+fn assert_run_rejected_for(ran: &Program, exit: i32, other: &Program) {
+    let (w, exec) = run_witness(params(), ran, &Input::default()).expect("runs");
+    assert_eq!(exec.exit_code, exit);
+    let e = rejected(params(), other, &[], &w);
     assert_rejected_by(
         &e,
         &[Rejection::Memory, Rejection::Ivc { chain: Proof::SCAN }],
@@ -453,20 +462,10 @@ fn a_segment_without_permissions_cannot_be_read_in_a_proof() {
     c.push(lbu(10, 5, 0));
     push_li(&mut c, 17, 93);
     c.push(ecall());
-    let with_read = |read: bool| {
-        let mut segs = load(&c, &Isa::rv32im()).segments().to_vec();
-        (segs[1].read, segs[1].write) = (read, false);
-        Program::from_parts(hand::CODE, segs, &Isa::rv32im()).expect("loads")
-    };
+    let with_read = |read: bool| with_data_segment(&c, |s| (s.read, s.write) = (read, false));
     let (none, readable) = (with_read(false), with_read(true));
     assert!(crease::run(&none, &Input::default(), crease::RunOptions::default()).is_err());
-    let (w, exec) = run_witness(params(), &readable, &Input::default()).expect("runs");
-    assert_eq!(exec.exit_code, 11);
-    let e = rejected(params(), &none, &[], &w);
-    assert_rejected_by(
-        &e,
-        &[Rejection::Memory, Rejection::Ivc { chain: Proof::SCAN }],
-    );
+    assert_run_rejected_for(&readable, 11, &none);
 }
 
 /// The private input's layout is bound: a guest exiting with `W·[L = 0]` (`L` the private

@@ -65,6 +65,23 @@ struct State {
     cf_w: CfWitness,
 }
 
+impl State {
+    /// The augmented circuit's inputs of the next step, from this state.
+    fn inputs(&self, pp: Fr) -> StepInputs<'_> {
+        StepInputs {
+            pp,
+            i: self.i,
+            constants: &self.constants,
+            z0: &self.z0,
+            zi: &self.zi,
+            w1_hash: self.w1_hash,
+            big_u: &self.big_u,
+            u: &self.u,
+            cf_u: &self.cf_u,
+        }
+    }
+}
+
 /// A fold transcript labelled `label` that first absorbs the fresh instance `u`, whose public
 /// input is the state hash and so binds the running instance: a step's fold
 /// ([`augmented::FOLD_LABEL`]) or the proof's final fold ([`FINAL_FOLD_LABEL`]).
@@ -267,17 +284,7 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
             construct_matrices: false,
             generate_lc_assignments: false,
         });
-        let inp = StepInputs {
-            pp: params.digest,
-            i: s.i,
-            constants: &s.constants,
-            z0: &s.z0,
-            zi: &s.zi,
-            w1_hash: s.w1_hash,
-            big_u: &s.big_u,
-            u: &s.u,
-            cf_u: &s.cf_u,
-        };
+        let inp = s.inputs(params.digest);
 
         // 1. The part that needs only the state, beside the primary fold of U_i and u_i
         //    (none at the base case). Its witness is final once it is synthesized: W1, the

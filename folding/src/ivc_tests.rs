@@ -355,17 +355,7 @@ fn a_running_instance_with_resplit_limbs_is_rejected() {
     assert!(!s.big_u.is_zero());
     let (tr, nu, _, proof, ch) = p.fold_last(augmented::FOLD_LABEL, None).unwrap();
     let (_, _, cf_in) = p.fold_cyclefold(tr, &nu, &ch).unwrap();
-    let inp = StepInputs {
-        pp: params.digest,
-        i: s.i,
-        constants: &s.constants,
-        z0: &s.z0,
-        zi: &s.zi,
-        w1_hash: s.w1_hash,
-        big_u: &s.big_u,
-        u: &s.u,
-        cf_u: &s.cf_u,
-    };
+    let inp = s.inputs(params.digest);
     let fold_in = augmented::FoldInputs {
         proof: &proof,
         next_cw: [nu.cw1, nu.cw2],
