@@ -19,16 +19,6 @@ use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 use crate::poseidon::{g1_limbs, COORD_LIMB_BITS};
 use crate::{Fq, Fr, GrumpkinAffine, G1};
 
-/// Allocates a witness below `2^bits` from its little-endian bits (`bits` constraints;
-/// `bits ≤ 128`).
-pub fn alloc_bounded(
-    cs: ConstraintSystemRef<Fr>,
-    value: Option<u128>,
-    bits: usize,
-) -> Result<FpVar<Fr>, SynthesisError> {
-    Boolean::le_bits_to_fp(&alloc_bits(cs, value, bits)?)
-}
-
 /// The `bits` low bits of `value` as boolean witnesses, least significant first.
 fn alloc_bits(
     cs: ConstraintSystemRef<Fr>,
