@@ -103,6 +103,35 @@ fn the_rust_fibonacci_guest_proves_and_verifies() {
     }
 }
 
+/// The prover sees a run a segment at a time, so a chain's batch may span segments; the
+/// proof does not depend on where they are cut.
+#[test]
+fn the_proof_does_not_depend_on_the_segment_length() {
+    let mut c = Vec::new();
+    push_li(&mut c, 9, 0x1234_5678);
+    hand::push_sum_output_exit(&mut c, 300);
+    let program = hand::program(&c, &Isa::rv32im());
+    let input = Input::default();
+    let prove_in = |segment: usize| {
+        let options = crease::ProveOptions { segment };
+        let (proof, exec) =
+            crease::prove_with(params(), &program, &input, &options, None).expect("proves");
+        (proof.to_bytes().expect("serializes"), exec.cycles)
+    };
+    let (whole, steps) = prove_in(crease::pcd::DEFAULT_SEGMENT);
+    assert!(steps > 900, "{steps} steps: several batches per chain");
+    let proof = Proof::from_bytes(&whole).expect("reads");
+    verify(params(), &program, &[], &proof).expect("verifies");
+    for segment in [1, 63, 65, 250] {
+        assert!(
+            prove_in(segment).0 == whole,
+            "segment {segment}: another proof"
+        );
+    }
+    let zero = crease::ProveOptions { segment: 0 };
+    assert!(crease::prove_with(params(), &program, &input, &zero, None).is_err());
+}
+
 #[test]
 fn parameters_round_trip_and_refuse_damage() {
     // A one-instruction ISA with small chains keeps the file small.

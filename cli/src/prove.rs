@@ -50,6 +50,12 @@ pub struct ProveArgs {
     /// Where to write the proof (default: the ELF's path with `.proof` appended).
     #[arg(short = 'o', long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Instructions per segment: the prover holds one segment's records and witnesses at a
+    /// time, about 200 bytes per instruction, so this bounds its memory beside the
+    /// parameters and the chains' accumulators.
+    #[arg(long, value_name = "N", default_value_t = crease::pcd::DEFAULT_SEGMENT as u64,
+          value_parser = clap::value_parser!(u64).range(1..=1 << 28))]
+    segment: u64,
     #[command(flatten)]
     params: ParamArgs,
 }
@@ -109,7 +115,10 @@ pub fn prove(args: &ProveArgs) -> Result<(), CliError> {
     let bars = ProveBars::default();
     let report = |phase, done, total| bars.report(phase, done, total);
     let start = Instant::now();
-    let result = crease::prove_with_progress(&loaded.params, &program, &input, &report);
+    let options = crease::ProveOptions {
+        segment: args.segment as usize,
+    };
+    let result = crease::prove_with(&loaded.params, &program, &input, &options, Some(&report));
     bars.finish();
     let (proof, exec) = result?;
     let prove_time = start.elapsed();

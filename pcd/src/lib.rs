@@ -15,6 +15,7 @@ mod error;
 mod params;
 mod proof;
 mod prover;
+mod stream;
 mod transcript;
 mod verifier;
 mod wire;
@@ -27,7 +28,8 @@ pub use proof::{ChainProof, OutputWord, Proof};
 #[cfg(feature = "tamper")]
 pub use prover::CellOverride;
 pub use prover::{
-    prove, prove_with_progress, prove_witness, run_witness, Phase, Progress, RunWitness,
+    prove, prove_with, prove_with_progress, prove_witness, run_witness, Phase, Progress,
+    ProveOptions, RunWitness, DEFAULT_SEGMENT,
 };
 pub use verifier::{verify, Statement};
 

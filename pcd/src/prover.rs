@@ -1,19 +1,23 @@
 //! The two-pass prover: commit every chain's `W1`, draw the challenges, fold every chain.
 
 use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
-use crease_circuits::pack::{space, MAX_STEPS};
-use crease_circuits::scan::{self, Cell, MemoryMap, ScanChain, ScanEntry};
+use crease_circuits::batch::BatchWitness;
+use crease_circuits::pack::MAX_STEPS;
+use crease_circuits::scan::{self, ScanChain, ScanEntry};
 use crease_circuits::tables::{all_entries, Multiplicities, TableChain};
 use crease_circuits::{Batch, ExecRecord, InstructionCircuit, Term};
 use crease_folding::ivc::{w1_hash_chain, IvcParams, IvcProver};
 use crease_folding::step::StepCircuit;
-use crease_nvm::{run_with_sink, Access, Execution, Input, Program, RunOptions, Space, Step};
-use crease_nvm::{timestamp, TraceSink};
+use crease_folding::G1;
+use crease_nvm::{Execution, Input, Program, RunOptions};
 use rayon::prelude::*;
 
 use crate::proof::{ChainProof, OutputWord};
+use crate::stream::{initial_cells, BatchJob, Batcher, Source};
 use crate::transcript::{challenges, ChainHash, Claims};
 use crate::{Error, Fr, Params, Proof};
 
@@ -54,27 +58,30 @@ pub struct CellOverride {
     pub value: Fr,
 }
 
-/// Applies the overrides of `chain` to its step witnesses.
+/// Sets the overrides of step `step` of `chain` in `o`.
 #[cfg(feature = "tamper")]
-fn apply_overrides<W>(
-    w: &RunWitness,
+fn apply_overrides(
+    w: Option<&RunWitness>,
     chain: u32,
-    steps: &mut [W],
-    of: impl Fn(&mut W) -> &mut crease_circuits::tamper::Overrides,
+    step: usize,
+    o: &mut crease_circuits::tamper::Overrides,
 ) {
-    for o in w.overrides.iter().filter(|o| o.chain == chain) {
-        if let Some(s) = steps.get_mut(o.step) {
-            of(s).set(o.cell, o.value);
-        }
+    let Some(w) = w else { return };
+    for c in w
+        .overrides
+        .iter()
+        .filter(|c| c.chain == chain && c.step == step)
+    {
+        o.set(c.cell, c.value);
     }
 }
 
 #[cfg(not(feature = "tamper"))]
-fn apply_overrides<W>(
-    _: &RunWitness,
+fn apply_overrides(
+    _: Option<&RunWitness>,
     _: u32,
-    _: &mut [W],
-    _: impl Fn(&mut W) -> &mut crease_circuits::tamper::Overrides,
+    _: usize,
+    _: &mut crease_circuits::tamper::Overrides,
 ) {
 }
 
@@ -98,7 +105,7 @@ struct Counter<'a> {
     progress: Option<Progress<'a>>,
     phase: Phase,
     done: AtomicU64,
-    total: u64,
+    total: AtomicU64,
 }
 
 impl<'a> Counter<'a> {
@@ -110,65 +117,48 @@ impl<'a> Counter<'a> {
             progress,
             phase,
             done: AtomicU64::new(0),
-            total,
+            total: AtomicU64::new(total),
+        }
+    }
+
+    /// Sets the total once it is known better.
+    fn set_total(&self, total: u64) {
+        self.total.store(total, Ordering::Relaxed);
+        if let Some(p) = self.progress {
+            p(self.phase, self.done.load(Ordering::Relaxed), total);
         }
     }
 
     fn tick(&self) {
         let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
         if let Some(p) = self.progress {
-            p(self.phase, done, self.total);
+            p(self.phase, done, self.total.load(Ordering::Relaxed));
         }
     }
 }
 
-/// Builds execution records and scan entries as the NVM runs.
-struct Recorder<'a> {
-    program: &'a Program,
-    map: MemoryMap,
-    records: Vec<(usize, ExecRecord)>,
-    cells: BTreeMap<u64, ScanEntry>,
-    undecoded: Option<u32>,
+/// How to prove.
+#[derive(Clone, Debug)]
+pub struct ProveOptions {
+    /// Instructions per segment: each pass holds the records and witnesses of one segment
+    /// at a time, so this sets the prover's memory beside the parameters, the chains'
+    /// accumulators and the touched memory's scan entries (see docs/PERFORMANCE.md).
+    pub segment: usize,
 }
 
-fn key(c: &Cell) -> u64 {
-    (c.space << 32) | c.addr as u64
-}
+/// The default segment: 2^20 instructions (about 200 MB of records and witnesses).
+pub const DEFAULT_SEGMENT: usize = 1 << 20;
 
-impl TraceSink for Recorder<'_> {
-    fn step(&mut self, step: &Step, accesses: &[Access]) {
-        let Some((i, d)) = self.program.code_word(step.pc).and_then(|c| c.decoded) else {
-            self.undecoded.get_or_insert(step.pc);
-            return;
-        };
-        let map = &self.map;
-        let rec = ExecRecord::from_trace(step, d, accesses, |a| map.read_only(a));
-        self.records.push((i, rec));
-        for (j, a) in accesses.iter().enumerate().skip(1) {
-            let space = match a.space {
-                Space::Pc => continue,
-                Space::Reg => space::REG,
-                Space::Mem if map.read_only(a.addr) => space::RO,
-                Space::Mem => space::RW,
-            };
-            let cell = Cell {
-                space,
-                addr: a.addr,
-            };
-            let e = self.cells.entry(key(&cell)).or_insert(ScanEntry {
-                cell,
-                init: Some(a.read),
-                value: a.read,
-                ts: 0,
-            });
-            e.value = a.write;
-            e.ts = timestamp(step.t, j);
+impl Default for ProveOptions {
+    fn default() -> Self {
+        ProveOptions {
+            segment: DEFAULT_SEGMENT,
         }
     }
 }
 
-/// Pass 0: runs `program` on `input`, streaming its trace into execution records and scan
-/// entries (the raw trace is not kept).
+/// Runs `program` on `input` and keeps every execution record and scan entry in memory:
+/// the run witness a test may tamper with before [`prove_witness`].
 pub fn run_witness(
     params: &Params,
     program: &Program,
@@ -177,37 +167,21 @@ pub fn run_witness(
     if program.isa().digest() != params.isa_digest {
         return Err(Error::IsaMismatch);
     }
-    let mut cells = BTreeMap::new();
-    let len = scan::private_length_entry(input.private.len());
-    cells.insert(key(&len.cell), len);
-    for (cell, v) in scan::verifier_init(program, &input.public)? {
-        let e = ScanEntry {
-            cell,
-            init: None,
-            value: v,
-            ts: 0,
-        };
-        cells.insert(key(&cell), e);
-    }
-    let mut rec = Recorder {
+    let mut cells = initial_cells(program, input)?;
+    let mut records = Vec::new();
+    let source = Source::Run {
         program,
-        map: MemoryMap::new(program),
-        records: Vec::new(),
-        cells,
-        undecoded: None,
+        input,
+        max_cycles: MAX_STEPS,
     };
-    let max_cycles = MAX_STEPS;
-    let options = RunOptions {
-        max_cycles,
-        ..RunOptions::default()
-    };
-    let exec = run_with_sink(program, input, options, &mut rec)?;
-    if rec.undecoded.is_some() {
-        return Err(Error::Config("an executed word has no instruction circuit"));
-    }
+    let exec = source.replay(DEFAULT_SEGMENT, Some(&mut cells), &mut |seg| {
+        records.extend(seg);
+        Ok(())
+    })?;
+    let exec = exec.ok_or(Error::Config("a run gives an execution"))?;
     let w = RunWitness {
-        records: rec.records,
-        entries: rec.cells.into_values().collect(),
+        records,
+        entries: cells.into_values().collect(),
         exit_code: exec.exit_code,
         steps: exec.cycles,
         #[cfg(feature = "tamper")]
@@ -225,7 +199,7 @@ pub fn prove(
     program: &Program,
     input: &Input,
 ) -> Result<(Proof, Execution), Error> {
-    prove_inner_input(params, program, input, None)
+    prove_with(params, program, input, &ProveOptions::default(), None)
 }
 
 /// [`prove`], reporting progress per [`Phase`] to `progress`.
@@ -235,19 +209,59 @@ pub fn prove_with_progress(
     input: &Input,
     progress: Progress<'_>,
 ) -> Result<(Proof, Execution), Error> {
-    prove_inner_input(params, program, input, Some(progress))
+    prove_with(
+        params,
+        program,
+        input,
+        &ProveOptions::default(),
+        Some(progress),
+    )
 }
 
-fn prove_inner_input(
+/// [`prove`] with `options`, reporting progress to `progress` if given.
+///
+/// The run is executed three times: once to learn its length and outcome (a guest that
+/// faults fails here, before any proving), once in pass 1, which commits every batch's
+/// `W1` segment by segment and forgets the witnesses, and once in pass 2, which rebuilds
+/// them segment by segment and folds them.
+pub fn prove_with(
     params: &Params,
     program: &Program,
     input: &Input,
+    options: &ProveOptions,
     progress: Option<Progress<'_>>,
 ) -> Result<(Proof, Execution), Error> {
+    if program.isa().digest() != params.isa_digest {
+        return Err(Error::IsaMismatch);
+    }
+    if options.segment == 0 {
+        return Err(Error::Config("a segment holds at least one instruction"));
+    }
     let run = Counter::new(progress, Phase::Run, 1);
-    let (w, exec) = run_witness(params, program, input)?;
+    let run_options = RunOptions {
+        max_cycles: MAX_STEPS,
+        ..RunOptions::default()
+    };
+    let exec = crease_nvm::run(program, input, run_options)?;
     run.tick();
-    let proof = prove_inner(params, program, &input.public, &w, true, progress)?;
+    let source = Source::Run {
+        program,
+        input,
+        max_cycles: MAX_STEPS,
+    };
+    let counts: Vec<u64> = exec.counts.iter().map(|c| c.count).collect();
+    let job = Job {
+        params,
+        program,
+        public_input: &input.public,
+        source,
+        strict: true,
+        segment: options.segment,
+        tamper: None,
+        progress,
+    };
+    let cells = initial_cells(program, input)?;
+    let proof = job.prove(&counts, Outcome::Cells(cells))?;
     Ok((proof, exec))
 }
 
@@ -260,16 +274,345 @@ pub fn prove_witness(
     public_input: &[u8],
     w: &RunWitness,
 ) -> Result<Proof, Error> {
-    prove_inner(params, program, public_input, w, false, None)
+    if w.steps > MAX_STEPS {
+        return Err(Error::TooManySteps {
+            steps: w.steps,
+            max: MAX_STEPS,
+        });
+    }
+    let mut counts = vec![0u64; params.inst.len()];
+    for (i, _) in &w.records {
+        *counts.get_mut(*i).ok_or(Error::IsaMismatch)? += 1;
+    }
+    let job = Job {
+        params,
+        program,
+        public_input,
+        source: Source::Witness(w),
+        strict: false,
+        segment: DEFAULT_SEGMENT,
+        tamper: Some(w),
+        progress: None,
+    };
+    job.prove(&counts, Outcome::Witness(w))
 }
 
-/// One chain after pass 1: its witnesses and `W1` commitments.
+/// What the prover learns of a run besides its records.
+enum Outcome<'a> {
+    /// From the execution of pass 1, which adds its touched cells to these.
+    Cells(BTreeMap<u64, ScanEntry>),
+    /// From a run witness.
+    Witness(&'a RunWitness),
+}
+
+/// One proof to make.
+struct Job<'a> {
+    params: &'a Params,
+    program: &'a Program,
+    public_input: &'a [u8],
+    source: Source<'a>,
+    strict: bool,
+    segment: usize,
+    /// The run witness whose overrides apply, if any.
+    tamper: Option<&'a RunWitness>,
+    progress: Option<Progress<'a>>,
+}
+
+type InstBatch = Batch<Arc<dyn InstructionCircuit>>;
+
+/// What pass 1 leaves of the instruction chains: per ISA index, every batch's `W1`
+/// commitment and a fingerprint of its witness (pass 2 must rebuild the same one).
+struct Pass1 {
+    commitments: Vec<Vec<G1>>,
+    fingerprints: Vec<Vec<u64>>,
+}
+
+/// One of the scan or table chain after pass 1: its witnesses and `W1` commitments.
 struct Committed<W> {
     chain: u32,
     witnesses: Vec<W>,
-    commitments: Vec<crease_folding::G1>,
+    commitments: Vec<G1>,
     hash: Fr,
 }
+
+impl<W> Committed<W> {
+    fn chain_hash(&self) -> ChainHash {
+        ChainHash {
+            chain: self.chain,
+            steps: self.witnesses.len() as u64,
+            w1_hash: self.hash,
+        }
+    }
+}
+
+fn fingerprint(w: &BatchWitness) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    w.values.hash(&mut h);
+    h.finish()
+}
+
+impl Job<'_> {
+    fn batches(&self) -> Vec<InstBatch> {
+        (self.params.inst.iter().enumerate())
+            .map(|(i, c)| Batch::new(c.circuit.clone(), i, c.k))
+            .collect()
+    }
+
+    fn ks(&self) -> Vec<usize> {
+        self.params.inst.iter().map(|c| c.k).collect()
+    }
+
+    fn add_log(&self, tables: &Mutex<Multiplicities>, log: &[Term]) -> Result<(), Error> {
+        let mut tables = tables
+            .lock()
+            .map_err(|_| Error::Config("a prover thread panicked"))?;
+        if self.strict {
+            tables
+                .add(log)
+                .map_err(|t| Error::LookupOutsideTables { tag: t.tag })
+        } else {
+            for t in log {
+                let _ = tables.add(std::slice::from_ref(t));
+            }
+            Ok(())
+        }
+    }
+
+    fn prove(&self, counts: &[u64], outcome: Outcome<'_>) -> Result<Proof, Error> {
+        let params = self.params;
+        let batches = self.batches();
+        let inst_steps: u64 = (counts.iter().zip(&params.inst))
+            .map(|(&n, c)| n.div_ceil(c.k as u64))
+            .sum();
+        let table_entries = all_entries(self.program);
+        let table_steps = table_entries.len().div_ceil(params.table_k) as u64;
+        // The scan's length is known only once pass 1 has run; until then the total counts
+        // the cells the verifier lists.
+        let mut total = inst_steps + table_steps;
+        let commits = Counter::new(self.progress, Phase::Commit, total);
+        let tables = Mutex::new(Multiplicities::new(table_entries));
+
+        // Pass 1: commit every batch's W1, a segment at a time.
+        let (pass1, entries, exit_code, steps) =
+            self.commit_instructions(&batches, &tables, &commits, outcome)?;
+        let scan_chain = ScanChain::new(params.scan_k);
+        total += entries.len().div_ceil(params.scan_k) as u64;
+        commits.set_total(total);
+        let mut scan_ws = scan_chain.witness(&entries)?;
+        for (i, sw) in scan_ws.iter_mut().enumerate() {
+            apply_overrides(self.tamper, Proof::SCAN, i, &mut sw.overrides);
+        }
+        for sw in &scan_ws {
+            self.add_log(&tables, &scan_chain.lookups(sw)?)?;
+        }
+        let scan_c = commit_all(&params.scan, &scan_chain, Proof::SCAN, scan_ws, &commits)?;
+        let tables = tables
+            .into_inner()
+            .map_err(|_| Error::Config("a prover thread panicked"))?;
+        let table_chain = TableChain::new(params.table_k);
+        let mut table_ws = tables.chain_witness(params.table_k);
+        for (i, tw) in table_ws.iter_mut().enumerate() {
+            apply_overrides(self.tamper, Proof::TABLE, i, &mut tw.overrides);
+        }
+        let table_c = commit_all(
+            &params.table,
+            &table_chain,
+            Proof::TABLE,
+            table_ws,
+            &commits,
+        )?;
+
+        // The statement and the challenges.
+        let output: Vec<OutputWord> = scan::output_words(&entries)
+            .into_iter()
+            .map(|(addr, value)| OutputWord { addr, value })
+            .collect();
+        #[cfg(feature = "tamper")]
+        let output = match self.tamper.and_then(|w| w.output_claim.clone()) {
+            Some(claim) => claim,
+            None => output,
+        };
+        drop(entries);
+        let mut hashes: Vec<ChainHash> = (pass1.commitments.iter().enumerate())
+            .filter(|(_, cms)| !cms.is_empty())
+            .map(|(i, cms)| ChainHash {
+                chain: i as u32,
+                steps: cms.len() as u64,
+                w1_hash: w1_hash_chain(cms),
+            })
+            .collect();
+        hashes.push(scan_c.chain_hash());
+        hashes.push(table_c.chain_hash());
+        let claims = Claims {
+            public_input: self.public_input,
+            exit_code,
+            steps,
+            output: &output,
+        };
+        let consts = challenges(params, self.program, &claims, &hashes);
+        // A run long enough for the key's prover tables to be built part-way builds them
+        // before its folds (every chain shares them), so that its first steps use them too.
+        if IvcParams::prover_tables_pay_off(total as usize) {
+            params.scan.build_prover_tables();
+        }
+
+        // Pass 2: fold every chain; the instruction chains a segment at a time.
+        let folds = Counter::new(self.progress, Phase::Fold, total);
+        let (chains, (scan, table)) = rayon::join(
+            || self.fold_instructions(&batches, &pass1, &consts, &folds),
+            || {
+                rayon::join(
+                    || fold(&params.scan, scan_chain, &scan_c, &consts, &folds),
+                    || fold(&params.table, table_chain, &table_c, &consts, &folds),
+                )
+            },
+        );
+        Ok(Proof {
+            params_digest: params.digest(),
+            exit_code,
+            steps,
+            output,
+            chains: chains?,
+            scan: scan?,
+            table: table?,
+        })
+    }
+
+    /// Pass 1 of the instruction chains: returns their commitments, the scan entries, the
+    /// exit code and the number of steps.
+    fn commit_instructions(
+        &self,
+        batches: &[InstBatch],
+        tables: &Mutex<Multiplicities>,
+        counter: &Counter<'_>,
+        outcome: Outcome<'_>,
+    ) -> Result<(Pass1, Vec<ScanEntry>, u32, u64), Error> {
+        let n = batches.len();
+        let mut pass1 = Pass1 {
+            commitments: vec![Vec::new(); n],
+            fingerprints: vec![Vec::new(); n],
+        };
+        let mut commit = |jobs: Vec<BatchJob>| -> Result<(), Error> {
+            let done = jobs
+                .into_par_iter()
+                .map(|j| {
+                    let batch = &batches[j.chain];
+                    let mut w = batch.witness(&j.records)?;
+                    drop(j.records);
+                    apply_overrides(self.tamper, j.chain as u32, j.index, &mut w.overrides);
+                    self.add_log(tables, &batch.lookups(&w)?)?;
+                    let c = self.params.inst[j.chain].ivc.commit_w1(batch, &w)?;
+                    counter.tick();
+                    Ok((j.chain, c, fingerprint(&w)))
+                })
+                .collect::<Result<Vec<_>, Error>>()?;
+            for (chain, c, f) in done {
+                pass1.commitments[chain].push(c);
+                pass1.fingerprints[chain].push(f);
+            }
+            Ok(())
+        };
+        let mut batcher = Batcher::new(self.ks());
+        let (mut cells, w) = match outcome {
+            Outcome::Cells(cells) => (Some(cells), None),
+            Outcome::Witness(w) => (None, Some(w)),
+        };
+        let exec = self
+            .source
+            .replay(self.segment, cells.as_mut(), &mut |seg| {
+                commit(batcher.push(seg)?)
+            })?;
+        commit(batcher.flush())?;
+        let (entries, exit_code, steps) = match (cells, w, exec) {
+            (Some(cells), _, Some(exec)) => (
+                cells.into_values().collect(),
+                exec.exit_code as u32,
+                exec.cycles,
+            ),
+            (_, Some(w), _) => (w.entries.clone(), w.exit_code as u32, w.steps),
+            _ => return Err(Error::Config("a run witness or an execution")),
+        };
+        Ok((pass1, entries, exit_code, steps))
+    }
+
+    /// Pass 2 of the instruction chains: rebuilds every batch's witness a segment at a
+    /// time and folds it; the chains of a segment fold in parallel.
+    fn fold_instructions(
+        &self,
+        batches: &[InstBatch],
+        pass1: &Pass1,
+        consts: &[Fr; 3],
+        counter: &Counter<'_>,
+    ) -> Result<Vec<ChainProof>, Error> {
+        let used: Vec<usize> = (0..batches.len())
+            .filter(|&i| !pass1.commitments[i].is_empty())
+            .collect();
+        let mut provers = used
+            .iter()
+            .map(|&i| {
+                let arity = batches[i].arity();
+                let z0 = vec![Fr::from(0u64); arity];
+                let ivc = &self.params.inst[i].ivc;
+                IvcProver::new(ivc, batches[i].clone(), z0, consts.to_vec())
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut fold_jobs = |jobs: Vec<BatchJob>| -> Result<(), Error> {
+            let mut per: Vec<Vec<BatchJob>> = used.iter().map(|_| Vec::new()).collect();
+            for j in jobs {
+                let at = used.binary_search(&j.chain).map_err(|_| REPLAY)?;
+                per[at].push(j);
+            }
+            provers
+                .par_iter_mut()
+                .zip(per.into_par_iter())
+                .try_for_each(|(prover, jobs)| {
+                    for j in jobs {
+                        let batch = &batches[j.chain];
+                        let mut w = batch.witness(&j.records)?;
+                        drop(j.records);
+                        apply_overrides(self.tamper, j.chain as u32, j.index, &mut w.overrides);
+                        let (Some(&c), Some(&f)) = (
+                            pass1.commitments[j.chain].get(j.index),
+                            pass1.fingerprints[j.chain].get(j.index),
+                        ) else {
+                            return Err(REPLAY);
+                        };
+                        if fingerprint(&w) != f {
+                            return Err(REPLAY);
+                        }
+                        prover.prove_step_with_w1(&w, Some(c))?;
+                        counter.tick();
+                    }
+                    Ok(())
+                })
+        };
+        let mut batcher = Batcher::new(self.ks());
+        self.source
+            .replay(self.segment, None, &mut |seg| fold_jobs(batcher.push(seg)?))?;
+        fold_jobs(batcher.flush())?;
+        let made: Vec<usize> = pass1.commitments.iter().map(Vec::len).collect();
+        if batcher.batches() != made {
+            return Err(REPLAY);
+        }
+        used.iter()
+            .zip(provers)
+            .map(|(&i, p)| {
+                let proof = p.proof()?;
+                if proof.w1_hash() != w1_hash_chain(&pass1.commitments[i]) {
+                    return Err(REPLAY);
+                }
+                Ok(ChainProof {
+                    chain: i as u32,
+                    z: p.z().to_vec(),
+                    ivc: proof,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Pass 2 saw another run than pass 1.
+const REPLAY: Error = Error::Config("the run differed when executed again");
 
 fn commit_all<C: StepCircuit>(
     ivc: &IvcParams,
@@ -309,175 +652,11 @@ fn fold<C: StepCircuit>(
     }
     let proof = p.proof()?;
     if proof.w1_hash() != c.hash {
-        return Err(Error::Folding(crease_folding::Error::IvcVerification(
-            "pass 2 folded other W1 values than pass 1 committed",
-        )));
+        return Err(REPLAY);
     }
     Ok(ChainProof {
         chain: c.chain,
         z: p.z().to_vec(),
         ivc: proof,
     })
-}
-
-type InstChainWork = (usize, Batch<std::sync::Arc<dyn InstructionCircuit>>);
-
-fn prove_inner(
-    params: &Params,
-    program: &Program,
-    public_input: &[u8],
-    w: &RunWitness,
-    strict: bool,
-    progress: Option<Progress<'_>>,
-) -> Result<Proof, Error> {
-    if program.isa().digest() != params.isa_digest {
-        return Err(Error::IsaMismatch);
-    }
-    if w.steps > MAX_STEPS {
-        return Err(Error::TooManySteps {
-            steps: w.steps,
-            max: MAX_STEPS,
-        });
-    }
-    // Pass 1: group, build witnesses, log lookups, commit.
-    let mut groups: BTreeMap<usize, Vec<ExecRecord>> = BTreeMap::new();
-    for (i, r) in &w.records {
-        if *i >= params.inst.len() {
-            return Err(Error::IsaMismatch);
-        }
-        groups.entry(*i).or_default().push(r.clone());
-    }
-    let work: Vec<(InstChainWork, &Vec<ExecRecord>)> = groups
-        .iter()
-        .map(|(&i, recs)| {
-            let c = &params.inst[i];
-            ((i, Batch::new(c.circuit.clone(), i, c.k)), recs)
-        })
-        .collect();
-    let table_entries = all_entries(program);
-    let table_rows = table_entries.len();
-    let total_steps = work
-        .iter()
-        .map(|((_, b), recs)| recs.len().div_ceil(b.k()))
-        .sum::<usize>()
-        + w.entries.len().div_ceil(params.scan_k)
-        + table_rows.div_ceil(params.table_k);
-    let commits = Counter::new(progress, Phase::Commit, total_steps as u64);
-    let per_chain: Vec<(Committed<_>, Vec<Vec<Term>>)> = work
-        .par_iter()
-        .map(|((i, batch), recs)| {
-            let mut ws = recs
-                .chunks(batch.k())
-                .map(|c| batch.witness(c))
-                .collect::<Result<Vec<_>, _>>()?;
-            apply_overrides(w, *i as u32, &mut ws, |s| &mut s.overrides);
-            let logs = ws
-                .par_iter()
-                .map(|bw| batch.lookups(bw))
-                .collect::<Result<Vec<_>, _>>()?;
-            let committed = commit_all(&params.inst[*i].ivc, batch, *i as u32, ws, &commits)?;
-            Ok((committed, logs))
-        })
-        .collect::<Result<_, Error>>()?;
-    let scan_chain = ScanChain::new(params.scan_k);
-    let mut scan_ws = scan_chain.witness(&w.entries)?;
-    apply_overrides(w, Proof::SCAN, &mut scan_ws, |s| &mut s.overrides);
-    let scan_logs = scan_ws
-        .par_iter()
-        .map(|sw| scan_chain.lookups(sw))
-        .collect::<Result<Vec<_>, _>>()?;
-    let scan_c = commit_all(&params.scan, &scan_chain, Proof::SCAN, scan_ws, &commits)?;
-    let mut tables = Multiplicities::new(table_entries);
-    for log in per_chain
-        .iter()
-        .flat_map(|(_, logs)| logs)
-        .chain(scan_logs.iter())
-    {
-        if strict {
-            tables
-                .add(log)
-                .map_err(|t| Error::LookupOutsideTables { tag: t.tag })?;
-        } else {
-            for t in log {
-                let _ = tables.add(std::slice::from_ref(t));
-            }
-        }
-    }
-    let table_chain = TableChain::new(params.table_k);
-    let mut table_ws = tables.chain_witness(params.table_k);
-    apply_overrides(w, Proof::TABLE, &mut table_ws, |s| &mut s.overrides);
-    let table_c = commit_all(
-        &params.table,
-        &table_chain,
-        Proof::TABLE,
-        table_ws,
-        &commits,
-    )?;
-    let output: Vec<OutputWord> = scan::output_words(&w.entries)
-        .into_iter()
-        .map(|(addr, value)| OutputWord { addr, value })
-        .collect();
-    #[cfg(feature = "tamper")]
-    let output = w.output_claim.clone().unwrap_or(output);
-    let exit_code = w.exit_code as u32;
-    let mut hashes: Vec<ChainHash> = per_chain
-        .iter()
-        .map(|(c, _)| ChainHash {
-            chain: c.chain,
-            steps: c.witnesses.len() as u64,
-            w1_hash: c.hash,
-        })
-        .collect();
-    hashes.push(scan_c.chain_hash());
-    hashes.push(table_c.chain_hash());
-    let claims = Claims {
-        public_input,
-        exit_code,
-        steps: w.steps,
-        output: &output,
-    };
-    let consts = challenges(params, program, &claims, &hashes);
-    // A run long enough for the key's prover tables to be built part-way builds them before
-    // its folds (every chain shares them), so that its first steps use them too.
-    if IvcParams::prover_tables_pay_off(total_steps) {
-        params.scan.build_prover_tables();
-    }
-    // Pass 2: fold every chain, all in parallel.
-    let folds = Counter::new(progress, Phase::Fold, total_steps as u64);
-    let (chains, (scan, table)) = rayon::join(
-        || {
-            per_chain
-                .par_iter()
-                .zip(work.par_iter())
-                .map(|((c, _), ((i, batch), _))| {
-                    fold(&params.inst[*i].ivc, batch.clone(), c, &consts, &folds)
-                })
-                .collect::<Result<Vec<_>, Error>>()
-        },
-        || {
-            rayon::join(
-                || fold(&params.scan, scan_chain, &scan_c, &consts, &folds),
-                || fold(&params.table, table_chain, &table_c, &consts, &folds),
-            )
-        },
-    );
-    Ok(Proof {
-        params_digest: params.digest(),
-        exit_code,
-        steps: w.steps,
-        output,
-        chains: chains?,
-        scan: scan?,
-        table: table?,
-    })
-}
-
-impl<W> Committed<W> {
-    fn chain_hash(&self) -> ChainHash {
-        ChainHash {
-            chain: self.chain,
-            steps: self.witnesses.len() as u64,
-            w1_hash: self.hash,
-        }
-    }
 }
