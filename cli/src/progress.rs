@@ -1,6 +1,7 @@
 //! Progress on stderr, one bar or spinner per phase (drawn only when stderr is a terminal)
 //! and one line with its time when it ends.
 
+use std::io::IsTerminal;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -18,7 +19,7 @@ impl Phase {
     pub fn bar(name: &str, len: u64) -> Self {
         let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
         let style = ProgressStyle::with_template(
-            "{prefix:>12} [{bar:30}] {pos}/{len} steps ({elapsed}, eta {eta})",
+            "{prefix:>12} [{bar:30}] {pos}/{len} steps ({elapsed}, about {eta} left)",
         )
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .progress_chars("=> ");
@@ -61,6 +62,27 @@ impl Phase {
 #[derive(Default)]
 pub struct ProveBars {
     current: Mutex<Option<(crease::Phase, Phase)>>,
+    /// When the last progress line was printed (stderr not a terminal).
+    last_line: Mutex<Option<Instant>>,
+}
+
+/// How often a progress line is printed when stderr is not a terminal (a log file, CI).
+const LINE_EVERY: Duration = Duration::from_secs(30);
+
+/// `d` as `h:mm:ss` or `m:ss`.
+fn clock(d: Duration) -> String {
+    let s = d.as_secs();
+    if s >= 3600 {
+        format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+    } else {
+        format!("{}:{:02}", s / 60, s % 60)
+    }
+}
+
+/// The time left at the phase's rate so far, once it has one.
+fn time_left(elapsed: Duration, done: u64, total: u64) -> Option<Duration> {
+    (done > 0 && total >= done)
+        .then(|| elapsed.mul_f64((total - done) as f64 / done as f64))
 }
 
 fn phase_name(p: crease::Phase) -> &'static str {
@@ -86,7 +108,35 @@ impl ProveBars {
             *current = Some((phase, bar));
         }
         if let Some((_, bar)) = current.as_ref() {
+            if bar.bar.length() != Some(total) {
+                bar.bar.set_length(total);
+            }
             bar.bar.set_position(done);
+            if !std::io::stderr().is_terminal() {
+                self.line(phase, bar.start.elapsed(), done, total);
+            }
+        }
+    }
+
+    /// Prints a progress line every [`LINE_EVERY`], for a log that has no bar.
+    fn line(&self, phase: crease::Phase, elapsed: Duration, done: u64, total: u64) {
+        let Ok(mut last) = self.last_line.lock() else {
+            return;
+        };
+        let now = Instant::now();
+        match *last {
+            None => *last = Some(now),
+            Some(t) if now.duration_since(t) >= LINE_EVERY => {
+                *last = Some(now);
+                let left = time_left(elapsed, done, total)
+                    .map_or_else(|| "?".to_string(), clock);
+                eprintln!(
+                    "crease: {} {done}/{total} steps, {} elapsed, about {left} left",
+                    phase_name(phase),
+                    clock(elapsed)
+                );
+            }
+            Some(_) => {}
         }
     }
 
@@ -97,5 +147,20 @@ impl ProveBars {
                 bar.finish();
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_time_left_follows_the_rate_so_far() {
+        let ten = Duration::from_secs(10);
+        assert_eq!(time_left(ten, 0, 100), None);
+        assert_eq!(time_left(ten, 25, 100), Some(Duration::from_secs(30)));
+        assert_eq!(time_left(ten, 100, 100), Some(Duration::ZERO));
+        assert_eq!(clock(Duration::from_secs(59)), "0:59");
+        assert_eq!(clock(Duration::from_secs(3725)), "1:02:05");
     }
 }
