@@ -22,7 +22,7 @@ use ark_r1cs_std::alloc::AllocVar;
 use ark_r1cs_std::fields::fp::FpVar;
 use ark_relations::gr1cs::ConstraintSystem;
 use crease::circuits::scan::ScanChain;
-use crease::circuits::tables::{all_entries, TableChain};
+use crease::circuits::tables::all_entries;
 use crease::circuits::{Batch, Fr};
 use crease::pcd::{run_witness, DEFAULT_K};
 use crease::{prove, setup, verify, Input, Isa, Params, SetupConfig};
@@ -166,28 +166,20 @@ fn measure(params: &Params, isa: &Isa, g: &Guest) {
         scan_k,
         w.entries.len(),
     );
-    let (table_k, table) = params.table_params();
-    let tables = all_entries(&program).len();
-    let (table_logic, table_rec) = row(
-        "tables",
-        table,
-        step_constraints(&TableChain::new(table_k)),
-        table_k,
-        tables,
-    );
-    logic += scan_logic + table_logic;
-    rec += scan_rec + table_rec;
+    logic += scan_logic;
+    rec += scan_rec;
     let tf = t as f64;
     println!();
     println!(
-        "- constraints per instruction: {:.1} overall; {:.1} without the table chain \
-         (instruction chains {:.1} = logic {:.1} + recursion {:.1}; scan {:.1})",
+        "- constraints per instruction: {:.1} overall (instruction chains {:.1} = logic {:.1} \
+         + recursion {:.1}; scan {:.1}); {} table rows counted of {}",
         (logic + rec) as f64 / tf,
-        (instr_logic + instr_rec + scan_logic + scan_rec) as f64 / tf,
         (instr_logic + instr_rec) as f64 / tf,
         instr_logic as f64 / tf,
         instr_rec as f64 / tf,
         (scan_logic + scan_rec) as f64 / tf,
+        proof.table_counts().len(),
+        all_entries(&program).len(),
     );
     println!(
         "- prove: {prove_s:.1} s wall, {:.0} instructions/s ({prove_cpu:.1} CPU s, {:.0} \
@@ -220,12 +212,10 @@ fn main() {
     let size = params.to_bytes().expect("serializes").len();
     println!("# crease prove figures (k = {k}, scale {scale})");
     println!(
-        "setup: {setup_s:.1} s wall ({setup_cpu:.1} CPU s), parameters {:.1} MB ({} instruction chains, scan k = {}, \
-         table k = {})",
+        "setup: {setup_s:.1} s wall ({setup_cpu:.1} CPU s), parameters {:.1} MB ({} instruction chains, scan k = {})",
         size as f64 / 1e6,
         params.circuit_names().count(),
         params.scan_params().0,
-        params.table_params().0
     );
     for g in guests(scale) {
         measure(&params, &isa, &g);

@@ -6,13 +6,12 @@ mod support;
 
 use std::sync::OnceLock;
 
-use crease::circuits::pack::pow2;
 use crease::circuits::scan;
 use crease::circuits::{Batch, Fr};
 use crease::nvm::encode::*;
 use crease::nvm::layout::{PRIVATE_INPUT, PUBLIC_INPUT, PUBLIC_OUTPUT, RAM_START};
 use crease::pcd::Rejection;
-use crease::pcd::{prove_witness, run_witness, CellOverride, OutputWord, RunWitness};
+use crease::pcd::{prove_witness, run_witness, CellOverride, OutputWord, RunWitness, TableCount};
 use crease::{prove, setup, verify, Error, Input, Isa, Params, Program, Proof, SetupConfig};
 use crease_coprocessor_example::Sigma;
 use support::hand::{self, push_li, DATA};
@@ -256,37 +255,127 @@ fn xor_made_512_by_a_byte_of_256_is_rejected() {
     assert_rejected_by(&e, &[Rejection::Lookups]);
 }
 
-/// The audit's finding 3, end to end: the table chain commits a row re-tagged (the 8-bit
-/// range entry 200 as `200 + 2^192` in the 16-bit table), and a padding row filled as
-/// `(−2^192·t, t)`; rows hash payload and tag apart, so the hash is not the verifier's.
+/// The table side of the lookup argument is the verifier's own sum over the counted rows of
+/// its own tables, so a row cannot be re-tagged or filled with another value (the audit's
+/// finding 3 against the table chain that preceded the counts). Counts other than the
+/// run's lookups make, absorbed before the challenges like honest ones, leave the sums
+/// unbalanced.
 #[test]
-fn re_tagged_and_filled_table_rows_are_rejected() {
+fn table_counts_other_than_the_lookups_are_rejected() {
     let r = honest();
-    let entries = crease::circuits::tables::all_entries(&r.program);
-    let k = params().table_params().0;
-    let r8_200 = entries
-        .iter()
-        .position(|e| e.tag == 2 && e.payload == Fr::from(200u64))
-        .expect("R8 entry 200");
-    let padding = entries.len().div_ceil(k) * k - 1;
-    assert!(padding >= entries.len(), "the last table step has padding");
-    let two192 = pow2(192);
-    for (row, payload, tag) in [
-        (r8_200, Fr::from(200u64) + two192, Fr::from(1u64)),
-        (padding, -two192 * Fr::from(1u64), Fr::from(1u64)),
-    ] {
+    let proof = prove_witness(params(), &r.program, &input().public, &r.witness).expect("proves");
+    let honest_counts = proof.table_counts().to_vec();
+    assert!(honest_counts.len() > 10);
+    let rows = crease::circuits::tables::all_entries(&r.program).len() as u32;
+    let unused = (0..rows)
+        .find(|row| honest_counts.iter().all(|c| c.row != *row))
+        .expect("a row the run did not look up");
+    let mut claims: Vec<Vec<TableCount>> = Vec::new();
+    let mut more = honest_counts.clone();
+    more[3].count += 1;
+    claims.push(more);
+    let mut fewer = honest_counts.clone();
+    fewer[3].count -= 1;
+    if fewer[3].count == 0 {
+        fewer.remove(3);
+    }
+    claims.push(fewer);
+    let mut dropped = honest_counts.clone();
+    dropped.remove(0);
+    claims.push(dropped);
+    let mut added = honest_counts.clone();
+    added.push(TableCount {
+        row: unused,
+        count: 1,
+    });
+    added.sort_by_key(|c| c.row);
+    claims.push(added);
+    // One lookup moved to the neighbouring row.
+    let mut moved = honest_counts.clone();
+    let at = (0..moved.len())
+        .find(|&i| moved[i].count > 1 && !moved.iter().any(|c| c.row == moved[i].row + 1))
+        .expect("a row looked up twice whose neighbour was not");
+    moved[at].count -= 1;
+    let row = moved[at].row + 1;
+    moved.push(TableCount { row, count: 1 });
+    moved.sort_by_key(|c| c.row);
+    claims.push(moved);
+    for (i, claim) in claims.into_iter().enumerate() {
         let mut w = r.witness.clone();
-        for (i, v) in [(0, payload), (1, tag)] {
-            w.overrides.push(CellOverride {
-                chain: Proof::TABLE,
-                step: row / k,
-                cell: 3 * (row % k) + i,
-                value: v,
-            });
-        }
-        // The re-tagged entry, if the run looked it up, also leaves its lookups unmatched.
+        w.counts_claim = Some(claim);
         let e = rejected(params(), &r.program, &input().public, &w);
-        assert_rejected_by(&e, &[Rejection::Lookups, Rejection::TableHash]);
+        assert!(
+            matches!(e, Error::Rejected(Rejection::Lookups)),
+            "claim {i}: {e}"
+        );
+    }
+}
+
+/// The counts are part of the statement the challenges hash, and the verifier accepts only
+/// their one form (increasing rows of its tables, positive counts).
+#[test]
+fn changed_or_malformed_table_counts_in_a_proof_are_rejected() {
+    let r = honest();
+    let proof = prove_witness(params(), &r.program, &input().public, &r.witness).expect("proves");
+    verify(params(), &r.program, &input().public, &proof).expect("the honest proof verifies");
+    let rows = crease::circuits::tables::all_entries(&r.program).len() as u32;
+    type Edit = Box<dyn Fn(&mut Vec<TableCount>)>;
+    let cases: Vec<(&str, Edit, Rejection)> = vec![
+        (
+            "a count + 1",
+            Box::new(|c| c[2].count += 1),
+            Rejection::Challenges,
+        ),
+        (
+            "a row swapped for its neighbour",
+            Box::new(|c| {
+                let i = (0..c.len() - 1)
+                    .find(|&i| c[i].row + 1 < c[i + 1].row)
+                    .expect("a gap");
+                c[i].row += 1;
+            }),
+            Rejection::Challenges,
+        ),
+        (
+            "a zero count",
+            Box::new(|c| c[2].count = 0),
+            Rejection::Statement(""),
+        ),
+        (
+            "a row outside the tables",
+            Box::new(move |c| {
+                c.push(TableCount {
+                    row: rows,
+                    count: 1,
+                })
+            }),
+            Rejection::Statement(""),
+        ),
+        (
+            "a row twice",
+            Box::new(|c| {
+                let d = c[4];
+                c.insert(4, d)
+            }),
+            Rejection::Statement(""),
+        ),
+        (
+            "rows out of order",
+            Box::new(|c| c.swap(1, 2)),
+            Rejection::Statement(""),
+        ),
+    ];
+    for (what, tamper, expected) in cases {
+        let mut bad = proof.clone();
+        tamper(bad.table_counts_mut());
+        let bad = Proof::from_bytes(&bad.to_bytes().expect("writes")).expect("reads");
+        let e = verify(params(), &r.program, &input().public, &bad).expect_err(what);
+        let ok = match (&e, expected) {
+            (Error::Rejected(Rejection::Statement(_)), Rejection::Statement(_)) => true,
+            (Error::Rejected(got), want) => *got == want,
+            _ => false,
+        };
+        assert!(ok, "{what}: {e}");
     }
 }
 
@@ -318,7 +407,7 @@ fn a_different_program_is_rejected() {
     let other = load(&code(11), &Isa::rv32im());
     assert_ne!(other.digest(), r.program.digest());
     let e = rejected(params(), &other, &input().public, &r.witness);
-    assert_rejected_by(&e, &[Rejection::Memory, Rejection::TableHash]);
+    assert_rejected_by(&e, &[Rejection::Memory, Rejection::Lookups]);
 }
 
 #[test]

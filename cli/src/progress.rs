@@ -81,8 +81,7 @@ fn clock(d: Duration) -> String {
 
 /// The time left at the phase's rate so far, once it has one.
 fn time_left(elapsed: Duration, done: u64, total: u64) -> Option<Duration> {
-    (done > 0 && total >= done)
-        .then(|| elapsed.mul_f64((total - done) as f64 / done as f64))
+    (done > 0 && total >= done).then(|| elapsed.mul_f64((total - done) as f64 / done as f64))
 }
 
 fn phase_name(p: crease::Phase) -> &'static str {
@@ -128,8 +127,7 @@ impl ProveBars {
             None => *last = Some(now),
             Some(t) if now.duration_since(t) >= LINE_EVERY => {
                 *last = Some(now);
-                let left = time_left(elapsed, done, total)
-                    .map_or_else(|| "?".to_string(), clock);
+                let left = time_left(elapsed, done, total).map_or_else(|| "?".to_string(), clock);
                 eprintln!(
                     "crease: {} {done}/{total} steps, {} elapsed, about {left} left",
                     phase_name(phase),

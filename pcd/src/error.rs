@@ -77,18 +77,12 @@ pub enum Rejection {
         /// The chain: an ISA index, or `u32::MAX - 1` for the scan, `u32::MAX` for the tables.
         chain: u32,
     },
-    /// The table chain has the wrong number of steps.
-    #[error("the table chain has the wrong number of steps")]
-    TableSteps,
     /// `Init + WS ≠ RS + Final`.
     #[error("the memory sums do not balance")]
     Memory,
     /// The lookups do not balance the tables.
     #[error("the lookup sums do not balance")]
     Lookups,
-    /// The table chain hashed other tables than the program's.
-    #[error("the table hash differs from the program's tables")]
-    TableHash,
     /// The listed output words are not those of the scan.
     #[error("the output words differ from the scan's")]
     Output,

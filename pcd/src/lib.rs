@@ -24,7 +24,7 @@ pub use error::{Error, Rejection};
 pub use params::{
     setup, KeySource, Params, SetupConfig, DEFAULT_K, DEFAULT_SCAN_K, DEFAULT_TABLE_K,
 };
-pub use proof::{ChainProof, OutputWord, Proof};
+pub use proof::{ChainProof, OutputWord, Proof, TableCount};
 #[cfg(feature = "tamper")]
 pub use prover::CellOverride;
 pub use prover::{

@@ -5,13 +5,12 @@ use crease_folding::ivc::IvcProof;
 
 use crate::{Error, Fr};
 
-const HEADER: &[u8; 8] = b"CRSPRF05";
+const HEADER: &[u8; 8] = b"CRSPRF06";
 
 /// One chain's proof: which chain, its final state and its IVC proof.
 #[derive(Clone, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
 pub struct ChainProof {
-    /// The ISA index of an instruction chain ([`Proof::SCAN`] and [`Proof::TABLE`] for the
-    /// other two).
+    /// The ISA index of an instruction chain ([`Proof::SCAN`] for the scan).
     pub chain: u32,
     /// The final state `z_n`.
     pub z: Vec<Fr>,
@@ -28,9 +27,19 @@ pub struct OutputWord {
     pub value: u32,
 }
 
+/// A table row the run looked up, and how often: `row` indexes the program's tables
+/// (`crease_circuits::tables::all_entries`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
+pub struct TableCount {
+    /// The row.
+    pub row: u32,
+    /// Its lookups (at least one).
+    pub count: u64,
+}
+
 /// A proof of one run: the claimed exit code, step count and output words, the chain
-/// proofs of every instruction circuit the run used (in ISA order), the scan and the
-/// tables.
+/// proofs of every instruction circuit the run used (in ISA order), the scan, and how
+/// often the run looked up each table row.
 #[derive(Clone, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
 pub struct Proof {
     pub(crate) params_digest: Fr,
@@ -39,14 +48,12 @@ pub struct Proof {
     pub(crate) output: Vec<OutputWord>,
     pub(crate) chains: Vec<ChainProof>,
     pub(crate) scan: ChainProof,
-    pub(crate) table: ChainProof,
+    pub(crate) table_counts: Vec<TableCount>,
 }
 
 impl Proof {
     /// The chain id of the scan.
     pub const SCAN: u32 = u32::MAX - 1;
-    /// The chain id of the table chain.
-    pub const TABLE: u32 = u32::MAX;
 
     /// The claimed exit code (established only by [`crate::verify`]).
     pub fn claimed_exit_code(&self) -> i32 {
@@ -92,6 +99,17 @@ impl Proof {
             return Err(bad("trailing bytes"));
         }
         Ok(p)
+    }
+
+    /// The table rows the run looked up, by increasing row, with their counts.
+    pub fn table_counts(&self) -> &[TableCount] {
+        &self.table_counts
+    }
+
+    /// Test hook: mutable access to the table counts, to tamper with a real proof.
+    #[doc(hidden)]
+    pub fn table_counts_mut(&mut self) -> &mut Vec<TableCount> {
+        &mut self.table_counts
     }
 
     /// Test hook: mutable access to the claimed statement, to tamper with a real proof.

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use crease_circuits::batch::BatchWitness;
 use crease_circuits::pack::MAX_STEPS;
 use crease_circuits::scan::{self, ScanChain, ScanEntry};
-use crease_circuits::tables::{all_entries, Multiplicities, TableChain};
+use crease_circuits::tables::{all_entries, Multiplicities};
 use crease_circuits::{Batch, ExecRecord, InstructionCircuit, Term};
 use crease_folding::ivc::{w1_hash_chain, IvcParams, IvcProver};
 use crease_folding::step::StepCircuit;
@@ -16,7 +16,7 @@ use crease_folding::G1;
 use crease_nvm::{Execution, Input, Program, RunOptions};
 use rayon::prelude::*;
 
-use crate::proof::{ChainProof, OutputWord};
+use crate::proof::{ChainProof, OutputWord, TableCount};
 use crate::stream::{initial_cells, BatchJob, Batcher, Source};
 use crate::transcript::{challenges, ChainHash, Claims};
 use crate::{Error, Fr, Params, Proof};
@@ -41,10 +41,14 @@ pub struct RunWitness {
     /// (feature `tamper`): they enter the transcript before the challenges are drawn.
     #[cfg(feature = "tamper")]
     pub output_claim: Option<Vec<OutputWord>>,
+    /// The table counts the proof claims, if a test claims other counts than the run's
+    /// lookups make (feature `tamper`); absorbed before the challenges like the real ones.
+    #[cfg(feature = "tamper")]
+    pub counts_claim: Option<Vec<TableCount>>,
 }
 
 /// One `W1` value a test sets, as a cheating prover may: `cell` of step `step` of `chain`
-/// (an ISA index, [`Proof::SCAN`] or [`Proof::TABLE`]).
+/// (an ISA index or [`Proof::SCAN`]).
 #[cfg(feature = "tamper")]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CellOverride {
@@ -188,6 +192,8 @@ pub fn run_witness(
         overrides: Vec::new(),
         #[cfg(feature = "tamper")]
         output_claim: None,
+        #[cfg(feature = "tamper")]
+        counts_claim: None,
     };
     Ok((w, exec))
 }
@@ -249,7 +255,7 @@ pub fn prove_with(
         input,
         max_cycles: MAX_STEPS,
     };
-    let counts: Vec<u64> = exec.counts.iter().map(|c| c.count).collect();
+    let executions: Vec<u64> = exec.counts.iter().map(|c| c.count).collect();
     let job = Job {
         params,
         program,
@@ -261,7 +267,7 @@ pub fn prove_with(
         progress,
     };
     let cells = initial_cells(program, input)?;
-    let proof = job.prove(&counts, Outcome::Cells(cells))?;
+    let proof = job.prove(&executions, Outcome::Cells(cells))?;
     Ok((proof, exec))
 }
 
@@ -280,9 +286,9 @@ pub fn prove_witness(
             max: MAX_STEPS,
         });
     }
-    let mut counts = vec![0u64; params.inst.len()];
+    let mut executions = vec![0u64; params.inst.len()];
     for (i, _) in &w.records {
-        *counts.get_mut(*i).ok_or(Error::IsaMismatch)? += 1;
+        *executions.get_mut(*i).ok_or(Error::IsaMismatch)? += 1;
     }
     let job = Job {
         params,
@@ -294,7 +300,7 @@ pub fn prove_witness(
         tamper: Some(w),
         progress: None,
     };
-    job.prove(&counts, Outcome::Witness(w))
+    job.prove(&executions, Outcome::Witness(w))
 }
 
 /// What the prover learns of a run besides its records.
@@ -378,19 +384,16 @@ impl Job<'_> {
         }
     }
 
-    fn prove(&self, counts: &[u64], outcome: Outcome<'_>) -> Result<Proof, Error> {
+    fn prove(&self, executions: &[u64], outcome: Outcome<'_>) -> Result<Proof, Error> {
         let params = self.params;
         let batches = self.batches();
-        let inst_steps: u64 = (counts.iter().zip(&params.inst))
+        let inst_steps: u64 = (executions.iter().zip(&params.inst))
             .map(|(&n, c)| n.div_ceil(c.k as u64))
             .sum();
-        let table_entries = all_entries(self.program);
-        let table_steps = table_entries.len().div_ceil(params.table_k) as u64;
-        // The scan's length is known only once pass 1 has run; until then the total counts
-        // the cells the verifier lists.
-        let mut total = inst_steps + table_steps;
+        // The scan's length is known only once pass 1 has run.
+        let mut total = inst_steps;
         let commits = Counter::new(self.progress, Phase::Commit, total);
-        let tables = Mutex::new(Multiplicities::new(table_entries));
+        let tables = Mutex::new(Multiplicities::new(all_entries(self.program)));
 
         // Pass 1: commit every batch's W1, a segment at a time.
         let (pass1, entries, exit_code, steps) =
@@ -409,18 +412,18 @@ impl Job<'_> {
         let tables = tables
             .into_inner()
             .map_err(|_| Error::Config("a prover thread panicked"))?;
-        let table_chain = TableChain::new(params.table_k);
-        let mut table_ws = tables.chain_witness(params.table_k);
-        for (i, tw) in table_ws.iter_mut().enumerate() {
-            apply_overrides(self.tamper, Proof::TABLE, i, &mut tw.overrides);
-        }
-        let table_c = commit_all(
-            &params.table,
-            &table_chain,
-            Proof::TABLE,
-            table_ws,
-            &commits,
-        )?;
+        let counts: Vec<TableCount> = (tables.rows().enumerate())
+            .filter(|(_, (_, count))| *count > 0)
+            .map(|(row, (_, count))| TableCount {
+                row: row as u32,
+                count,
+            })
+            .collect();
+        #[cfg(feature = "tamper")]
+        let counts = match self.tamper.and_then(|w| w.counts_claim.clone()) {
+            Some(claim) => claim,
+            None => counts,
+        };
 
         // The statement and the challenges.
         let output: Vec<OutputWord> = scan::output_words(&entries)
@@ -442,14 +445,13 @@ impl Job<'_> {
             })
             .collect();
         hashes.push(scan_c.chain_hash());
-        hashes.push(table_c.chain_hash());
         let claims = Claims {
             public_input: self.public_input,
             exit_code,
             steps,
             output: &output,
         };
-        let consts = challenges(params, self.program, &claims, &hashes);
+        let consts = challenges(params, self.program, &claims, &hashes, &counts);
         // A run long enough for the key's prover tables to be built part-way builds them
         // before its folds (every chain shares them), so that its first steps use them too.
         if IvcParams::prover_tables_pay_off(total as usize) {
@@ -458,14 +460,9 @@ impl Job<'_> {
 
         // Pass 2: fold every chain; the instruction chains a segment at a time.
         let folds = Counter::new(self.progress, Phase::Fold, total);
-        let (chains, (scan, table)) = rayon::join(
+        let (chains, scan) = rayon::join(
             || self.fold_instructions(&batches, &pass1, &consts, &folds),
-            || {
-                rayon::join(
-                    || fold(&params.scan, scan_chain, &scan_c, &consts, &folds),
-                    || fold(&params.table, table_chain, &table_c, &consts, &folds),
-                )
-            },
+            || fold(&params.scan, scan_chain, &scan_c, &consts, &folds),
         );
         Ok(Proof {
             params_digest: params.digest(),
@@ -474,7 +471,7 @@ impl Job<'_> {
             output,
             chains: chains?,
             scan: scan?,
-            table: table?,
+            table_counts: counts,
         })
     }
 

@@ -1,11 +1,11 @@
-//! The challenges `[γ, β, α]`: a Poseidon transcript over the statement and every chain's
-//! `W1` commitment hash.
+//! The challenges `[γ, β, α]`: a Poseidon transcript over the statement, every chain's
+//! `W1` commitment hash and the table counts.
 
 use crease_folding::poseidon::Transcript;
 use crease_nvm::Program;
 
 use crate::params::digest_to_fields;
-use crate::proof::OutputWord;
+use crate::proof::{OutputWord, TableCount};
 use crate::{Fr, Params};
 
 const LABEL: &[u8] = b"crease/pcd/challenges";
@@ -26,12 +26,14 @@ pub(crate) struct Claims<'a> {
 }
 
 /// Derives `[γ, β, α]`; chains in canonical order (instruction chains by ISA index, then
-/// the scan, then the tables).
+/// the scan). The table counts are absorbed like the `W1` hashes, before any challenge:
+/// the lookup argument needs the multiplicities fixed before `β` and `α`.
 pub(crate) fn challenges(
     params: &Params,
     program: &Program,
     claims: &Claims<'_>,
     chains: &[ChainHash],
+    counts: &[TableCount],
 ) -> [Fr; 3] {
     let mut t = Transcript::new(LABEL);
     t.absorb(&params.digest());
@@ -54,6 +56,11 @@ pub(crate) fn challenges(
         t.absorb(&Fr::from(c.chain as u64));
         t.absorb(&Fr::from(c.steps));
         t.absorb(&c.w1_hash);
+    }
+    t.absorb(&Fr::from(counts.len() as u64));
+    for c in counts {
+        // Below 2^96, so one element holds both exactly.
+        t.absorb(&(Fr::from(c.row as u64) + Fr::from(c.count) * Fr::from(1u64 << 32)));
     }
     let v = t.challenges(3);
     [v[0], v[1], v[2]]

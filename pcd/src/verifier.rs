@@ -6,13 +6,13 @@ use std::collections::BTreeMap;
 use ark_ff::{batch_inversion, AdditiveGroup, Zero};
 use crease_circuits::pack::{mem_tuple, space, HALTED, MAX_STEPS, TS_PER_STEP};
 use crease_circuits::scan::{self, region_class};
-use crease_circuits::tables::{all_entries, table_hash};
+use crease_circuits::tables::{all_entries, Entry};
 use crease_folding::ivc;
 use crease_nvm::layout::{MAX_IO_LEN, PUBLIC_OUTPUT};
 use crease_nvm::Program;
 use rayon::prelude::*;
 
-use crate::proof::{ChainProof, OutputWord};
+use crate::proof::{ChainProof, OutputWord, TableCount};
 use crate::transcript::{challenges, ChainHash, Claims};
 use crate::{Error, Fr, Params, Proof, Rejection};
 
@@ -72,6 +72,41 @@ fn public_output(words: &[OutputWord]) -> Result<Vec<u8>, Error> {
         .collect())
 }
 
+/// The counts name rows of the tables, each once, in increasing order, each looked up.
+fn check_counts(counts: &[TableCount], rows: usize) -> Result<(), Error> {
+    let mut last: Option<u32> = None;
+    for c in counts {
+        if c.row as usize >= rows || last.is_some_and(|l| l >= c.row) || c.count == 0 {
+            return Err(reject(Rejection::Statement(
+                "table counts not increasing rows of the tables with positive counts",
+            )));
+        }
+        last = Some(c.row);
+    }
+    Ok(())
+}
+
+/// `Σ count / (β − payload − α·tag)` over the counted rows: what the lookups of all chains
+/// sum to if every one of them is a table entry (docs/CIRCUITS.md).
+fn table_side(entries: &[Entry], counts: &[TableCount], beta: Fr, alpha: Fr) -> Result<Fr, Error> {
+    let mut dens: Vec<Fr> = counts
+        .iter()
+        .map(|c| {
+            let e = entries[c.row as usize];
+            beta - e.payload - alpha * Fr::from(e.tag)
+        })
+        .collect();
+    if dens.iter().any(|d| d.is_zero()) {
+        return Err(reject(Rejection::Lookups));
+    }
+    batch_inversion(&mut dens);
+    Ok(counts
+        .iter()
+        .zip(&dens)
+        .map(|(c, d)| Fr::from(c.count) * d)
+        .sum())
+}
+
 /// Verifies `proof` for `program` on `public_input`; returns what it proves.
 pub fn verify(
     params: &Params,
@@ -96,15 +131,13 @@ pub fn verify(
         }
         last = Some(c.chain);
     }
-    if proof.scan.chain != Proof::SCAN || proof.table.chain != Proof::TABLE {
+    if proof.scan.chain != Proof::SCAN {
         return Err(reject(Rejection::ChainOrder));
     }
-    // The challenges, from the W1 hashes the chains expose.
-    let all: Vec<&ChainProof> = proof
-        .chains
-        .iter()
-        .chain([&proof.scan, &proof.table])
-        .collect();
+    let entries = all_entries(program);
+    check_counts(&proof.table_counts, entries.len())?;
+    // The challenges, from the W1 hashes the chains expose and the table counts.
+    let all: Vec<&ChainProof> = proof.chains.iter().chain([&proof.scan]).collect();
     let hashes: Vec<ChainHash> = all
         .iter()
         .map(|c| ChainHash {
@@ -119,23 +152,18 @@ pub fn verify(
         steps: proof.steps,
         output: &proof.output,
     };
-    let [gamma, beta, alpha] = challenges(params, program, &claims, &hashes);
+    let [gamma, beta, alpha] = challenges(params, program, &claims, &hashes, &proof.table_counts);
     if all
         .iter()
         .any(|c| c.ivc.constants() != [gamma, beta, alpha])
     {
         return Err(reject(Rejection::Challenges));
     }
-    let entries = all_entries(program);
-    if proof.table.ivc.steps() != entries.len().div_ceil(params.table_k) as u64 {
-        return Err(reject(Rejection::TableSteps));
-    }
     // Every chain's IVC proof, from the zero state to its claimed final state.
     all.par_iter()
         .map(|c| {
             let (ivc_params, arity) = match c.chain {
                 Proof::SCAN => (&params.scan, 5),
-                Proof::TABLE => (&params.table, 2),
                 i => (&params.inst[i as usize].ivc, 2),
             };
             if c.z.len() != arity {
@@ -179,13 +207,11 @@ pub fn verify(
     if init + mem != Fr::ZERO {
         return Err(reject(Rejection::Memory));
     }
-    let lookups: Fr =
-        proof.chains.iter().map(|c| c.z[1]).sum::<Fr>() + proof.scan.z[1] + proof.table.z[0];
-    if lookups != Fr::ZERO {
+    // Lookups: Σ chains = the tables' side, which the verifier sums itself from the
+    // counts over its own entries.
+    let lookups: Fr = proof.chains.iter().map(|c| c.z[1]).sum::<Fr>() + proof.scan.z[1];
+    if lookups != table_side(&entries, &proof.table_counts, beta, alpha)? {
         return Err(reject(Rejection::Lookups));
-    }
-    if proof.table.z[1] != table_hash(&entries, params.table_k, gamma, alpha) {
-        return Err(reject(Rejection::TableHash));
     }
     let mut out_denoms = out_denoms;
     batch_inversion(&mut out_denoms);
