@@ -15,7 +15,9 @@
 //! [`crate::cf_merge::merge_then_fold_var`] verifies steps 2 and 3 with one reduction
 //! modulo `q` per scalar. The circuit returns the merged running instance and the node's
 //! CycleFold accumulator as variables; the caller (the proof tree's node circuit) allocates
-//! the children's accumulators with their digests, binds them to the children's states and
+//! the children's accumulators ([`CfFullVar::new_witness`], limbs range-checked, without
+//! which a digest does not bind its instance), computes their digests, binds them to the
+//! children's states and
 //! hashes the results into its own state (38,478 constraints at `n = 7` without those).
 
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
@@ -122,8 +124,8 @@ pub struct MergeInputs<'a> {
 }
 
 /// Verifies a merge in-circuit, given the children's CycleFold accumulators as variables
-/// with their digests ([`CfFullVar::digest`]): the caller allocates them and binds them to
-/// the children's states, where the digests can stand for the accumulators. Returns the
+/// with their digests ([`CfFullVar::digest`]): the caller allocates them (range-checked, as
+/// [`CfFullVar::new_witness`] does) and binds the digests to the children's states. Returns the
 /// merged running instance and the node's CycleFold accumulator.
 pub fn synthesize(
     cs: ConstraintSystemRef<Fr>,
