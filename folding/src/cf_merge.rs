@@ -104,8 +104,17 @@ fn alloc_bits(
     value: Option<Fr>,
     bits: usize,
 ) -> Result<FpVar<Fr>, SynthesisError> {
+    Boolean::le_bits_to_fp(&alloc_bools(cs, value, bits)?)
+}
+
+/// The bits of [`alloc_bits`], least significant first.
+fn alloc_bools(
+    cs: &ConstraintSystemRef<Fr>,
+    value: Option<Fr>,
+    bits: usize,
+) -> Result<Vec<Boolean<Fr>>, SynthesisError> {
     let v = value.map(|v| low_bits(&v, bits));
-    let bools = (0..bits)
+    (0..bits)
         .map(|j| {
             Boolean::new_witness(cs.clone(), || {
                 v.as_ref()
@@ -113,8 +122,7 @@ fn alloc_bits(
                     .ok_or(SynthesisError::AssignmentMissing)
             })
         })
-        .collect::<Result<Vec<_>, _>>()?;
-    Boolean::le_bits_to_fp(&bools)
+        .collect()
 }
 
 /// Allocates a carry in `[−2^(bits−1), 2^(bits−1))` given its Fr value.
@@ -237,7 +245,7 @@ impl FqVar {
     }
 
     /// The integer this encoding stands for, reduced modulo `r` (linear, free).
-    fn to_fr(&self) -> FpVar<Fr> {
+    pub(crate) fn to_fr(&self) -> FpVar<Fr> {
         let mut acc = FpVar::Constant(Fr::ZERO);
         for (j, l) in self.limbs.iter().enumerate() {
             acc += l * two_pow(64 * j);
@@ -430,6 +438,39 @@ impl CfFullVar {
             .map(|s| fq_words(s).map(Fr::from))
             .collect();
         Self::with_limbs(cs, v, &limbs, true)
+    }
+
+    /// [`Self::new_witness`], also returning bit 61 of each scalar's top limb (`u` first):
+    /// with those bits zero every scalar is below `2^253 < r`, the same integer as the Fr
+    /// element its limbs recompose to ([`FqVar::from_small`]'s bound), which a proof-tree
+    /// node enforces for a leaf child whose hash absorbed those elements.
+    pub(crate) fn new_witness_with_top_bits(
+        cs: &ConstraintSystemRef<Fr>,
+        v: &CfInstance,
+    ) -> Result<(Self, Vec<Boolean<Fr>>), SynthesisError> {
+        let mut tops = Vec::with_capacity(v.x.len() + 1);
+        let mut scalar = |s: &Fq| -> Result<FqVar, SynthesisError> {
+            let w = fq_words(s).map(Fr::from);
+            let top = alloc_bools(cs, Some(w[3]), TOP_LIMB_BITS)?;
+            tops.push(top[TOP_LIMB_BITS - 1].clone());
+            Ok(FqVar {
+                limbs: [
+                    alloc_bits(cs, Some(w[0]), 64)?,
+                    alloc_bits(cs, Some(w[1]), 64)?,
+                    alloc_bits(cs, Some(w[2]), 64)?,
+                    Boolean::le_bits_to_fp(&top)?,
+                ],
+            })
+        };
+        let u = scalar(&v.u)?;
+        let x = v.x.iter().map(&mut scalar).collect::<Result<_, _>>()?;
+        let inst = Self {
+            cm_w: GrumpkinVar::new_checked(cs.clone(), Some(v.cm_w))?,
+            cm_e: GrumpkinVar::new_checked(cs.clone(), Some(v.cm_e))?,
+            u,
+            x,
+        };
+        Ok((inst, tops))
     }
 
     /// [`Self::new_witness`] with the scalars' limbs given (`u` first, then `x`), range-checked
