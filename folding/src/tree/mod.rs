@@ -324,6 +324,26 @@ impl Node {
             u: &mut self.u,
         }
     }
+
+    /// Test hook: replaces the primary accumulators (`U_A`, and `U_N` with `node`) by the
+    /// trivial instance with its zero witness (satisfied pairs, so the merge's folds go
+    /// through).
+    #[doc(hidden)]
+    pub fn trivialize_accumulators(&mut self, params: &TreeParams, node: bool) {
+        self.big_a = RunningInstance::zero(&params.chain.shape);
+        self.wa = Witness::zero(&params.chain.shape);
+        if node {
+            self.big_n = RunningInstance::zero(&params.shape);
+            self.wn = Witness::zero(&params.shape);
+        }
+    }
+
+    /// Test hook: replaces the CycleFold accumulator by the trivial instance and witness.
+    #[doc(hidden)]
+    pub fn trivialize_cyclefold(&mut self, params: &TreeParams) {
+        self.cf = CfInstance::zero(&params.chain.cf_shape);
+        self.cf_w = CfWitness::zero(&params.chain.cf_shape);
+    }
 }
 
 /// Mutable views of a node's parts (test hook).
@@ -345,10 +365,22 @@ pub fn prove_leaf<C: StepCircuit>(
     constants: Vec<Fr>,
     exts: &[C::ExternalWitness],
 ) -> Result<Node, Error> {
+    prove_leaf_of_chain(params, &params.chain, circuit, constants, exts)
+}
+
+/// [`prove_leaf`] under the parameters of the chain `chain`, which a test makes another
+/// chain's.
+#[doc(hidden)]
+pub fn prove_leaf_of_chain<C: StepCircuit>(
+    params: &TreeParams,
+    chain: &IvcParams,
+    circuit: C,
+    constants: Vec<Fr>,
+    exts: &[C::ExternalWitness],
+) -> Result<Node, Error> {
     if exts.is_empty() {
         return Err(Error::IvcVerification("a leaf of no steps"));
     }
-    let chain = &params.chain;
     let z0 = vec![Fr::ZERO; chain.arity as usize];
     let mut p = IvcProver::new(chain, circuit, z0, constants)?;
     for e in exts {
@@ -473,6 +505,30 @@ pub fn merge<C: StepCircuit>(
     left: &Node,
     right: &Node,
 ) -> Result<Node, Error> {
+    merge_with(params, circuit, left, right, MergeHook::default())
+}
+
+/// What a test makes [`merge_with`] do besides an honest merge.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct MergeHook {
+    /// Synthesize with the constraint matrices and fail with [`Error::Unsatisfied`] unless
+    /// the node circuit is satisfied.
+    pub check_circuit: bool,
+    /// Add one to the `t` of the merge of the children's `U_A` and carry the instance the
+    /// verifier derives from it (a forged merge message).
+    pub forge_merge_t: bool,
+}
+
+/// [`merge`] with a test's [`MergeHook`].
+#[doc(hidden)]
+pub fn merge_with<C: StepCircuit>(
+    params: &TreeParams,
+    circuit: &C,
+    left: &Node,
+    right: &Node,
+    hook: MergeHook,
+) -> Result<Node, Error> {
     if left.constants != right.constants {
         return Err(Error::IvcVerification("children of different constants"));
     }
@@ -484,7 +540,20 @@ pub fn merge<C: StepCircuit>(
         || merge_pair(&chain.shape, MERGE_A_LABEL, &fl.big_a, &fr.big_a),
         || merge_pair(&params.shape, MERGE_N_LABEL, &fl.big_n, &fr.big_n),
     );
-    let (ma, mn) = (ma?, mn?);
+    let (mut ma, mn) = (ma?, mn?);
+    if hook.forge_merge_t {
+        ma.2.t += Fr::from(1u64);
+        let mut tr = Transcript::new(MERGE_A_LABEL);
+        absorb_running(&mut tr, &fl.big_a.0);
+        absorb_running(&mut tr, &fr.big_a.0);
+        let (a, b) = (&fl.big_a.0, &fr.big_a.0);
+        let (m, ch) = merge::verify(&chain.shape, &mut tr, a, b, &ma.2)?;
+        ma.3 = CfStatement {
+            r_bits: ch.r_bits,
+            folds: [(a.cw1, b.cw1, m.cw1), (a.cw2, b.cw2, m.cw2)],
+        };
+        ma.0 = m;
+    }
 
     let (mut acc, mut accw, cf_merge_t) = cyclefold::merge(
         cf_shape,
@@ -544,11 +613,16 @@ pub fn merge<C: StepCircuit>(
         cf_merge_t,
     };
     let cs = ConstraintSystem::<Fr>::new_ref();
-    cs.set_mode(SynthesisMode::Prove {
-        construct_matrices: false,
-        generate_lc_assignments: false,
-    });
+    if !hook.check_circuit {
+        cs.set_mode(SynthesisMode::Prove {
+            construct_matrices: false,
+            generate_lc_assignments: false,
+        });
+    }
     circuit::synthesize(cs.clone(), circuit, &params.consts, &inp)?;
+    if hook.check_circuit && !cs.is_satisfied()? {
+        return Err(Error::Unsatisfied("node circuit"));
+    }
     let (x, w) = assignment(&cs, &params.shape)?;
     if x != [h] {
         return Err(Error::IvcVerification(
