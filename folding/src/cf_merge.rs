@@ -48,9 +48,12 @@
 //! node's state from native instances rejects it. Checking `c < q` would cost about 250
 //! more constraints per scalar and is not needed.
 //!
-//! The limbs of an input are range-checked when it is allocated with `check = true`; a
-//! node circuit may skip that for an instance whose limbs were checked when its child
-//! produced them and that is bound by the child's state hash since.
+//! The limbs of an input are always range-checked when it is allocated
+//! ([`CfFullVar::new_witness`]), even for an instance whose limbs were checked when a child
+//! produced them: a hash absorbs the limbs packed several to an element
+//! ([`crate::cyclefold::cf_absorb_elems`]), which determines them only when each is range
+//! bounded. Unchecked, moving `2^62` from one top limb to the next in a group of four
+//! (or `2^64` between low limbs) keeps every absorbed element and changes the instance.
 
 use ark_ec::AffineRepr;
 use ark_ff::{AdditiveGroup, BigInteger, Field, PrimeField};
@@ -101,8 +104,17 @@ fn alloc_bits(
     value: Option<Fr>,
     bits: usize,
 ) -> Result<FpVar<Fr>, SynthesisError> {
+    Boolean::le_bits_to_fp(&alloc_bools(cs, value, bits)?)
+}
+
+/// The bits of [`alloc_bits`], least significant first.
+fn alloc_bools(
+    cs: &ConstraintSystemRef<Fr>,
+    value: Option<Fr>,
+    bits: usize,
+) -> Result<Vec<Boolean<Fr>>, SynthesisError> {
     let v = value.map(|v| low_bits(&v, bits));
-    let bools = (0..bits)
+    (0..bits)
         .map(|j| {
             Boolean::new_witness(cs.clone(), || {
                 v.as_ref()
@@ -110,8 +122,7 @@ fn alloc_bits(
                     .ok_or(SynthesisError::AssignmentMissing)
             })
         })
-        .collect::<Result<Vec<_>, _>>()?;
-    Boolean::le_bits_to_fp(&bools)
+        .collect()
 }
 
 /// Allocates a carry in `[−2^(bits−1), 2^(bits−1))` given its Fr value.
@@ -162,20 +173,29 @@ pub struct FqVar {
 }
 
 impl FqVar {
-    /// Allocates `v`; with `check`, the limbs are range-checked (64, 64, 64, 62 bits: 254
-    /// constraints).
-    pub fn new_witness(
+    /// Allocates `v` with range-checked limbs (64, 64, 64, 62 bits: 254 constraints). The
+    /// check is what makes the packing of [`crate::cyclefold::cf_absorb_elems`] injective, so
+    /// that a hash or digest of the limbs binds the element (docs/FOLDING.md §3.1).
+    pub fn new_witness(cs: &ConstraintSystemRef<Fr>, v: &Fq) -> Result<Self, SynthesisError> {
+        Self::from_limbs(cs, fq_words(v).map(Fr::from), true)
+    }
+
+    /// Allocates the given limbs, range-checked (a limb too wide for its range is truncated
+    /// to it) or, without `range_check`, as plain witnesses. Test hook: a prover chooses
+    /// every witness value, and the tests give limbs other than an element's own to show
+    /// what the range checks exclude.
+    #[doc(hidden)]
+    pub fn from_limbs(
         cs: &ConstraintSystemRef<Fr>,
-        v: &Fq,
-        check: bool,
+        limbs: [Fr; 4],
+        range_check: bool,
     ) -> Result<Self, SynthesisError> {
-        let w = fq_words(v);
         let limb = |j: usize| {
-            if check {
+            if range_check {
                 let bits = if j == 3 { TOP_LIMB_BITS } else { 64 };
-                alloc_bits(cs, Some(Fr::from(w[j])), bits)
+                alloc_bits(cs, Some(limbs[j]), bits)
             } else {
-                FpVar::new_witness(cs.clone(), || Ok(Fr::from(w[j])))
+                FpVar::new_witness(cs.clone(), || Ok(limbs[j]))
             }
         };
         Ok(Self {
@@ -225,7 +245,7 @@ impl FqVar {
     }
 
     /// The integer this encoding stands for, reduced modulo `r` (linear, free).
-    fn to_fr(&self) -> FpVar<Fr> {
+    pub(crate) fn to_fr(&self) -> FpVar<Fr> {
         let mut acc = FpVar::Constant(Fr::ZERO);
         for (j, l) in self.limbs.iter().enumerate() {
             acc += l * two_pow(64 * j);
@@ -405,21 +425,77 @@ pub struct CfFullVar {
 }
 
 impl CfFullVar {
-    /// Allocates a running CycleFold instance. The points are always checked to be on the
-    /// curve; `check` range-checks the scalars' limbs (254 constraints each).
+    /// Allocates a running CycleFold instance: the points checked to be on the curve, the
+    /// scalars' limbs range-checked (254 constraints each, 9,906 an instance). Without the
+    /// range checks the instance's digest would not bind it (docs/FOLDING.md §3.1), so there
+    /// is no unchecked allocation.
     pub fn new_witness(
         cs: &ConstraintSystemRef<Fr>,
         v: &CfInstance,
-        check: bool,
     ) -> Result<Self, SynthesisError> {
+        let limbs: Vec<[Fr; 4]> = std::iter::once(&v.u)
+            .chain(&v.x)
+            .map(|s| fq_words(s).map(Fr::from))
+            .collect();
+        Self::with_limbs(cs, v, &limbs, true)
+    }
+
+    /// [`Self::new_witness`], also returning bit 61 of each scalar's top limb (`u` first):
+    /// with those bits zero every scalar is below `2^253 < r`, the same integer as the Fr
+    /// element its limbs recompose to ([`FqVar::from_small`]'s bound), which a proof-tree
+    /// node enforces for a leaf child whose hash absorbed those elements.
+    pub(crate) fn new_witness_with_top_bits(
+        cs: &ConstraintSystemRef<Fr>,
+        v: &CfInstance,
+    ) -> Result<(Self, Vec<Boolean<Fr>>), SynthesisError> {
+        let mut tops = Vec::with_capacity(v.x.len() + 1);
+        let mut scalar = |s: &Fq| -> Result<FqVar, SynthesisError> {
+            let w = fq_words(s).map(Fr::from);
+            let top = alloc_bools(cs, Some(w[3]), TOP_LIMB_BITS)?;
+            tops.push(top[TOP_LIMB_BITS - 1].clone());
+            Ok(FqVar {
+                limbs: [
+                    alloc_bits(cs, Some(w[0]), 64)?,
+                    alloc_bits(cs, Some(w[1]), 64)?,
+                    alloc_bits(cs, Some(w[2]), 64)?,
+                    Boolean::le_bits_to_fp(&top)?,
+                ],
+            })
+        };
+        let u = scalar(&v.u)?;
+        let x = v.x.iter().map(&mut scalar).collect::<Result<_, _>>()?;
+        let inst = Self {
+            cm_w: GrumpkinVar::new_checked(cs.clone(), Some(v.cm_w))?,
+            cm_e: GrumpkinVar::new_checked(cs.clone(), Some(v.cm_e))?,
+            u,
+            x,
+        };
+        Ok((inst, tops))
+    }
+
+    /// [`Self::new_witness`] with the scalars' limbs given (`u` first, then `x`), range-checked
+    /// or not. Test hook, as [`FqVar::from_limbs`].
+    #[doc(hidden)]
+    pub fn with_limbs(
+        cs: &ConstraintSystemRef<Fr>,
+        v: &CfInstance,
+        limbs: &[[Fr; 4]],
+        range_check: bool,
+    ) -> Result<Self, SynthesisError> {
+        if limbs.len() != v.x.len() + 1 {
+            return Err(SynthesisError::Unsatisfiable);
+        }
+        let scalars = limbs
+            .iter()
+            .map(|l| FqVar::from_limbs(cs, *l, range_check))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut scalars = scalars.into_iter();
+        let u = scalars.next().ok_or(SynthesisError::Unsatisfiable)?;
         Ok(Self {
             cm_w: GrumpkinVar::new_checked(cs.clone(), Some(v.cm_w))?,
             cm_e: GrumpkinVar::new_checked(cs.clone(), Some(v.cm_e))?,
-            u: FqVar::new_witness(cs, &v.u, check)?,
-            x: v.x
-                .iter()
-                .map(|x| FqVar::new_witness(cs, x, check))
-                .collect::<Result<_, _>>()?,
+            u,
+            x: scalars.collect(),
         })
     }
 

@@ -401,8 +401,11 @@ pub const FQ_TOP_BITS: usize = 62;
 /// twin: [`crate::cf_merge::CfFullVar::absorb_elems`]): `C_W, C_E` as `(x, y, inf)`; then,
 /// for `u` and each `x` entry in order, its low 192 bits (three 64-bit limbs); then the
 /// top limbs (each below `2^62`), four to an element. That is 55 elements for the 39 scalars
-/// of the CycleFold circuit instead of 78 halves, and the packing is injective because
-/// every part is range-bounded and each element stays below `2^248`.
+/// of the CycleFold circuit instead of 78 halves. The packing is injective only on
+/// range-bounded parts (each element then stays below `2^248`): an in-circuit twin must
+/// range-check every limb it packs ([`crate::cf_merge::CfFullVar::new_witness`] does), or
+/// moving `2^62` from one top limb to the next would keep the elements and change the
+/// instance.
 pub fn cf_absorb_elems(inst: &CfInstance) -> Vec<Fr> {
     let scalars: Vec<[u64; 4]> = std::iter::once(&inst.u)
         .chain(&inst.x)

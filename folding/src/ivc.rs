@@ -98,6 +98,20 @@ fn final_transcript(u: &FreshInstance) -> Transcript {
     fresh_transcript(FINAL_FOLD_LABEL, u)
 }
 
+/// A run's state after its last step, with its witnesses.
+pub(crate) struct Run {
+    pub steps: u64,
+    pub constants: Vec<Fr>,
+    pub z: Vec<Fr>,
+    pub w1_hash: Fr,
+    pub big_u: RunningInstance,
+    pub big_w: Witness,
+    pub u: FreshInstance,
+    pub w: Witness,
+    pub cf_u: CfInstance,
+    pub cf_w: CfWitness,
+}
+
 /// The prover of one IVC run.
 pub struct IvcProver<'p, C: StepCircuit> {
     params: &'p IvcParams,
@@ -149,6 +163,23 @@ impl<'p, C: StepCircuit> IvcProver<'p, C> {
             big_w: RunningWitness::zero(shape),
             fresh_products: None,
         })
+    }
+
+    /// The run's state with its witnesses (a proof-tree leaf).
+    pub(crate) fn into_run(self) -> Run {
+        let s = self.state;
+        Run {
+            steps: s.i,
+            constants: s.constants,
+            z: s.zi,
+            w1_hash: s.w1_hash,
+            big_u: s.big_u,
+            big_w: self.big_w.w,
+            u: s.u,
+            w: s.w,
+            cf_u: s.cf_u,
+            cf_w: s.cf_w,
+        }
     }
 
     /// The current state `z_i`.

@@ -17,7 +17,8 @@
 //!   in the primary circuit;
 //! - [`augmented`]: the primary circuit that verifies the previous fold;
 //! - [`encode`]: the compact, canonical byte encodings of parameter files and proofs;
-//! - [`ivc`]: setup, [`IvcProver::prove_step`], [`verify`] and serialization.
+//! - [`ivc`]: setup, [`IvcProver::prove_step`], [`verify`] and serialization;
+//! - [`tree`]: the proof tree — leaves proven apart, merged pairwise by a node circuit.
 //!
 //! See `docs/FOLDING.md` for the protocol and its soundness argument.
 #![forbid(unsafe_code)]
@@ -44,6 +45,7 @@ pub mod r1cs;
 pub mod step;
 #[doc(hidden)]
 pub mod testing;
+pub mod tree;
 
 pub use error::Error;
 pub use ivc::{verify, IvcParams, IvcProof, IvcProver};

@@ -15,7 +15,9 @@
 //! [`crate::cf_merge::merge_then_fold_var`] verifies steps 2 and 3 with one reduction
 //! modulo `q` per scalar. The circuit returns the merged running instance and the node's
 //! CycleFold accumulator as variables; the caller (the proof tree's node circuit) allocates
-//! the children's accumulators with their digests, binds them to the children's states and
+//! the children's accumulators ([`CfFullVar::new_witness`], limbs range-checked, without
+//! which a digest does not bind its instance), computes their digests, binds them to the
+//! children's states and
 //! hashes the results into its own state (38,478 constraints at `n = 7` without those).
 
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
@@ -122,8 +124,8 @@ pub struct MergeInputs<'a> {
 }
 
 /// Verifies a merge in-circuit, given the children's CycleFold accumulators as variables
-/// with their digests ([`CfFullVar::digest`]): the caller allocates them and binds them to
-/// the children's states, where the digests can stand for the accumulators. Returns the
+/// with their digests ([`CfFullVar::digest`]): the caller allocates them (range-checked, as
+/// [`CfFullVar::new_witness`] does) and binds the digests to the children's states. Returns the
 /// merged running instance and the node's CycleFold accumulator.
 pub fn synthesize(
     cs: ConstraintSystemRef<Fr>,
@@ -137,59 +139,19 @@ pub fn synthesize(
     }
     let u1 = RunningVar::new_witness(&cs, inp.u1, true)?;
     let u2 = RunningVar::new_witness(&cs, inp.u2, true)?;
-    if u1.r_e.len() != n_vars || u2.r_e.len() != n_vars || u1.x.len() != u2.x.len() {
-        return Err(SynthesisError::Unsatisfiable);
-    }
-    let wits = |v: &[Fr]| -> Result<Vec<FpVar<Fr>>, SynthesisError> {
-        v.iter()
-            .map(|x| FpVar::new_witness(cs.clone(), || Ok(*x)))
-            .collect()
-    };
-    let h1 = wits(&inp.proof.h1)?;
-    let h2 = wits(&inp.proof.h2)?;
-    let t = FpVar::new_witness(cs.clone(), || Ok(inp.proof.t))?;
     let next1 = G1Var::new_checked(cs.clone(), Some(inp.next_cw[0]))?;
     let next2 = G1Var::new_checked(cs.clone(), Some(inp.next_cw[1]))?;
     let cf_merge_t = GrumpkinVar::new_checked(cs.clone(), Some(inp.cf_merge_cm_t))?;
     let cf_w_new = GrumpkinVar::new_checked(cs.clone(), Some(inp.cf_cm_w_new))?;
     let cf_t = GrumpkinVar::new_checked(cs.clone(), Some(inp.cf_cm_t))?;
-
-    let mut tr = TranscriptVar::new(cs.clone(), MERGE_LABEL)?;
-    tr.absorb_slice(&u1.absorb_elems())?;
-    tr.absorb_slice(&u2.absorb_elems())?;
-    tr.absorb_slice(&h1)?;
-    tr.absorb_slice(&h2)?;
-    let alpha = tr.challenge()?;
-    tr.absorb(&t)?;
-    let (r_bits, r) = tr.fold_challenge()?;
-
-    let eval = |constant: &FpVar<Fr>, coeffs: &[FpVar<Fr>]| {
-        let mut acc = FpVar::Constant(Fr::from(0u64));
-        for c in coeffs.iter().rev() {
-            acc = (acc + c) * &alpha;
-        }
-        acc + constant
-    };
-    let h1_alpha = eval(&u1.v_e, &h1);
-    let h2_sum: FpVar<Fr> = h2.iter().sum();
-    let h2_alpha = eval(&(&u2.v_e - h2_sum), &h2);
-    let merged = RunningVar {
-        cw1: next1.clone(),
-        cw2: next2.clone(),
-        x: u1.x.iter().zip(&u2.x).map(|(a, b)| a + &r * b).collect(),
-        u: &u1.u + &r * &u2.u,
-        r_e: u1
-            .r_e
-            .iter()
-            .zip(&u2.r_e)
-            .map(|(a, b)| a + &alpha * (b - a))
-            .collect(),
-        v_e: h1_alpha + &r * (&t + &r * h2_alpha),
-    };
-
-    let cf_x_new = cf_inputs_var(
-        &r_bits,
-        [(&u1.cw1, &u2.cw1, &next1), (&u1.cw2, &u2.cw2, &next2)],
+    let (merged, cf_x_new, mut tr) = merge_primary_var(
+        &cs,
+        MERGE_LABEL,
+        &u1,
+        &u2,
+        inp.proof,
+        [&next1, &next2],
+        n_vars,
     )?;
     if cf1.0.x.len() != cf_x_new.len() || cf2.0.x.len() != cf_x_new.len() {
         return Err(SynthesisError::Unsatisfiable);
@@ -209,4 +171,74 @@ pub fn synthesize(
     };
     let cf_next = merge_then_fold_var(cf1.0, cf2.0, &cf_merge_t, &cf_rho, fresh, &rho)?;
     Ok((merged, cf_next))
+}
+
+/// The primary half of a merge in-circuit (the twin of [`merge::verify`] on a transcript
+/// labelled `label` that first absorbs both instances): the merged running instance, whose
+/// commitments are `next` (checked by the CycleFold instance), the public inputs of that
+/// CycleFold instance, and the transcript after `r`, for the caller to derive the CycleFold
+/// fold's challenge from.
+pub fn merge_primary_var(
+    cs: &ConstraintSystemRef<Fr>,
+    label: &[u8],
+    u1: &RunningVar,
+    u2: &RunningVar,
+    proof: &MergeProof,
+    next: [&G1Var; 2],
+    n_vars: usize,
+) -> Result<(RunningVar, Vec<FpVar<Fr>>, TranscriptVar), SynthesisError> {
+    if proof.h1.len() != n_vars
+        || proof.h2.len() != n_vars
+        || u1.r_e.len() != n_vars
+        || u2.r_e.len() != n_vars
+        || u1.x.len() != u2.x.len()
+    {
+        return Err(SynthesisError::Unsatisfiable);
+    }
+    let wits = |v: &[Fr]| -> Result<Vec<FpVar<Fr>>, SynthesisError> {
+        v.iter()
+            .map(|x| FpVar::new_witness(cs.clone(), || Ok(*x)))
+            .collect()
+    };
+    let h1 = wits(&proof.h1)?;
+    let h2 = wits(&proof.h2)?;
+    let t = FpVar::new_witness(cs.clone(), || Ok(proof.t))?;
+
+    let mut tr = TranscriptVar::new(cs.clone(), label)?;
+    tr.absorb_slice(&u1.absorb_elems())?;
+    tr.absorb_slice(&u2.absorb_elems())?;
+    tr.absorb_slice(&h1)?;
+    tr.absorb_slice(&h2)?;
+    let alpha = tr.challenge()?;
+    tr.absorb(&t)?;
+    let (r_bits, r) = tr.fold_challenge()?;
+
+    let eval = |constant: &FpVar<Fr>, coeffs: &[FpVar<Fr>]| {
+        let mut acc = FpVar::Constant(Fr::from(0u64));
+        for c in coeffs.iter().rev() {
+            acc = (acc + c) * &alpha;
+        }
+        acc + constant
+    };
+    let h1_alpha = eval(&u1.v_e, &h1);
+    let h2_sum: FpVar<Fr> = h2.iter().sum();
+    let h2_alpha = eval(&(&u2.v_e - h2_sum), &h2);
+    let merged = RunningVar {
+        cw1: next[0].clone(),
+        cw2: next[1].clone(),
+        x: u1.x.iter().zip(&u2.x).map(|(a, b)| a + &r * b).collect(),
+        u: &u1.u + &r * &u2.u,
+        r_e: u1
+            .r_e
+            .iter()
+            .zip(&u2.r_e)
+            .map(|(a, b)| a + &alpha * (b - a))
+            .collect(),
+        v_e: h1_alpha + &r * (&t + &r * h2_alpha),
+    };
+    let cf_x_new = cf_inputs_var(
+        &r_bits,
+        [(&u1.cw1, &u2.cw1, next[0]), (&u1.cw2, &u2.cw2, next[1])],
+    )?;
+    Ok((merged, cf_x_new, tr))
 }

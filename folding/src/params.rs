@@ -128,8 +128,13 @@ impl SharedParams {
         &self.cf_shape
     }
 
+    /// The digest of the CycleFold shape and key.
+    pub(crate) fn cf_digest(&self) -> [u8; 32] {
+        self.cf_digest
+    }
+
     /// SHA-256 of the first `n` bases of the key and its `G2` points.
-    fn key_digest(&self, n: usize) -> Result<[u8; 32], Error> {
+    pub(crate) fn key_digest(&self, n: usize) -> Result<[u8; 32], Error> {
         let bytes = self
             .key_bytes
             .get(..n * G1_BYTES)
@@ -446,7 +451,7 @@ impl IvcParams {
 }
 
 /// A digest's 32 canonical bytes.
-fn digest_bytes(d: &Fr) -> Vec<u8> {
+pub(crate) fn digest_bytes(d: &Fr) -> Vec<u8> {
     ark_ff::BigInteger::to_bytes_le(&d.into_bigint())
 }
 

@@ -43,4 +43,25 @@ pub trait StepCircuit: Send + Sync {
         w1: &[FpVar<Fr>],
         ext: &Self::ExternalWitness,
     ) -> Result<Vec<FpVar<Fr>>, SynthesisError>;
+
+    /// The state of two consecutive runs of steps, each proven from `z = 0`, as one run:
+    /// `left` from the earlier steps, `right` from the later ones (the proof tree's combine
+    /// rule, docs/FOLDING.md §8.1). The default adds them entrywise, right for a state of
+    /// running sums; a step circuit whose state is not one overrides this and
+    /// [`Self::combine_var`] alike, or is not split.
+    fn combine(&self, left: &[Fr], right: &[Fr]) -> Vec<Fr> {
+        left.iter().zip(right).map(|(a, b)| *a + b).collect()
+    }
+
+    /// The in-circuit twin of [`Self::combine`].
+    fn combine_var(
+        &self,
+        left: &[FpVar<Fr>],
+        right: &[FpVar<Fr>],
+    ) -> Result<Vec<FpVar<Fr>>, SynthesisError> {
+        if left.len() != right.len() {
+            return Err(SynthesisError::Unsatisfiable);
+        }
+        Ok(left.iter().zip(right).map(|(a, b)| a + b).collect())
+    }
 }

@@ -25,8 +25,8 @@ fn synth(
     cm_t: GrumpkinAffine,
 ) -> (ConstraintSystemRef<Fr>, CfMergeVar) {
     let cs = ConstraintSystem::<Fr>::new_ref();
-    let a = CfFullVar::new_witness(&cs, i1, true).unwrap();
-    let b = CfFullVar::new_witness(&cs, i2, true).unwrap();
+    let a = CfFullVar::new_witness(&cs, i1).unwrap();
+    let b = CfFullVar::new_witness(&cs, i2).unwrap();
     let t = GrumpkinVar::new_checked(cs.clone(), Some(cm_t)).unwrap();
     let m = merge_var(&cs, &a, &b, &t).unwrap();
     (cs, m)
@@ -43,8 +43,8 @@ fn merge_of_full_size_accumulators_matches_native() {
     assert_eq!(cyclefold::merge_verify(&a.0, &b.0, &cm_t).unwrap(), m);
 
     let cs = ConstraintSystem::<Fr>::new_ref();
-    let av = CfFullVar::new_witness(&cs, &a.0, true).unwrap();
-    let bv = CfFullVar::new_witness(&cs, &b.0, true).unwrap();
+    let av = CfFullVar::new_witness(&cs, &a.0).unwrap();
+    let bv = CfFullVar::new_witness(&cs, &b.0).unwrap();
     let tv = GrumpkinVar::new_checked(cs.clone(), Some(cm_t)).unwrap();
     let before = cs.num_constraints();
     let out = merge_var(&cs, &av, &bv, &tv).unwrap();
@@ -101,8 +101,8 @@ fn merge_then_fold_equals_the_two_steps() {
     cyclefold::check(&shape, &key, &folded, &fw).unwrap();
 
     let cs = ConstraintSystem::<Fr>::new_ref();
-    let av = CfFullVar::new_witness(&cs, &a.0, false).unwrap();
-    let bv = CfFullVar::new_witness(&cs, &b.0, false).unwrap();
+    let av = CfFullVar::new_witness(&cs, &a.0).unwrap();
+    let bv = CfFullVar::new_witness(&cs, &b.0).unwrap();
     let tv = GrumpkinVar::new_checked(cs.clone(), Some(cm_t)).unwrap();
     let (da, db) = (av.digest(&cs).unwrap(), bv.digest(&cs).unwrap());
     let (rho, _) = merge_challenge_var(&cs, &da, &db, &tv).unwrap();
@@ -149,7 +149,7 @@ fn setup_mode_gives_the_same_constraints() {
         if setup {
             cs.set_mode(SynthesisMode::Setup);
         }
-        let av = CfFullVar::new_witness(&cs, &a.0, false).unwrap();
+        let av = CfFullVar::new_witness(&cs, &a.0).unwrap();
         let bv = CfFullVar::from_small(&CfVar::new_witness(&cs, &b.0).unwrap()).unwrap();
         let tv = GrumpkinVar::new_checked(cs.clone(), Some(cm_t)).unwrap();
         let m = merge_var(&cs, &av, &bv, &tv).unwrap();
@@ -280,8 +280,8 @@ fn non_native_arithmetic_matches_fq_on_edge_values() {
         for b in &values {
             for &r in &rhos {
                 let cs = ConstraintSystem::<Fr>::new_ref();
-                let av = FqVar::new_witness(&cs, a, true).unwrap();
-                let bv = FqVar::new_witness(&cs, b, true).unwrap();
+                let av = FqVar::new_witness(&cs, a).unwrap();
+                let bv = FqVar::new_witness(&cs, b).unwrap();
                 let bits: Vec<Boolean<Fr>> = (0..128)
                     .map(|j| Boolean::new_witness(cs.clone(), || Ok((r >> j) & 1 == 1)).unwrap())
                     .collect();
@@ -318,8 +318,8 @@ fn non_native_arithmetic_matches_fq_on_random_values() {
     for _ in 0..40 {
         let (a, b) = (Fq::rand(&mut rng), Fq::rand(&mut rng));
         let (r1, r2, s) = (rng.gen::<u128>(), rng.gen::<u128>(), rng.gen::<u64>());
-        let av = FqVar::new_witness(&cs, &a, true).unwrap();
-        let bv = FqVar::new_witness(&cs, &b, true).unwrap();
+        let av = FqVar::new_witness(&cs, &a).unwrap();
+        let bv = FqVar::new_witness(&cs, &b).unwrap();
         let sv = FpVar::new_witness(cs.clone(), || Ok(Fr::from(s))).unwrap();
         let (p1, p2) = (short(r1), short(r2));
         let (r1, r2, s) = (Fq::from(r1), Fq::from(r2), Fq::from(s));
