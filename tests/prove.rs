@@ -103,33 +103,62 @@ fn the_rust_fibonacci_guest_proves_and_verifies() {
     }
 }
 
-/// The prover sees a run a segment at a time, so a chain's batch may span segments; the
-/// proof does not depend on where they are cut.
-#[test]
-fn the_proof_does_not_depend_on_the_segment_length() {
+/// A loop of ~900 instructions: several batches of 64 in three chains.
+fn loop_program() -> Program {
     let mut c = Vec::new();
     push_li(&mut c, 9, 0x1234_5678);
     hand::push_sum_output_exit(&mut c, 300);
-    let program = hand::program(&c, &Isa::rv32im());
-    let input = Input::default();
-    let prove_in = |segment: usize| {
-        let options = crease::ProveOptions { segment };
-        let (proof, exec) =
-            crease::prove_with(params(), &program, &input, &options, None).expect("proves");
-        (proof.to_bytes().expect("serializes"), exec.cycles)
+    hand::program(&c, &Isa::rv32im())
+}
+
+fn prove_with(program: &Program, segment: usize, leaf_steps: usize) -> (Vec<u8>, u64) {
+    let options = crease::ProveOptions {
+        segment,
+        leaf_steps,
     };
-    let (whole, steps) = prove_in(crease::pcd::DEFAULT_SEGMENT);
+    let (proof, exec) =
+        crease::prove_with(params(), program, &Input::default(), &options, None).expect("proves");
+    (proof.to_bytes().expect("serializes"), exec.cycles)
+}
+
+/// The prover sees a run a segment at a time, so a chain's batch or leaf may span
+/// segments; the proof does not depend on where they are cut.
+#[test]
+fn the_proof_does_not_depend_on_the_segment_length() {
+    let program = loop_program();
+    let (whole, steps) = prove_with(&program, crease::pcd::DEFAULT_SEGMENT, 2);
     assert!(steps > 900, "{steps} steps: several batches per chain");
     let proof = Proof::from_bytes(&whole).expect("reads");
     verify(params(), &program, &[], &proof).expect("verifies");
     for segment in [1, 63, 65, 250] {
         assert!(
-            prove_in(segment).0 == whole,
+            prove_with(&program, segment, 2).0 == whole,
             "segment {segment}: another proof"
         );
     }
-    let zero = crease::ProveOptions { segment: 0 };
-    assert!(crease::prove_with(params(), &program, &input, &zero, None).is_err());
+    for (segment, leaf_steps) in [(0, 2), (100, 0)] {
+        let options = crease::ProveOptions {
+            segment,
+            leaf_steps,
+        };
+        assert!(crease::prove_with(params(), &program, &Input::default(), &options, None).is_err());
+    }
+}
+
+/// Chains of five batches as trees of five leaves (four merges each), of two leaves, and
+/// as single leaves: every shape verifies, and each is another proof.
+#[test]
+fn trees_of_any_leaf_size_verify() {
+    let program = loop_program();
+    let mut seen = Vec::new();
+    for leaf_steps in [1, 3, 16] {
+        let (bytes, _) = prove_with(&program, 1 << 12, leaf_steps);
+        let proof = Proof::from_bytes(&bytes).expect("reads");
+        let st = verify(params(), &program, &[], &proof).expect("verifies");
+        assert_eq!(st.exit_code, 300 * 301 / 2 + 7);
+        assert!(!seen.contains(&bytes), "leaf {leaf_steps}: the same proof");
+        seen.push(bytes);
+    }
 }
 
 #[test]

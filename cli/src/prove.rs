@@ -56,6 +56,11 @@ pub struct ProveArgs {
     #[arg(long, value_name = "N", default_value_t = crease::pcd::DEFAULT_SEGMENT as u64,
           value_parser = clap::value_parser!(u64).range(1..=1 << 28))]
     segment: u64,
+    /// Batches per leaf of each instruction chain's proof tree: leaves are proven in
+    /// parallel and merged pairwise (a chain of at most this many batches is one leaf).
+    #[arg(long, value_name = "N", default_value_t = crease::pcd::DEFAULT_LEAF_STEPS as u64,
+          value_parser = clap::value_parser!(u64).range(1..=1 << 20))]
+    leaf: u64,
     #[command(flatten)]
     params: ParamArgs,
 }
@@ -117,6 +122,7 @@ pub fn prove(args: &ProveArgs) -> Result<(), CliError> {
     let start = Instant::now();
     let options = crease::ProveOptions {
         segment: args.segment as usize,
+        leaf_steps: args.leaf as usize,
     };
     let result = crease::prove_with(&loaded.params, &program, &input, &options, Some(&report));
     bars.finish();

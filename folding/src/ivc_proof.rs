@@ -109,7 +109,7 @@ impl IvcProof {
     }
 
     /// The compact encoding (see [`crate::encode`]): small witness entries take a few bytes.
-    fn encode(&self) -> Result<Vec<u8>, Error> {
+    pub(crate) fn encode(&self) -> Result<Vec<u8>, Error> {
         let mut w = ByteWriter::default();
         w.varint(self.i);
         w.scalars(&self.constants);
@@ -149,7 +149,7 @@ impl IvcProof {
         Ok(w.out)
     }
 
-    fn decode(bytes: &[u8]) -> Result<Self, Error> {
+    pub(crate) fn decode(bytes: &[u8]) -> Result<Self, Error> {
         let mut r = ByteReader::new(bytes);
         let i = r.varint()?;
         let constants = r.scalars()?;

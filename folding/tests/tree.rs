@@ -19,7 +19,7 @@ fn params() -> &'static TreeParams {
         let shared = SharedParams::dev(1 << 18).unwrap();
         let chain = IvcParams::new(shape, &shared).unwrap();
         let t = Instant::now();
-        let p = TreeParams::new(&chain, &CIRCUIT).unwrap();
+        let p = TreeParams::new(chain, &CIRCUIT).unwrap();
         println!("node params: {:?}", t.elapsed());
         p
     })

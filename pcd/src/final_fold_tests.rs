@@ -76,7 +76,11 @@ fn tampered_final_folds_are_rejected_by_the_pcd_verifier() {
             )
         };
         let is_folded = matches!(
-            chain_mut(&mut proof.clone(), n).ivc.final_witness(),
+            chain_mut(&mut proof.clone(), n)
+                .ivc
+                .leaf()
+                .expect("one leaf")
+                .final_witness(),
             FinalWitness::Folded(..)
         );
         let mut cases: Vec<Tamper<'_>> = vec![
@@ -114,7 +118,13 @@ fn tampered_final_folds_are_rejected_by_the_pcd_verifier() {
         }
         for (i, tamper) in cases.iter().enumerate() {
             let mut bad = proof.clone();
-            tamper(chain_mut(&mut bad, n).ivc.final_witness_mut());
+            tamper(
+                chain_mut(&mut bad, n)
+                    .ivc
+                    .leaf_mut()
+                    .expect("one leaf")
+                    .final_witness_mut(),
+            );
             assert_ne!(bad, proof, "chain {id}, case {i} changed nothing");
             assert!(rejects(&bad), "chain {id}, case {i} accepted");
         }

@@ -29,7 +29,7 @@ pub use proof::{ChainProof, OutputWord, Proof, TableCount};
 pub use prover::CellOverride;
 pub use prover::{
     prove, prove_with, prove_with_progress, prove_witness, run_witness, Phase, Progress,
-    ProveOptions, RunWitness, DEFAULT_SEGMENT,
+    ProveOptions, RunWitness, DEFAULT_LEAF_STEPS, DEFAULT_SEGMENT,
 };
 pub use verifier::{verify, Statement};
 

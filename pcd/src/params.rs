@@ -12,6 +12,7 @@ use crease_circuits::{isa, Batch, InstructionCircuit};
 use crease_folding::commitment::{CommitmentKey, PowersOfTauKey, PtauFile};
 use crease_folding::ivc::{IvcParams, IvcShape, SharedParams};
 use crease_folding::poseidon;
+use crease_folding::tree::{NodeShape, TreeParams};
 use crease_nvm::Isa;
 use rayon::prelude::*;
 
@@ -32,7 +33,7 @@ pub const DEFAULT_TABLE_K: usize = 1 << 15;
 /// The largest batch size accepted (a step's `W1` must stay addressable).
 const MAX_K: usize = 1 << 20;
 
-const HEADER: &[u8; 8] = b"CRSPCD06";
+const HEADER: &[u8; 8] = b"CRSPCD07";
 const DIGEST_LABEL: &[u8] = b"crease/pcd/params";
 /// The key marker of the parameter file and digest.
 const DEVELOPMENT_KEY: u8 = 0;
@@ -148,12 +149,20 @@ fn check_k(k: usize) -> Result<usize, Error> {
     Ok(k)
 }
 
-/// The chain of one instruction circuit.
+/// The chain of one instruction circuit: its IVC parameters and the node parameters that
+/// merge its leaves (docs/FOLDING.md §8).
 #[derive(Clone)]
 pub(crate) struct InstChain {
     pub(crate) k: usize,
     pub(crate) circuit: Arc<dyn InstructionCircuit>,
-    pub(crate) ivc: IvcParams,
+    pub(crate) tree: TreeParams,
+}
+
+impl InstChain {
+    /// The chain's IVC parameters.
+    pub(crate) fn ivc(&self) -> &IvcParams {
+        self.tree.chain()
+    }
 }
 
 /// Public parameters of every chain of an ISA.
@@ -222,8 +231,24 @@ pub fn setup(isa: &Isa, config: &SetupConfig) -> Result<Params, Error> {
             Job::Table => IvcShape::synthesize(&TableChain::new(table_k)),
         })
         .collect::<Result<_, _>>()?;
-    // One key for all chains: as long as the longest witness part of any of them.
-    let need = shapes.iter().map(IvcShape::key_len).max().unwrap_or(0);
+    // One key for all chains and their node circuits: as long as the longest witness part
+    // of any of them. The node shapes' sizes do not depend on the key, so they are
+    // synthesized under a development key first.
+    let chain_need = shapes.iter().map(IvcShape::key_len).max().unwrap_or(0);
+    let probe = SharedParams::dev(chain_need)?;
+    let node_shapes: Vec<NodeShape> = (0..circuits.len())
+        .into_par_iter()
+        .map(|i| {
+            let chain = IvcParams::new(shapes[i].clone(), &probe)?;
+            NodeShape::synthesize(&chain, &Batch::new(circuits[i].clone(), i, ks[i]))
+        })
+        .collect::<Result<_, crease_folding::Error>>()?;
+    let need = node_shapes
+        .iter()
+        .map(NodeShape::key_len)
+        .max()
+        .unwrap_or(0)
+        .max(chain_need);
     let shared = SharedParams::with_key(key(&config.key, need)?)?;
     let mut made: Vec<IvcParams> = shapes
         .into_par_iter()
@@ -233,11 +258,15 @@ pub fn setup(isa: &Isa, config: &SetupConfig) -> Result<Params, Error> {
         return Err(Error::Config("no chains"));
     };
     let inst = circuits
-        .into_iter()
+        .into_par_iter()
         .zip(ks)
         .zip(made)
-        .map(|((circuit, k), ivc)| InstChain { k, circuit, ivc })
-        .collect();
+        .zip(node_shapes)
+        .map(|(((circuit, k), ivc), node)| {
+            let tree = TreeParams::from_shape(ivc, node)?;
+            Ok(InstChain { k, circuit, tree })
+        })
+        .collect::<Result<_, Error>>()?;
     Ok(Params::assemble(
         shared,
         isa.digest(),
@@ -290,7 +319,8 @@ impl Params {
         xs.push(Fr::from(inst.len() as u64));
         for c in &inst {
             xs.push(Fr::from(c.k as u64));
-            xs.push(c.ivc.digest());
+            xs.push(c.ivc().digest());
+            xs.push(c.tree.digest());
         }
         xs.extend([
             Fr::from(scan_k as u64),
@@ -351,7 +381,12 @@ impl Params {
 
     /// The IVC parameters of the chain of ISA index `i` (its augmented circuit's shape).
     pub fn instruction_params(&self, i: usize) -> Option<&IvcParams> {
-        self.inst.get(i).map(|c| &c.ivc)
+        self.inst.get(i).map(InstChain::ivc)
+    }
+
+    /// The node parameters of the chain of ISA index `i`.
+    pub fn tree_params(&self, i: usize) -> Option<&TreeParams> {
+        self.inst.get(i).map(|c| &c.tree)
     }
 
     /// Cells per scan step and the scan chain's IVC parameters.
@@ -382,7 +417,8 @@ impl Params {
         for c in &self.inst {
             w.bytes(c.circuit.name().as_bytes());
             w.u64(c.k as u64);
-            w.bytes(&c.ivc.chain_to_bytes()?);
+            w.bytes(&c.ivc().chain_to_bytes()?);
+            w.bytes(&c.tree.node_to_bytes());
         }
         w.u64(self.scan_k as u64);
         w.bytes(&self.scan.chain_to_bytes()?);
@@ -417,6 +453,7 @@ impl Params {
             reason,
         };
         let mut sections = Vec::with_capacity(n + 2);
+        let mut nodes = Vec::with_capacity(n);
         let mut heads = Vec::with_capacity(n);
         for _ in 0..n {
             let name = std::str::from_utf8(r.bytes()?).map_err(|_| bad("circuit name"))?;
@@ -428,6 +465,7 @@ impl Params {
             let k = check_k(r.u64()? as usize).map_err(|_| bad("batch size"))?;
             heads.push((circuit, k));
             sections.push(r.bytes()?);
+            nodes.push(r.bytes()?);
         }
         let scan_k = check_k(r.u64()? as usize).map_err(|_| bad("batch size"))?;
         sections.push(r.bytes()?);
@@ -446,10 +484,14 @@ impl Params {
             return Err(bad("no chains"));
         };
         let inst = heads
-            .into_iter()
+            .into_par_iter()
             .zip(ivcs)
-            .map(|((circuit, k), ivc)| InstChain { k, circuit, ivc })
-            .collect();
+            .zip(nodes)
+            .map(|(((circuit, k), ivc), node)| {
+                let tree = TreeParams::node_from_bytes(ivc, node)?;
+                Ok(InstChain { k, circuit, tree })
+            })
+            .collect::<Result<_, Error>>()?;
         Ok(Params::assemble(
             shared, isa_digest, inst, scan_k, scan, table_k, table,
         ))

@@ -1,11 +1,11 @@
 //! The proof: the claimed statement and one IVC proof per chain.
 
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
-use crease_folding::ivc::IvcProof;
+use crease_folding::tree::TreeProof;
 
 use crate::{Error, Fr};
 
-const HEADER: &[u8; 8] = b"CRSPRF06";
+const HEADER: &[u8; 8] = b"CRSPRF07";
 
 /// One chain's proof: which chain, its final state and its IVC proof.
 #[derive(Clone, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
@@ -14,8 +14,10 @@ pub struct ChainProof {
     pub chain: u32,
     /// The final state `z_n`.
     pub z: Vec<Fr>,
-    /// The IVC proof of `z_0 = 0 → z_n` (it carries the constants and the `W1` hash).
-    pub ivc: IvcProof,
+    /// The proof of `z_0 = 0 → z_n` (it carries the constants and the `W1` hash): a tree of
+    /// leaves for an instruction chain (one leaf is a plain IVC proof), one leaf for the
+    /// scan.
+    pub ivc: TreeProof,
 }
 
 /// A word of the public output region, as the scan finished it.

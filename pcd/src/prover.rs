@@ -12,6 +12,7 @@ use crease_circuits::tables::{all_entries, Multiplicities};
 use crease_circuits::{Batch, ExecRecord, InstructionCircuit, Term};
 use crease_folding::ivc::{w1_hash_chain, IvcParams, IvcProver};
 use crease_folding::step::StepCircuit;
+use crease_folding::tree::{self, Node, TreeParams, TreeProof};
 use crease_folding::G1;
 use crease_nvm::{Execution, Input, Program, RunOptions};
 use rayon::prelude::*;
@@ -34,6 +35,8 @@ pub struct RunWitness {
     pub exit_code: i32,
     /// Instructions executed.
     pub steps: u64,
+    /// Batches per leaf of the instruction chains' trees ([`ProveOptions::leaf_steps`]).
+    pub leaf_steps: usize,
     /// `W1` values set by a test instead of the honest ones (feature `tamper`).
     #[cfg(feature = "tamper")]
     pub overrides: Vec<CellOverride>,
@@ -146,9 +149,17 @@ impl<'a> Counter<'a> {
 pub struct ProveOptions {
     /// Instructions per segment: each pass holds the records and witnesses of one segment
     /// at a time, so this sets the prover's memory beside the parameters, the chains'
-    /// accumulators and the touched memory's scan entries (see docs/PERFORMANCE.md).
+    /// unfinished subtrees and the touched memory's scan entries.
     pub segment: usize,
+    /// Batches per leaf of an instruction chain's proof tree: leaves are proven in
+    /// parallel and merged pairwise; a chain of at most this many batches is one leaf (a
+    /// plain IVC run, no merge).
+    pub leaf_steps: usize,
 }
+
+/// The default leaf: 16 batches (a merge costs about one and a half steps of a chain, so
+/// this keeps the tree's cost near a tenth of the leaves').
+pub const DEFAULT_LEAF_STEPS: usize = 16;
 
 /// The default segment: 2^20 instructions (about 200 MB of records and witnesses).
 pub const DEFAULT_SEGMENT: usize = 1 << 20;
@@ -157,6 +168,7 @@ impl Default for ProveOptions {
     fn default() -> Self {
         ProveOptions {
             segment: DEFAULT_SEGMENT,
+            leaf_steps: DEFAULT_LEAF_STEPS,
         }
     }
 }
@@ -188,6 +200,7 @@ pub fn run_witness(
         entries: cells.into_values().collect(),
         exit_code: exec.exit_code,
         steps: exec.cycles,
+        leaf_steps: DEFAULT_LEAF_STEPS,
         #[cfg(feature = "tamper")]
         overrides: Vec::new(),
         #[cfg(feature = "tamper")]
@@ -240,8 +253,10 @@ pub fn prove_with(
     if program.isa().digest() != params.isa_digest {
         return Err(Error::IsaMismatch);
     }
-    if options.segment == 0 {
-        return Err(Error::Config("a segment holds at least one instruction"));
+    if options.segment == 0 || options.leaf_steps == 0 {
+        return Err(Error::Config(
+            "a segment holds at least one instruction and a leaf at least one batch",
+        ));
     }
     let run = Counter::new(progress, Phase::Run, 1);
     let run_options = RunOptions {
@@ -263,6 +278,7 @@ pub fn prove_with(
         source,
         strict: true,
         segment: options.segment,
+        leaf_steps: options.leaf_steps,
         tamper: None,
         progress,
     };
@@ -297,6 +313,7 @@ pub fn prove_witness(
         source: Source::Witness(w),
         strict: false,
         segment: DEFAULT_SEGMENT,
+        leaf_steps: w.leaf_steps,
         tamper: Some(w),
         progress: None,
     };
@@ -319,6 +336,7 @@ struct Job<'a> {
     source: Source<'a>,
     strict: bool,
     segment: usize,
+    leaf_steps: usize,
     /// The run witness whose overrides apply, if any.
     tamper: Option<&'a RunWitness>,
     progress: Option<Progress<'a>>,
@@ -438,12 +456,14 @@ impl Job<'_> {
         drop(entries);
         let mut hashes: Vec<ChainHash> = (pass1.commitments.iter().enumerate())
             .filter(|(_, cms)| !cms.is_empty())
-            .map(|(i, cms)| ChainHash {
-                chain: i as u32,
-                steps: cms.len() as u64,
-                w1_hash: w1_hash_chain(cms),
+            .map(|(i, cms)| {
+                Ok(ChainHash {
+                    chain: i as u32,
+                    steps: cms.len() as u64,
+                    w1_hash: tree::w1_hash(cms, self.leaf_steps)?,
+                })
             })
-            .collect();
+            .collect::<Result<_, Error>>()?;
         hashes.push(scan_c.chain_hash());
         let claims = Claims {
             public_input: self.public_input,
@@ -459,7 +479,14 @@ impl Job<'_> {
         }
 
         // Pass 2: fold every chain; the instruction chains a segment at a time.
-        let folds = Counter::new(self.progress, Phase::Fold, total);
+        let merges: u64 = (pass1.commitments.iter())
+            .map(|c| {
+                (c.len() as u64)
+                    .div_ceil(self.leaf_steps as u64)
+                    .saturating_sub(1)
+            })
+            .sum();
+        let folds = Counter::new(self.progress, Phase::Fold, total + merges);
         let (chains, scan) = rayon::join(
             || self.fold_instructions(&batches, &pass1, &consts, &folds),
             || fold(&params.scan, scan_chain, &scan_c, &consts, &folds),
@@ -498,7 +525,7 @@ impl Job<'_> {
                     drop(j.records);
                     apply_overrides(self.tamper, j.chain as u32, j.index, &mut w.overrides);
                     self.add_log(tables, &batch.lookups(&w)?)?;
-                    let c = self.params.inst[j.chain].ivc.commit_w1(batch, &w)?;
+                    let c = self.params.inst[j.chain].ivc().commit_w1(batch, &w)?;
                     counter.tick();
                     Ok((j.chain, c, fingerprint(&w)))
                 })
@@ -533,7 +560,9 @@ impl Job<'_> {
     }
 
     /// Pass 2 of the instruction chains: rebuilds every batch's witness a segment at a
-    /// time and folds it; the chains of a segment fold in parallel.
+    /// time, proves each chain's batches as leaves of `leaf_steps` batches (the leaves of a
+    /// segment in parallel, whatever their chain) and merges them up each chain's tree as
+    /// they finish (docs/FOLDING.md §8: the shape pass 1 hashed).
     fn fold_instructions(
         &self,
         batches: &[InstBatch],
@@ -544,67 +573,149 @@ impl Job<'_> {
         let used: Vec<usize> = (0..batches.len())
             .filter(|&i| !pass1.commitments[i].is_empty())
             .collect();
-        let mut provers = used
-            .iter()
-            .map(|&i| {
-                let arity = batches[i].arity();
-                let z0 = vec![Fr::from(0u64); arity];
-                let ivc = &self.params.inst[i].ivc;
-                IvcProver::new(ivc, batches[i].clone(), z0, consts.to_vec())
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut fold_jobs = |jobs: Vec<BatchJob>| -> Result<(), Error> {
-            let mut per: Vec<Vec<BatchJob>> = used.iter().map(|_| Vec::new()).collect();
+        let mut trees: Vec<ChainTree> = used.iter().map(|_| ChainTree::default()).collect();
+        let leaf_steps = self.leaf_steps;
+        let width = rayon::current_num_threads().max(1);
+        let mut fold_jobs = |jobs: Vec<BatchJob>, last: bool| -> Result<(), Error> {
             for j in jobs {
                 let at = used.binary_search(&j.chain).map_err(|_| REPLAY)?;
-                per[at].push(j);
+                trees[at].pending.push(j);
             }
-            provers
-                .par_iter_mut()
-                .zip(per.into_par_iter())
-                .try_for_each(|(prover, jobs)| {
-                    for j in jobs {
-                        let batch = &batches[j.chain];
-                        let mut w = batch.witness(&j.records)?;
-                        drop(j.records);
-                        apply_overrides(self.tamper, j.chain as u32, j.index, &mut w.overrides);
-                        let (Some(&c), Some(&f)) = (
-                            pass1.commitments[j.chain].get(j.index),
-                            pass1.fingerprints[j.chain].get(j.index),
-                        ) else {
-                            return Err(REPLAY);
-                        };
-                        if fingerprint(&w) != f {
-                            return Err(REPLAY);
-                        }
-                        prover.prove_step_with_w1(&w, Some(c))?;
-                        counter.tick();
-                    }
-                    Ok(())
-                })
+            let mut leaves: Vec<(usize, Vec<BatchJob>)> = Vec::new();
+            for (at, t) in trees.iter_mut().enumerate() {
+                while t.pending.len() >= leaf_steps || (last && !t.pending.is_empty()) {
+                    let take = leaf_steps.min(t.pending.len());
+                    let rest = t.pending.split_off(take);
+                    leaves.push((at, std::mem::replace(&mut t.pending, rest)));
+                }
+            }
+            // As many leaves at a time as there are threads, each merged in as it is done,
+            // so that finished leaves do not pile up in memory.
+            let mut leaves = leaves.into_iter().peekable();
+            while leaves.peek().is_some() {
+                let group: Vec<_> = leaves.by_ref().take(width).collect();
+                let nodes = group
+                    .into_par_iter()
+                    .map(|(at, jobs)| {
+                        let node = self.prove_leaf(batches, pass1, consts, jobs, counter)?;
+                        Ok((at, node))
+                    })
+                    .collect::<Result<Vec<_>, Error>>()?;
+                for (at, node) in nodes {
+                    let chain = used[at];
+                    let tree = &self.params.inst[chain].tree;
+                    trees[at].push(tree, &batches[chain], node, counter)?;
+                }
+            }
+            Ok(())
         };
         let mut batcher = Batcher::new(self.ks());
-        self.source
-            .replay(self.segment, None, &mut |seg| fold_jobs(batcher.push(seg)?))?;
-        fold_jobs(batcher.flush())?;
+        self.source.replay(self.segment, None, &mut |seg| {
+            fold_jobs(batcher.push(seg)?, false)
+        })?;
+        fold_jobs(batcher.flush(), true)?;
         let made: Vec<usize> = pass1.commitments.iter().map(Vec::len).collect();
         if batcher.batches() != made {
             return Err(REPLAY);
         }
         used.iter()
-            .zip(provers)
-            .map(|(&i, p)| {
-                let proof = p.proof()?;
-                if proof.w1_hash() != w1_hash_chain(&pass1.commitments[i]) {
+            .zip(trees)
+            .map(|(&i, t)| {
+                let params = &self.params.inst[i].tree;
+                let root = t.root(params, &batches[i], counter)?;
+                let proof = TreeProof::from_root(params, &root)?;
+                if proof.w1_hash() != tree::w1_hash(&pass1.commitments[i], leaf_steps)? {
                     return Err(REPLAY);
                 }
                 Ok(ChainProof {
                     chain: i as u32,
-                    z: p.z().to_vec(),
+                    z: root.z().to_vec(),
                     ivc: proof,
                 })
             })
             .collect()
+    }
+
+    /// Proves one leaf: the batches `jobs` of one chain, with their pass-1 commitments.
+    fn prove_leaf(
+        &self,
+        batches: &[InstBatch],
+        pass1: &Pass1,
+        consts: &[Fr; 3],
+        jobs: Vec<BatchJob>,
+        counter: &Counter<'_>,
+    ) -> Result<Node, Error> {
+        let chain = jobs.first().map(|j| j.chain).ok_or(REPLAY)?;
+        let batch = &batches[chain];
+        let mut ws = Vec::with_capacity(jobs.len());
+        let mut cms = Vec::with_capacity(jobs.len());
+        for j in jobs {
+            let mut w = batch.witness(&j.records)?;
+            drop(j.records);
+            apply_overrides(self.tamper, chain as u32, j.index, &mut w.overrides);
+            let (Some(&c), Some(&f)) = (
+                pass1.commitments[chain].get(j.index),
+                pass1.fingerprints[chain].get(j.index),
+            ) else {
+                return Err(REPLAY);
+            };
+            if fingerprint(&w) != f {
+                return Err(REPLAY);
+            }
+            ws.push(w);
+            cms.push(c);
+        }
+        let params = &self.params.inst[chain].tree;
+        let node = tree::prove_leaf_committed(params, batch.clone(), consts.to_vec(), &ws, &cms)?;
+        for _ in 0..ws.len() {
+            counter.tick();
+        }
+        Ok(node)
+    }
+}
+
+/// One instruction chain's tree in pass 2: the batches not yet in a leaf and the roots of
+/// the finished subtrees with their levels (a binary counter: pushing a leaf merges equal
+/// levels, and the last merges go right to left, which is the shape of `tree::w1_hash`).
+#[derive(Default)]
+struct ChainTree {
+    pending: Vec<BatchJob>,
+    stack: Vec<(u32, Node)>,
+}
+
+impl ChainTree {
+    fn push(
+        &mut self,
+        params: &TreeParams,
+        batch: &InstBatch,
+        node: Node,
+        counter: &Counter<'_>,
+    ) -> Result<(), Error> {
+        let (mut level, mut node) = (0u32, node);
+        while self.stack.last().is_some_and(|(l, _)| *l == level) {
+            let Some((_, left)) = self.stack.pop() else {
+                break;
+            };
+            node = tree::merge(params, batch, &left, &node)?;
+            counter.tick();
+            level += 1;
+        }
+        self.stack.push((level, node));
+        Ok(())
+    }
+
+    fn root(
+        mut self,
+        params: &TreeParams,
+        batch: &InstBatch,
+        counter: &Counter<'_>,
+    ) -> Result<Node, Error> {
+        let (_, mut right) = self.stack.pop().ok_or(REPLAY)?;
+        while let Some((_, left)) = self.stack.pop() {
+            right = tree::merge(params, batch, &left, &right)?;
+            counter.tick();
+        }
+        Ok(right)
     }
 }
 
@@ -654,6 +765,6 @@ fn fold<C: StepCircuit>(
     Ok(ChainProof {
         chain: c.chain,
         z: p.z().to_vec(),
-        ivc: proof,
+        ivc: TreeProof::Leaf(Box::new(proof)),
     })
 }

@@ -7,7 +7,7 @@ use ark_ff::{batch_inversion, AdditiveGroup, Zero};
 use crease_circuits::pack::{mem_tuple, space, HALTED, MAX_STEPS, TS_PER_STEP};
 use crease_circuits::scan::{self, region_class};
 use crease_circuits::tables::{all_entries, Entry};
-use crease_folding::ivc;
+use crease_folding::{ivc, tree};
 use crease_nvm::layout::{MAX_IO_LEN, PUBLIC_OUTPUT};
 use crease_nvm::Program;
 use rayon::prelude::*;
@@ -159,24 +159,25 @@ pub fn verify(
     {
         return Err(reject(Rejection::Challenges));
     }
-    // Every chain's IVC proof, from the zero state to its claimed final state.
+    // Every chain's proof, from the zero state to its claimed final state: a tree for an
+    // instruction chain (its root's `W1` hash entered the challenges above), an IVC run
+    // for the scan.
     all.par_iter()
         .map(|c| {
-            let (ivc_params, arity) = match c.chain {
-                Proof::SCAN => (&params.scan, 5),
-                i => (&params.inst[i as usize].ivc, 2),
-            };
+            let bad = || reject(Rejection::Ivc { chain: c.chain });
+            let arity = if c.chain == Proof::SCAN { 5 } else { 2 };
             if c.z.len() != arity {
-                return Err(reject(Rejection::Ivc { chain: c.chain }));
+                return Err(bad());
             }
-            ivc::verify(
-                ivc_params,
-                c.ivc.steps(),
-                &vec![Fr::ZERO; arity],
-                &c.z,
-                &c.ivc,
-            )
-            .map_err(|_| reject(Rejection::Ivc { chain: c.chain }))
+            let steps = c.ivc.steps();
+            match c.chain {
+                Proof::SCAN => {
+                    let p = c.ivc.leaf().ok_or_else(bad)?;
+                    ivc::verify(&params.scan, steps, &[Fr::ZERO; 5], &c.z, p)
+                }
+                i => tree::verify(&params.inst[i as usize].tree, steps, &c.z, &c.ivc),
+            }
+            .map_err(|_| bad())
         })
         .collect::<Result<Vec<()>, Error>>()?;
     // Memory: Init (own) + Σ chains = Final of the pc cell.

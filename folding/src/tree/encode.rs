@@ -1,12 +1,20 @@
 //! The byte encoding of a [`Node`], the unit a leaf or merge task takes and gives.
 
+use std::io::{Read, Write};
+
+use ark_serialize::{
+    CanonicalDeserialize, CanonicalSerialize, Compress, SerializationError, Valid, Validate,
+};
+
 use crate::cyclefold::{CfInstance, CfWitness};
 use crate::encode::{ByteReader, ByteWriter};
+use crate::ivc::IvcProof;
+use crate::mova::FoldProof;
 use crate::params::check_header;
 use crate::r1cs::{FreshInstance, RunningInstance, Witness};
 use crate::{Error, Fq};
 
-use super::Node;
+use super::{Node, NodeProof, TreeProof};
 
 const NODE_HEADER: [u8; 8] = *b"CRSNOD01";
 
@@ -108,5 +116,121 @@ impl Node {
         };
         r.finish()?;
         Ok(node)
+    }
+}
+
+impl TreeProof {
+    /// The compact encoding: a tag, then a leaf's IVC proof or the root node's fields.
+    fn encode(&self) -> Result<Vec<u8>, Error> {
+        let mut w = ByteWriter::default();
+        match self {
+            TreeProof::Leaf(p) => {
+                w.varint(0);
+                w.bytes(&p.encode()?);
+            }
+            TreeProof::Node(p) => {
+                w.varint(1);
+                w.varint(p.steps);
+                w.scalars(&p.constants);
+                w.scalars(&p.z);
+                w.scalar(&p.w1_hash);
+                write_running(&mut w, &p.big_a)?;
+                write_witness(&mut w, &p.wa);
+                write_running(&mut w, &p.big_n)?;
+                w.point(&p.u.cw1)?;
+                w.point(&p.u.cw2)?;
+                w.scalars(&p.u.x);
+                w.scalars(&p.fold.h);
+                w.scalar(&p.fold.t);
+                write_witness(&mut w, &p.folded);
+                w.point(&p.cf.cm_w)?;
+                w.point(&p.cf.cm_e)?;
+                w.scalar(&p.cf.u);
+                w.scalars(&p.cf.x);
+                w.scalars(&p.cf_w.w);
+                w.scalars(&p.cf_w.e);
+            }
+        }
+        Ok(w.out)
+    }
+
+    fn decode(bytes: &[u8]) -> Result<Self, Error> {
+        let mut r = ByteReader::new(bytes);
+        let proof = match r.varint()? {
+            0 => TreeProof::Leaf(Box::new(IvcProof::decode(r.bytes()?)?)),
+            1 => TreeProof::Node(Box::new(NodeProof {
+                steps: r.varint()?,
+                constants: r.scalars()?,
+                z: r.scalars()?,
+                w1_hash: r.scalar()?,
+                big_a: read_running(&mut r)?,
+                wa: read_witness(&mut r)?,
+                big_n: read_running(&mut r)?,
+                u: FreshInstance {
+                    cw1: r.point()?,
+                    cw2: r.point()?,
+                    x: r.scalars()?,
+                },
+                fold: FoldProof {
+                    h: r.scalars()?,
+                    t: r.scalar()?,
+                },
+                folded: read_witness(&mut r)?,
+                cf: CfInstance {
+                    cm_w: r.point()?,
+                    cm_e: r.point()?,
+                    u: r.scalar::<Fq>()?,
+                    x: r.scalars()?,
+                },
+                cf_w: CfWitness {
+                    w: r.scalars()?,
+                    e: r.scalars()?,
+                },
+            })),
+            _ => return Err(Error::Malformed("tree proof kind")),
+        };
+        r.finish()?;
+        Ok(proof)
+    }
+}
+
+/// Embeds the compact encoding, length-prefixed, so that containers can derive their own
+/// serialization. Points are always checked, whatever the mode.
+impl CanonicalSerialize for TreeProof {
+    fn serialize_with_mode<W: Write>(
+        &self,
+        mut writer: W,
+        _compress: Compress,
+    ) -> Result<(), SerializationError> {
+        let b = self.encode().map_err(|_| SerializationError::InvalidData)?;
+        (b.len() as u64).serialize_with_mode(&mut writer, Compress::No)?;
+        writer.write_all(&b)?;
+        Ok(())
+    }
+
+    fn serialized_size(&self, _compress: Compress) -> usize {
+        self.encode().map_or(0, |b| 8 + b.len())
+    }
+}
+
+impl Valid for TreeProof {
+    fn check(&self) -> Result<(), SerializationError> {
+        Ok(())
+    }
+}
+
+impl CanonicalDeserialize for TreeProof {
+    fn deserialize_with_mode<R: Read>(
+        mut reader: R,
+        _compress: Compress,
+        _validate: Validate,
+    ) -> Result<Self, SerializationError> {
+        let n = u64::deserialize_with_mode(&mut reader, Compress::No, Validate::No)?;
+        let mut buf = Vec::new();
+        reader.by_ref().take(n).read_to_end(&mut buf)?;
+        if buf.len() as u64 != n {
+            return Err(SerializationError::InvalidData);
+        }
+        Self::decode(&buf).map_err(|_| SerializationError::InvalidData)
     }
 }

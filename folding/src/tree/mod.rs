@@ -9,24 +9,24 @@
 
 mod circuit;
 mod encode;
+mod params;
 
-use ark_ff::{AdditiveGroup, PrimeField};
+pub use params::{NodeShape, TreeParams};
+
+use ark_ff::AdditiveGroup;
 use ark_relations::gr1cs::{ConstraintSystem, ConstraintSystemRef, SynthesisMode};
-use sha2::{Digest, Sha256};
 
 use crate::augmented::w1_hash_step;
-use crate::commitment::CommitmentKey;
 use crate::cyclefold::{self, cf_digest, fr_to_fq, CfInstance, CfStatement, CfWitness};
 use crate::ivc::{self, FinalWitness, IvcParams, IvcProof, IvcProver, FINAL_FOLD_LABEL};
 use crate::merge::{self, MergeProof};
 use crate::mova::{self, absorb_running, FoldProof, RunningWitness};
-use crate::params::digest_bytes;
 use crate::poseidon::{self, g1_to_absorb, Transcript};
 use crate::r1cs::{FreshInstance, R1csShape, RunningInstance, Witness};
 use crate::step::StepCircuit;
 use crate::{Error, Fr, G1};
 
-use circuit::{ChildInputs, FoldOut, NodeConsts, NodeInputs};
+use circuit::{ChildInputs, FoldOut, NodeInputs};
 
 /// Label of a node's state hash.
 pub const NODE_LABEL: &[u8] = b"crease/tree/node";
@@ -42,7 +42,6 @@ pub const CF_FOLD_LABEL: &[u8] = b"crease/tree/cf-fold";
 pub const TREE_W1_LABEL: &[u8] = b"crease/tree/w1";
 /// Label of the root's final fold.
 pub const TREE_FINAL_LABEL: &[u8] = b"crease/tree/final-fold";
-const PARAMS_LABEL: &[u8] = b"crease/tree/params/v1";
 
 /// The step ranges of the leaves: `L` steps each, the last one shorter.
 pub fn leaf_ranges(steps: u64, leaf_steps: u64) -> Vec<std::ops::Range<u64>> {
@@ -132,142 +131,6 @@ fn node_hash(s: &NodeState<'_>) -> Fr {
     v.push(cf_digest(s.cf));
     v.push(s.w1_hash);
     poseidon::hash(NODE_LABEL, &v)
-}
-
-/// The node parameters of a chain (docs/FOLDING.md §8.5).
-#[derive(Clone, Debug)]
-pub struct TreeParams {
-    pub(crate) chain: IvcParams,
-    pub(crate) shape: R1csShape,
-    consts: NodeConsts,
-    digest: Fr,
-}
-
-impl TreeParams {
-    /// Derives the node parameters from the chain's: synthesizes the node circuit for the
-    /// chain's digest and sizes; its shape commits with a prefix of the chain's key, which
-    /// must be long enough.
-    pub fn new<C: StepCircuit>(chain: &IvcParams, circuit: &C) -> Result<Self, Error> {
-        let mut consts = NodeConsts {
-            pp_a: chain.digest,
-            arity: chain.arity as usize,
-            num_constants: chain.num_constants as usize,
-            n_a: chain.shape.num_vars(),
-            n_n: 1,
-        };
-        let mut shape = node_shape(chain, circuit, &consts)?;
-        for _ in 0..8 {
-            if shape.num_vars() == consts.n_n {
-                break;
-            }
-            consts.n_n = shape.num_vars();
-            shape = node_shape(chain, circuit, &consts)?;
-        }
-        if shape.num_vars() != consts.n_n {
-            return Err(Error::ShapeMismatch {
-                what: "node error-MLE variables",
-                expected: consts.n_n,
-                got: shape.num_vars(),
-            });
-        }
-        let need = shape.num_w1.max(shape.num_w2);
-        let shared = chain.shared();
-        if need > chain.key.max_len() {
-            return Err(Error::KeyTooShort {
-                needed: need,
-                available: chain.key.max_len(),
-            });
-        }
-        let bytes = shape.to_compact();
-        let mut h = Sha256::new();
-        h.update(PARAMS_LABEL);
-        h.update((bytes.len() as u64).to_le_bytes());
-        h.update(&bytes);
-        h.update(digest_bytes(&chain.digest));
-        h.update(shared.cf_digest());
-        h.update(shared.key_digest(need)?);
-        Ok(Self {
-            chain: chain.clone(),
-            shape,
-            consts,
-            digest: Fr::from_le_bytes_mod_order(&h.finalize()),
-        })
-    }
-
-    /// The node parameters' digest `pp_N`.
-    pub fn digest(&self) -> Fr {
-        self.digest
-    }
-
-    /// The node circuit's shape.
-    pub fn shape(&self) -> &R1csShape {
-        &self.shape
-    }
-
-    /// The chain's parameters.
-    pub fn chain(&self) -> &IvcParams {
-        &self.chain
-    }
-}
-
-/// Synthesizes the node circuit on placeholder inputs (two one-step leaves of zeros).
-fn node_shape<C: StepCircuit>(
-    chain: &IvcParams,
-    circuit: &C,
-    k: &NodeConsts,
-) -> Result<R1csShape, Error> {
-    let running = |n: usize| RunningInstance {
-        cw1: G1::default(),
-        cw2: G1::default(),
-        x: vec![Fr::ZERO],
-        u: Fr::ZERO,
-        r_e: vec![Fr::ZERO; n],
-        v_e: Fr::ZERO,
-    };
-    let (big_a, big_n) = (running(k.n_a), running(k.n_n));
-    let cf = CfInstance::zero(&chain.cf_shape);
-    let u = FreshInstance {
-        cw1: G1::default(),
-        cw2: G1::default(),
-        x: vec![Fr::ZERO],
-    };
-    let z = vec![Fr::ZERO; k.arity];
-    let fold = |n: usize| FoldProof {
-        h: vec![Fr::ZERO; n],
-        t: Fr::ZERO,
-    };
-    let (fa, fn_) = (fold(k.n_a), fold(k.n_n));
-    let child = || ChildInputs {
-        is_node: false,
-        steps: 1,
-        z: &z,
-        w1_hash: Fr::ZERO,
-        big_a: &big_a,
-        big_n: &big_n,
-        cf: &cf,
-        u: &u,
-        fold_a: &fa,
-        fold_n: &fn_,
-        fold: FoldOut::default(),
-    };
-    let merge = |n: usize| MergeProof {
-        h1: vec![Fr::ZERO; n],
-        h2: vec![Fr::ZERO; n],
-        t: Fr::ZERO,
-    };
-    let (ma, mn) = (merge(k.n_a), merge(k.n_n));
-    let constants = vec![Fr::ZERO; k.num_constants];
-    let inp = NodeInputs {
-        pp: Fr::ZERO,
-        constants: &constants,
-        children: [child(), child()],
-        merge_a: (&ma, FoldOut::default()),
-        merge_n: (&mn, FoldOut::default()),
-        cf_merge_t: Default::default(),
-    };
-    let cs = ConstraintSystem::<Fr>::new_ref();
-    circuit::synthesize(cs.clone(), circuit, k, &inp)?;
-    R1csShape::from_cs(&cs, 0)
 }
 
 /// A subtree's root with every witness: a leaf (an IVC run) or a node (a merge). The unit
@@ -368,6 +231,33 @@ pub fn prove_leaf<C: StepCircuit>(
     prove_leaf_of_chain(params, &params.chain, circuit, constants, exts)
 }
 
+/// [`prove_leaf`] reusing each step's `W1` commitment from pass 1
+/// ([`IvcParams::commit_w1`], one per step); a wrong commitment gives a leaf that does not
+/// verify.
+pub fn prove_leaf_committed<C: StepCircuit>(
+    params: &TreeParams,
+    circuit: C,
+    constants: Vec<Fr>,
+    exts: &[C::ExternalWitness],
+    commitments: &[G1],
+) -> Result<Node, Error> {
+    if commitments.len() != exts.len() {
+        return Err(Error::WrongLength {
+            what: "leaf commitments",
+            expected: exts.len(),
+            got: commitments.len(),
+        });
+    }
+    leaf(
+        params,
+        &params.chain,
+        circuit,
+        constants,
+        exts,
+        Some(commitments),
+    )
+}
+
 /// [`prove_leaf`] under the parameters of the chain `chain`, which a test makes another
 /// chain's.
 #[doc(hidden)]
@@ -378,13 +268,24 @@ pub fn prove_leaf_of_chain<C: StepCircuit>(
     constants: Vec<Fr>,
     exts: &[C::ExternalWitness],
 ) -> Result<Node, Error> {
+    leaf(params, chain, circuit, constants, exts, None)
+}
+
+fn leaf<C: StepCircuit>(
+    params: &TreeParams,
+    chain: &IvcParams,
+    circuit: C,
+    constants: Vec<Fr>,
+    exts: &[C::ExternalWitness],
+    commitments: Option<&[G1]>,
+) -> Result<Node, Error> {
     if exts.is_empty() {
         return Err(Error::IvcVerification("a leaf of no steps"));
     }
     let z0 = vec![Fr::ZERO; chain.arity as usize];
     let mut p = IvcProver::new(chain, circuit, z0, constants)?;
-    for e in exts {
-        p.prove_step(e)?;
+    for (i, e) in exts.iter().enumerate() {
+        p.prove_step_with_w1(e, commitments.map(|c| c[i]))?;
     }
     let run = p.into_run();
     Ok(Node {
@@ -771,6 +672,31 @@ impl TreeProof {
         match self {
             TreeProof::Leaf(p) => p.constants(),
             TreeProof::Node(p) => &p.constants,
+        }
+    }
+
+    /// Steps proven.
+    pub fn steps(&self) -> u64 {
+        match self {
+            TreeProof::Leaf(p) => p.steps(),
+            TreeProof::Node(p) => p.steps,
+        }
+    }
+
+    /// The IVC proof of a tree of one leaf.
+    pub fn leaf(&self) -> Option<&IvcProof> {
+        match self {
+            TreeProof::Leaf(p) => Some(p),
+            TreeProof::Node(_) => None,
+        }
+    }
+
+    /// Test hook: the IVC proof of a tree of one leaf.
+    #[doc(hidden)]
+    pub fn leaf_mut(&mut self) -> Option<&mut IvcProof> {
+        match self {
+            TreeProof::Leaf(p) => Some(p),
+            TreeProof::Node(_) => None,
         }
     }
 
