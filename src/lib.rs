@@ -23,7 +23,7 @@
 //! };
 //! let program = Program::from_parts(0x1000, vec![segment], &isa)?;
 //! // The development key: proofs are forgeable. A ceremony's key for real use:
-//! // SetupConfig::new(KeySource::Ptau("powersOfTau28_hez_final_16.ptau".into())).
+//! // SetupConfig::new(KeySource::Ptau("powersOfTau28_hez_final_17.ptau".into())).
 //! let params = setup(&isa, &SetupConfig::development().with_k(64))?;
 //! let (proof, execution) = prove(&params, &program, &Input::default())?;
 //! let statement = verify(&params, &program, &[], &Proof::from_bytes(&proof.to_bytes()?)?)?;

@@ -1,4 +1,4 @@
-//! Parameters under a ceremony's key read from a snarkjs `.ptau` file (power 14, two
+//! Parameters under a ceremony's key read from a snarkjs `.ptau` file (power 17, two
 //! contributions, made on the spot): a program proves and verifies; the parameters record
 //! the key in their digest and file; a file of too small a power is refused by name.
 
@@ -15,14 +15,17 @@ use crease::{setup, verify, Error, Input, Isa, Params, Program, SetupConfig};
 use crease_folding::commitment::{PowersOfTauKey, PtauError, PtauFile};
 use support::hand::{self, push_li};
 
-/// The smallest power whose file holds the small set-up's ~16,650 bases: 2^15 − 1 G1 powers.
-const POWER: u32 = 14;
+/// The smallest power whose file holds the small set-up's bases: its chains need about
+/// 16,650, the proof tree's node circuits about 170,000, whatever the batch size (2^18 − 1
+/// G1 powers).
+const POWER: u32 = 17;
 
 fn fixture(power: u32) -> Option<support::ptau::Fixture> {
     support::ptau::fixture(Path::new(env!("CARGO_TARGET_TMPDIR")), power)
 }
 
-/// Small chains: every chain's longest witness part is about 16,650 entries.
+/// Small chains: every chain's longest witness part is about 16,650 entries (the node
+/// circuits' are larger).
 fn config(key: KeySource) -> SetupConfig {
     SetupConfig {
         table_k: 256,
@@ -83,7 +86,7 @@ fn a_ceremony_key_proves_and_verifies_and_is_recorded() {
     let same = setup(&isa, &config(KeySource::Key(Arc::new(key)))).expect("setup");
     assert_eq!(same.digest(), params.digest());
     // Any other key the caller vouches for is not the development key, and differs.
-    let other = PowersOfTauKey::from_seed(b"a test key", 1 << 15);
+    let other = PowersOfTauKey::from_seed(b"a test key", 1 << 18);
     let other = setup(&isa, &config(KeySource::Key(Arc::new(other)))).expect("setup");
     assert_ne!(other.digest(), params.digest());
 }
@@ -101,6 +104,6 @@ fn a_file_of_too_small_a_power_is_refused_by_name() {
         other => panic!("{other}"),
     }
     let text = err.to_string();
-    assert!(text.contains("use a file of power >= 14"), "{text}");
+    assert!(text.contains("use a file of power >= 17"), "{text}");
     assert!(text.starts_with(&fx.ptau.display().to_string()), "{text}");
 }

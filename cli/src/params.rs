@@ -42,7 +42,7 @@ pub struct ParamArgs {
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
     /// A powers-of-tau ceremony file (snarkjs .ptau, such as Hermez's
-    /// powersOfTau28_hez_final_16.ptau) for the commitment key. Without it the development
+    /// powersOfTau28_hez_final_17.ptau) for the commitment key. Without it the development
     /// key is used, whose tau is public: its proofs can be forged. Prove and verify must
     /// agree.
     #[arg(long, value_name = "FILE")]

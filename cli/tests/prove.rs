@@ -84,13 +84,14 @@ fn warnings(out: &Output) -> usize {
         .count()
 }
 
-/// Chains whose longest witness part is about 16,650 entries: a power-14 file holds them.
+/// Chains whose longest witness part is about 16,650 entries; with the proof tree's node
+/// circuits (about 170,000) a power-17 file holds them.
 const PTAU_K: &[&str] = &["-k", "4", "-k", "tables=256"];
 
 #[test]
 fn a_ceremony_file_sets_up_proves_and_verifies_and_bad_files_are_refused() {
     let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
-    let Some(fx) = support::ptau::fixture(tmp, 14) else {
+    let Some(fx) = support::ptau::fixture(tmp, 17) else {
         return;
     };
     // Not under `scratch()`, which another test removes when it ends.
@@ -108,7 +109,7 @@ fn a_ceremony_file_sets_up_proves_and_verifies_and_bad_files_are_refused() {
     assert!(out.status.success(), "{}", text(&out));
     assert!(
         text(&out).contains(&format!(
-            "commitment key: {ptau_s} (power 14, 2 contributions)"
+            "commitment key: {ptau_s} (power 17, 2 contributions)"
         )),
         "{}",
         text(&out)
@@ -143,12 +144,12 @@ fn a_ceremony_file_sets_up_proves_and_verifies_and_bad_files_are_refused() {
     std::fs::write(&truncated, &good[..good.len() / 2]).expect("write");
     let other = dir.join("not.ptau");
     std::fs::write(&other, b"#!/bin/sh\necho hello\n").expect("write");
-    let small = support::ptau::fixture(tmp, 10).expect("power 10 beside power 14");
+    let small = support::ptau::fixture(tmp, 10).expect("power 10 beside power 17");
     for (file, why) in [
         (&truncated, "truncated"),
         (&other, "not a ptau file"),
         (&small.fresh, "no contribution"),
-        (&small.ptau, "use a file of power >= 14"),
+        (&small.ptau, "use a file of power >= 17"),
         (&dir.join("absent.ptau"), "cannot read"),
     ] {
         let out = run(&["setup", "--ptau", path_str(file)]);

@@ -26,7 +26,7 @@ pub use params::{
 };
 pub use proof::{ChainProof, OutputWord, Proof, TableCount};
 #[cfg(feature = "tamper")]
-pub use prover::CellOverride;
+pub use prover::{CellOverride, TreeEdit};
 pub use prover::{
     prove, prove_with, prove_with_progress, prove_witness, run_witness, Phase, Progress,
     ProveOptions, RunWitness, DEFAULT_LEAF_STEPS, DEFAULT_SEGMENT,

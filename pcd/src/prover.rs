@@ -48,6 +48,73 @@ pub struct RunWitness {
     /// lookups make (feature `tamper`); absorbed before the challenges like the real ones.
     #[cfg(feature = "tamper")]
     pub counts_claim: Option<Vec<TableCount>>,
+    /// A change to one chain's tree (feature `tamper`).
+    #[cfg(feature = "tamper")]
+    pub tree_edit: Option<TreeEdit>,
+    /// Whether pass 1 hashes the edited tree, as a consistent cheater would, or the honest
+    /// one (feature `tamper`).
+    #[cfg(feature = "tamper")]
+    pub tree_edit_in_pass1: bool,
+}
+
+/// A change a test makes to the leaves or merges of one instruction chain's tree.
+#[cfg(feature = "tamper")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TreeEdit {
+    /// Leaves `leaf` and `leaf + 1` change places.
+    Swap {
+        /// The chain (ISA index).
+        chain: u32,
+        /// The first of the two leaves.
+        leaf: usize,
+    },
+    /// Leaf `leaf` is left out.
+    Drop {
+        /// The chain.
+        chain: u32,
+        /// The leaf.
+        leaf: usize,
+    },
+    /// Leaf `leaf` is merged in twice.
+    Duplicate {
+        /// The chain.
+        chain: u32,
+        /// The leaf.
+        leaf: usize,
+    },
+    /// The chain's first merge carries a forged message (its `U_A` merge's `t` plus one).
+    ForgeMerge {
+        /// The chain.
+        chain: u32,
+    },
+}
+
+#[cfg(feature = "tamper")]
+impl TreeEdit {
+    fn chain(&self) -> u32 {
+        match *self {
+            TreeEdit::Swap { chain, .. }
+            | TreeEdit::Drop { chain, .. }
+            | TreeEdit::Duplicate { chain, .. }
+            | TreeEdit::ForgeMerge { chain } => chain,
+        }
+    }
+
+    /// The leaves as the edited tree has them, from the honest ones.
+    fn leaves<T: Clone>(&self, mut leaves: Vec<T>) -> Vec<T> {
+        match *self {
+            TreeEdit::Swap { leaf, .. } if leaf + 1 < leaves.len() => leaves.swap(leaf, leaf + 1),
+            TreeEdit::Drop { leaf, .. } if leaf < leaves.len() => {
+                leaves.remove(leaf);
+            }
+            TreeEdit::Duplicate { leaf, .. } if leaf < leaves.len() => {
+                let l = leaves[leaf].clone();
+                leaves.insert(leaf, l);
+            }
+            _ => {}
+        }
+        leaves
+    }
 }
 
 /// One `W1` value a test sets, as a cheating prover may: `cell` of step `step` of `chain`
@@ -207,6 +274,10 @@ pub fn run_witness(
         output_claim: None,
         #[cfg(feature = "tamper")]
         counts_claim: None,
+        #[cfg(feature = "tamper")]
+        tree_edit: None,
+        #[cfg(feature = "tamper")]
+        tree_edit_in_pass1: false,
     };
     Ok((w, exec))
 }
@@ -457,10 +528,11 @@ impl Job<'_> {
         let mut hashes: Vec<ChainHash> = (pass1.commitments.iter().enumerate())
             .filter(|(_, cms)| !cms.is_empty())
             .map(|(i, cms)| {
+                let leaves = self.edited(i as u32, tree::leaf_w1_hashes(cms, self.leaf_steps));
                 Ok(ChainHash {
                     chain: i as u32,
-                    steps: cms.len() as u64,
-                    w1_hash: tree::w1_hash(cms, self.leaf_steps)?,
+                    steps: leaves.iter().map(|l| l.1).sum(),
+                    w1_hash: tree::w1_hash_of_leaves(leaves)?,
                 })
             })
             .collect::<Result<_, Error>>()?;
@@ -604,7 +676,9 @@ impl Job<'_> {
                 for (at, node) in nodes {
                     let chain = used[at];
                     let tree = &self.params.inst[chain].tree;
-                    trees[at].push(tree, &batches[chain], node, counter)?;
+                    for node in self.edit_leaf(&mut trees[at], chain as u32, node) {
+                        trees[at].push(tree, &batches[chain], node, counter, self.forge(chain))?;
+                    }
                 }
             }
             Ok(())
@@ -622,9 +696,11 @@ impl Job<'_> {
             .zip(trees)
             .map(|(&i, t)| {
                 let params = &self.params.inst[i].tree;
-                let root = t.root(params, &batches[i], counter)?;
+                let root = t.root(params, &batches[i], counter, self.forge(i))?;
                 let proof = TreeProof::from_root(params, &root)?;
-                if proof.w1_hash() != tree::w1_hash(&pass1.commitments[i], leaf_steps)? {
+                if self.tamper.is_none()
+                    && proof.w1_hash() != tree::w1_hash(&pass1.commitments[i], leaf_steps)?
+                {
                     return Err(REPLAY);
                 }
                 Ok(ChainProof {
@@ -674,6 +750,67 @@ impl Job<'_> {
     }
 }
 
+impl Job<'_> {
+    /// The leaves of chain `chain` as a test's edit has them (pass 1).
+    #[cfg(feature = "tamper")]
+    fn edited<T: Clone>(&self, chain: u32, leaves: Vec<T>) -> Vec<T> {
+        match self.tamper.and_then(|w| w.tree_edit) {
+            Some(e) if e.chain() == chain && self.edit_in_pass1() => e.leaves(leaves),
+            _ => leaves,
+        }
+    }
+
+    #[cfg(not(feature = "tamper"))]
+    fn edited<T>(&self, _: u32, leaves: Vec<T>) -> Vec<T> {
+        leaves
+    }
+
+    /// Whether pass 1 hashes the edited tree (a consistent cheat) or the honest one.
+    #[cfg(feature = "tamper")]
+    fn edit_in_pass1(&self) -> bool {
+        self.tamper.is_some_and(|w| w.tree_edit_in_pass1)
+    }
+
+    /// The nodes to merge in for the next leaf of a chain, after a test's edit.
+    #[cfg(feature = "tamper")]
+    fn edit_leaf(&self, t: &mut ChainTree, chain: u32, node: Node) -> Vec<Node> {
+        let index = t.leaves;
+        t.leaves += 1;
+        match self.tamper.and_then(|w| w.tree_edit) {
+            Some(TreeEdit::Swap { chain: c, leaf }) if c == chain && index == leaf => {
+                t.held = Some(node);
+                Vec::new()
+            }
+            Some(TreeEdit::Swap { chain: c, leaf }) if c == chain && index == leaf + 1 => {
+                let mut v = vec![node];
+                v.extend(t.held.take());
+                v
+            }
+            Some(TreeEdit::Drop { chain: c, leaf }) if c == chain && index == leaf => Vec::new(),
+            Some(TreeEdit::Duplicate { chain: c, leaf }) if c == chain && index == leaf => {
+                vec![node.clone(), node]
+            }
+            _ => vec![node],
+        }
+    }
+
+    #[cfg(not(feature = "tamper"))]
+    fn edit_leaf(&self, _: &mut ChainTree, _: u32, node: Node) -> Vec<Node> {
+        vec![node]
+    }
+
+    /// Whether the first merge of chain `chain` is forged.
+    #[cfg(feature = "tamper")]
+    fn forge(&self, chain: usize) -> bool {
+        self.tamper.and_then(|w| w.tree_edit) == Some(TreeEdit::ForgeMerge { chain: chain as u32 })
+    }
+
+    #[cfg(not(feature = "tamper"))]
+    fn forge(&self, _: usize) -> bool {
+        false
+    }
+}
+
 /// One instruction chain's tree in pass 2: the batches not yet in a leaf and the roots of
 /// the finished subtrees with their levels (a binary counter: pushing a leaf merges equal
 /// levels, and the last merges go right to left, which is the shape of `tree::w1_hash`).
@@ -681,6 +818,13 @@ impl Job<'_> {
 struct ChainTree {
     pending: Vec<BatchJob>,
     stack: Vec<(u32, Node)>,
+    /// Leaves proven so far, and one a test's edit holds back (feature `tamper`).
+    #[cfg_attr(not(feature = "tamper"), allow(dead_code))]
+    leaves: usize,
+    #[cfg_attr(not(feature = "tamper"), allow(dead_code))]
+    held: Option<Node>,
+    /// Whether the next merge is to be forged (a test's edit).
+    forge: bool,
 }
 
 impl ChainTree {
@@ -690,13 +834,14 @@ impl ChainTree {
         batch: &InstBatch,
         node: Node,
         counter: &Counter<'_>,
+        forge: bool,
     ) -> Result<(), Error> {
         let (mut level, mut node) = (0u32, node);
         while self.stack.last().is_some_and(|(l, _)| *l == level) {
             let Some((_, left)) = self.stack.pop() else {
                 break;
             };
-            node = tree::merge(params, batch, &left, &node)?;
+            node = self.merge(params, batch, &left, &node, forge)?;
             counter.tick();
             level += 1;
         }
@@ -709,13 +854,34 @@ impl ChainTree {
         params: &TreeParams,
         batch: &InstBatch,
         counter: &Counter<'_>,
+        forge: bool,
     ) -> Result<Node, Error> {
         let (_, mut right) = self.stack.pop().ok_or(REPLAY)?;
         while let Some((_, left)) = self.stack.pop() {
-            right = tree::merge(params, batch, &left, &right)?;
+            right = self.merge(params, batch, &left, &right, forge)?;
             counter.tick();
         }
         Ok(right)
+    }
+
+    /// Merges two subtrees; a test may forge the chain's first merge.
+    fn merge(
+        &mut self,
+        params: &TreeParams,
+        batch: &InstBatch,
+        left: &Node,
+        right: &Node,
+        forge: bool,
+    ) -> Result<Node, Error> {
+        if forge && !self.forge {
+            self.forge = true;
+            let hook = tree::MergeHook {
+                forge_merge_t: true,
+                ..Default::default()
+            };
+            return Ok(tree::merge_with(params, batch, left, right, hook)?);
+        }
+        Ok(tree::merge(params, batch, left, right)?)
     }
 }
 

@@ -86,13 +86,22 @@ pub fn w1_hash_node(left: Fr, right: Fr, left_steps: u64, right_steps: u64) -> F
 /// The tree's `W1` hash from every step's `W1` commitment in order and the leaf size (pass
 /// 1): what [`TreeProof::w1_hash`] of an honest proof returns.
 pub fn w1_hash(commitments: &[G1], leaf_steps: usize) -> Result<Fr, Error> {
-    if leaf_steps == 0 || commitments.is_empty() {
+    if leaf_steps == 0 {
         return Err(Error::IvcVerification("a tree of no leaves"));
     }
-    let leaves = commitments
-        .chunks(leaf_steps)
+    w1_hash_of_leaves(leaf_w1_hashes(commitments, leaf_steps))
+}
+
+/// Each leaf's `W1` hash and step count, for leaves of `leaf_steps` commitments.
+pub fn leaf_w1_hashes(commitments: &[G1], leaf_steps: usize) -> Vec<(Fr, u64)> {
+    commitments
+        .chunks(leaf_steps.max(1))
         .map(|c| (ivc::w1_hash_chain(c), c.len() as u64))
-        .collect();
+        .collect()
+}
+
+/// The tree's `W1` hash from its leaves' `W1` hashes and step counts, in order.
+pub fn w1_hash_of_leaves(leaves: Vec<(Fr, u64)>) -> Result<Fr, Error> {
     let (h, _) = reduce_tree(leaves, |(a, sa), (b, sb)| {
         Ok((w1_hash_node(a, b, sa, sb), sa + sb))
     })?;
