@@ -210,6 +210,13 @@ impl Node {
         }
     }
 
+    /// Test hook: gives this node `from`'s node-circuit accumulator `U_N` with its witness.
+    #[doc(hidden)]
+    pub fn take_node_accumulator(&mut self, from: &Node) {
+        self.big_n = from.big_n.clone();
+        self.wn = from.wn.clone();
+    }
+
     /// Test hook: replaces the CycleFold accumulator by the trivial instance and witness.
     #[doc(hidden)]
     pub fn trivialize_cyclefold(&mut self, params: &TreeParams) {
@@ -312,6 +319,49 @@ fn leaf<C: StepCircuit>(
         u: run.u,
         w: run.w,
     })
+}
+
+/// Refuses a node (read from bytes a merge task did not make) whose parts do not have the
+/// lengths of its parameters' shapes or whose step count is out of range, before the native
+/// folds index into them.
+fn check_node(params: &TreeParams, c: &Node) -> Result<(), Error> {
+    let chain = &params.chain;
+    if c.steps == 0 || c.steps >= cyclefold::MAX_FOLDS {
+        return Err(Error::IvcVerification("wrong number of steps"));
+    }
+    let (sa, sn, cf) = (&chain.shape, &params.shape, &*chain.cf_shape);
+    let own = if c.is_node { sn } else { sa };
+    let witness = |w: &Witness, s: &R1csShape| [(w.w1.len(), s.num_w1), (w.w2.len(), s.num_w2)];
+    let [wa1, wa2] = witness(&c.wa, sa);
+    let [wn1, wn2] = witness(&c.wn, sn);
+    let [w1, w2] = witness(&c.w, own);
+    for (what, got, expected) in [
+        ("constants", c.constants.len(), chain.num_constants as usize),
+        ("z", c.z.len(), chain.arity as usize),
+        ("x of U_A", c.big_a.x.len(), sa.num_io),
+        ("r_E of U_A", c.big_a.r_e.len(), sa.num_vars()),
+        ("W1 of U_A", wa1.0, wa1.1),
+        ("W2 of U_A", wa2.0, wa2.1),
+        ("x of U_N", c.big_n.x.len(), sn.num_io),
+        ("r_E of U_N", c.big_n.r_e.len(), sn.num_vars()),
+        ("W1 of U_N", wn1.0, wn1.1),
+        ("W2 of U_N", wn2.0, wn2.1),
+        ("CycleFold x", c.cf.x.len(), cf.num_io),
+        ("CycleFold W", c.cf_w.w.len(), cf.num_w2),
+        ("CycleFold E", c.cf_w.e.len(), cf.num_constraints),
+        ("fresh x", c.u.x.len(), own.num_io),
+        ("fresh W1", w1.0, w1.1),
+        ("fresh W2", w2.0, w2.1),
+    ] {
+        if got != expected {
+            return Err(Error::WrongLength {
+                what,
+                expected,
+                got,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// A transcript labelled `label` that first absorbs the fresh instance `u`.
@@ -428,6 +478,14 @@ pub struct MergeHook {
     /// Add one to the `t` of the merge of the children's `U_A` and carry the instance the
     /// verifier derives from it (a forged merge message).
     pub forge_merge_t: bool,
+    /// The kind bit the node circuit is given for each child (left, right) instead of the
+    /// child's own; the native folds stay those of its true kind.
+    pub claim_node: [Option<bool>; 2],
+    /// Skip the native check that both children share their constants (the node circuit
+    /// then hashes both children with the left one's).
+    pub mixed_constants: bool,
+    /// The node parameters' digest the node circuit is given instead of `pp_N`.
+    pub pp: Option<Fr>,
 }
 
 /// [`merge`] with a test's [`MergeHook`].
@@ -439,7 +497,14 @@ pub fn merge_with<C: StepCircuit>(
     right: &Node,
     hook: MergeHook,
 ) -> Result<Node, Error> {
-    if left.constants != right.constants {
+    check_node(params, left)?;
+    check_node(params, right)?;
+    let steps = left
+        .steps
+        .checked_add(right.steps)
+        .filter(|s| *s < cyclefold::MAX_FOLDS)
+        .ok_or(Error::IvcVerification("too many steps"))?;
+    if left.constants != right.constants && !hook.mixed_constants {
         return Err(Error::IvcVerification("children of different constants"));
     }
     let chain = &params.chain;
@@ -493,11 +558,11 @@ pub fn merge_with<C: StepCircuit>(
         cf_t: outs[i].1,
     };
 
-    let steps = left.steps + right.steps;
     let z = circuit.combine(&left.z, &right.z);
     let w1_hash = w1_hash_node(left.w1_hash(), right.w1_hash(), left.steps, right.steps);
+    let pp = hook.pp.unwrap_or(params.digest);
     let h = node_hash(&NodeState {
-        pp: params.digest,
+        pp,
         steps,
         constants: &left.constants,
         z: &z,
@@ -511,13 +576,19 @@ pub fn merge_with<C: StepCircuit>(
         let u = if c.is_node { &f.big_n.0 } else { &f.big_a.0 };
         [u.cw1, u.cw2]
     };
+    let mut children = [
+        child_inputs(left, &fl, out(0, next(&fl, left))),
+        child_inputs(right, &fr, out(1, next(&fr, right))),
+    ];
+    for (c, claim) in children.iter_mut().zip(hook.claim_node) {
+        if let Some(k) = claim {
+            c.is_node = k;
+        }
+    }
     let inp = NodeInputs {
-        pp: params.digest,
+        pp,
         constants: &left.constants,
-        children: [
-            child_inputs(left, &fl, out(0, next(&fl, left))),
-            child_inputs(right, &fr, out(1, next(&fr, right))),
-        ],
+        children,
         merge_a: (&ma.2, out(2, [ma.0.cw1, ma.0.cw2])),
         merge_n: (&mn.2, out(3, [mn.0.cw1, mn.0.cw2])),
         cf_merge_t,
@@ -610,6 +681,7 @@ pub struct NodeProof {
 impl TreeProof {
     /// The root of a finished tree as a proof.
     pub fn from_root(params: &TreeParams, root: &Node) -> Result<Self, Error> {
+        check_node(params, root)?;
         if !root.is_node {
             let chain = &params.chain;
             let last = if root.big_a.is_zero() {
