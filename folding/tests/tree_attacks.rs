@@ -19,7 +19,7 @@ fn params() -> &'static TreeParams {
         let shape = IvcShape::synthesize(&CIRCUIT).expect("shape");
         let shared = SharedParams::dev(1 << 18).expect("key");
         let chain = IvcParams::new(shape, &shared).expect("chain");
-        TreeParams::new(&chain, &CIRCUIT).expect("node params")
+        TreeParams::new(chain, &CIRCUIT).expect("node params")
     })
 }
 
