@@ -109,3 +109,82 @@ fn a_forged_merge_is_rejected() {
     w.tree_edit = Some(TreeEdit::ForgeMerge { chain });
     assert_rejected_by(outcome(&program, &w), &[Rejection::Ivc { chain }], "forged");
 }
+
+/// Leaves and merges are tasks that take bytes and give bytes: a task read back from its
+/// bytes is the same task, running it from bytes gives the node running it in memory gives,
+/// and damaged bytes are an error, never a panic.
+#[test]
+fn leaves_and_merges_run_from_bytes() {
+    use crease::circuits::Batch;
+    use crease::circuits::Fr;
+    use crease::pcd::{run_task, LeafTask, MergeTask, Task};
+
+    let (_, w, chain) = run();
+    let params = params();
+    let i = chain as usize;
+    let (circuit, k) = (params.circuit(i).expect("circuit"), params.k(i).expect("k"));
+    let batch = Batch::new(circuit.clone(), i, k);
+    let recs: Vec<_> = w
+        .records
+        .iter()
+        .filter(|(j, _)| *j == i)
+        .map(|(_, r)| r.clone())
+        .collect();
+    let ivc = params.instruction_params(i).expect("chain");
+    let leaf = |n: usize| {
+        let batches: Vec<_> = recs
+            .chunks(k)
+            .skip(n)
+            .take(2)
+            .map(|c| batch.witness(c).expect("witness"))
+            .collect();
+        let commitments = batches
+            .iter()
+            .map(|b| ivc.commit_w1(&batch, b).expect("commits"))
+            .collect();
+        Task::Leaf(LeafTask {
+            chain,
+            constants: [Fr::from(3u64), Fr::from(5u64), Fr::from(7u64)],
+            batches,
+            commitments,
+        })
+    };
+    let (a, b) = (leaf(0), leaf(2));
+    let bytes = a.to_bytes().expect("writes");
+    assert_eq!(Task::from_bytes(&bytes).expect("reads"), a);
+    let left = run_task(params, &bytes).expect("runs");
+    assert_eq!(
+        left,
+        a.run(params).expect("runs").to_bytes().expect("writes")
+    );
+    let right = run_task(params, &b.to_bytes().expect("writes")).expect("runs");
+    let merge = Task::Merge(MergeTask {
+        chain,
+        left: crease::pcd::Node::from_bytes(&left).expect("node"),
+        right: crease::pcd::Node::from_bytes(&right).expect("node"),
+    });
+    let merge_bytes = merge.to_bytes().expect("writes");
+    let node = run_task(params, &merge_bytes).expect("merges");
+    assert_eq!(
+        crease::pcd::Node::from_bytes(&node).expect("node").steps(),
+        4
+    );
+
+    for bytes in [&bytes, &merge_bytes] {
+        for cut in [0, 7, 8, 9, bytes.len() / 2, bytes.len() - 1] {
+            assert!(Task::from_bytes(&bytes[..cut]).is_err(), "cut at {cut}");
+        }
+        for at in (0..bytes.len()).step_by(bytes.len() / 97 + 1) {
+            let mut bad = bytes.clone();
+            bad[at] ^= 0x5a;
+            if let Ok(t) = Task::from_bytes(&bad) {
+                assert_ne!(t.to_bytes().expect("writes"), *bytes, "byte {at}");
+            }
+        }
+    }
+    let mut other = a.clone();
+    if let Task::Leaf(t) = &mut other {
+        t.chain = 1000;
+    }
+    assert!(run_task(params, &other.to_bytes().expect("writes")).is_err());
+}

@@ -16,21 +16,24 @@ mod params;
 mod proof;
 mod prover;
 mod stream;
+mod task;
 mod transcript;
 mod verifier;
 mod wire;
 
+pub use crease_folding::tree::Node;
 pub use error::{Error, Rejection};
 pub use params::{
     setup, KeySource, Params, SetupConfig, DEFAULT_K, DEFAULT_SCAN_K, DEFAULT_TABLE_K,
 };
 pub use proof::{ChainProof, OutputWord, Proof, TableCount};
-#[cfg(feature = "tamper")]
-pub use prover::{CellOverride, TreeEdit};
 pub use prover::{
     prove, prove_with, prove_with_progress, prove_witness, run_witness, Phase, Progress,
     ProveOptions, RunWitness, DEFAULT_LEAF_STEPS, DEFAULT_SEGMENT,
 };
+#[cfg(feature = "tamper")]
+pub use prover::{CellOverride, TreeEdit};
+pub use task::{run_task, LeafTask, MergeTask, Task};
 pub use verifier::{verify, Statement};
 
 /// The field of every chain: BN254's scalar field.

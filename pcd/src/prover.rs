@@ -12,13 +12,14 @@ use crease_circuits::tables::{all_entries, Multiplicities};
 use crease_circuits::{Batch, ExecRecord, InstructionCircuit, Term};
 use crease_folding::ivc::{w1_hash_chain, IvcParams, IvcProver};
 use crease_folding::step::StepCircuit;
-use crease_folding::tree::{self, Node, TreeParams, TreeProof};
+use crease_folding::tree::{self, Node, TreeProof};
 use crease_folding::G1;
 use crease_nvm::{Execution, Input, Program, RunOptions};
 use rayon::prelude::*;
 
 use crate::proof::{ChainProof, OutputWord, TableCount};
 use crate::stream::{initial_cells, BatchJob, Batcher, Source};
+use crate::task::{LeafTask, MergeTask, Task};
 use crate::transcript::{challenges, ChainHash, Claims};
 use crate::{Error, Fr, Params, Proof};
 
@@ -675,9 +676,8 @@ impl Job<'_> {
                     .collect::<Result<Vec<_>, Error>>()?;
                 for (at, node) in nodes {
                     let chain = used[at];
-                    let tree = &self.params.inst[chain].tree;
                     for node in self.edit_leaf(&mut trees[at], chain as u32, node) {
-                        trees[at].push(tree, &batches[chain], node, counter, self.forge(chain))?;
+                        trees[at].push(self.params, chain, node, counter, self.forge(chain))?;
                     }
                 }
             }
@@ -695,9 +695,8 @@ impl Job<'_> {
         used.iter()
             .zip(trees)
             .map(|(&i, t)| {
-                let params = &self.params.inst[i].tree;
-                let root = t.root(params, &batches[i], counter, self.forge(i))?;
-                let proof = TreeProof::from_root(params, &root)?;
+                let root = t.root(self.params, i, counter, self.forge(i))?;
+                let proof = TreeProof::from_root(&self.params.inst[i].tree, &root)?;
                 if self.tamper.is_none()
                     && proof.w1_hash() != tree::w1_hash(&pass1.commitments[i], leaf_steps)?
                 {
@@ -722,7 +721,7 @@ impl Job<'_> {
         counter: &Counter<'_>,
     ) -> Result<Node, Error> {
         let chain = jobs.first().map(|j| j.chain).ok_or(REPLAY)?;
-        let batch = &batches[chain];
+        let batch = batches.get(chain).ok_or(REPLAY)?;
         let mut ws = Vec::with_capacity(jobs.len());
         let mut cms = Vec::with_capacity(jobs.len());
         for j in jobs {
@@ -741,9 +740,15 @@ impl Job<'_> {
             ws.push(w);
             cms.push(c);
         }
-        let params = &self.params.inst[chain].tree;
-        let node = tree::prove_leaf_committed(params, batch.clone(), consts.to_vec(), &ws, &cms)?;
-        for _ in 0..ws.len() {
+        let n = ws.len();
+        let task = Task::Leaf(LeafTask {
+            chain: chain as u32,
+            constants: *consts,
+            batches: ws,
+            commitments: cms,
+        });
+        let node = task.run(self.params)?;
+        for _ in 0..n {
             counter.tick();
         }
         Ok(node)
@@ -802,7 +807,10 @@ impl Job<'_> {
     /// Whether the first merge of chain `chain` is forged.
     #[cfg(feature = "tamper")]
     fn forge(&self, chain: usize) -> bool {
-        self.tamper.and_then(|w| w.tree_edit) == Some(TreeEdit::ForgeMerge { chain: chain as u32 })
+        self.tamper.and_then(|w| w.tree_edit)
+            == Some(TreeEdit::ForgeMerge {
+                chain: chain as u32,
+            })
     }
 
     #[cfg(not(feature = "tamper"))]
@@ -830,8 +838,8 @@ struct ChainTree {
 impl ChainTree {
     fn push(
         &mut self,
-        params: &TreeParams,
-        batch: &InstBatch,
+        params: &Params,
+        chain: usize,
         node: Node,
         counter: &Counter<'_>,
         forge: bool,
@@ -841,7 +849,7 @@ impl ChainTree {
             let Some((_, left)) = self.stack.pop() else {
                 break;
             };
-            node = self.merge(params, batch, &left, &node, forge)?;
+            node = self.merge(params, chain, left, node, forge)?;
             counter.tick();
             level += 1;
         }
@@ -851,37 +859,44 @@ impl ChainTree {
 
     fn root(
         mut self,
-        params: &TreeParams,
-        batch: &InstBatch,
+        params: &Params,
+        chain: usize,
         counter: &Counter<'_>,
         forge: bool,
     ) -> Result<Node, Error> {
         let (_, mut right) = self.stack.pop().ok_or(REPLAY)?;
         while let Some((_, left)) = self.stack.pop() {
-            right = self.merge(params, batch, &left, &right, forge)?;
+            right = self.merge(params, chain, left, right, forge)?;
             counter.tick();
         }
         Ok(right)
     }
 
-    /// Merges two subtrees; a test may forge the chain's first merge.
+    /// Merges two subtrees (a merge task); a test may forge the chain's first merge.
     fn merge(
         &mut self,
-        params: &TreeParams,
-        batch: &InstBatch,
-        left: &Node,
-        right: &Node,
+        params: &Params,
+        chain: usize,
+        left: Node,
+        right: Node,
         forge: bool,
     ) -> Result<Node, Error> {
         if forge && !self.forge {
             self.forge = true;
+            let c = &params.inst[chain];
+            let batch = Batch::new(c.circuit.clone(), chain, c.k);
             let hook = tree::MergeHook {
                 forge_merge_t: true,
                 ..Default::default()
             };
-            return Ok(tree::merge_with(params, batch, left, right, hook)?);
+            return Ok(tree::merge_with(&c.tree, &batch, &left, &right, hook)?);
         }
-        Ok(tree::merge(params, batch, left, right)?)
+        let task = Task::Merge(MergeTask {
+            chain: chain as u32,
+            left,
+            right,
+        });
+        task.run(params)
     }
 }
 
