@@ -158,11 +158,11 @@ fn leaves_and_merges_run_from_bytes() {
         a.run(params).expect("runs").to_bytes().expect("writes")
     );
     let right = run_task(params, &b.to_bytes().expect("writes")).expect("runs");
-    let merge = Task::Merge(MergeTask {
+    let merge = Task::Merge(Box::new(MergeTask {
         chain,
         left: crease::pcd::Node::from_bytes(&left).expect("node"),
         right: crease::pcd::Node::from_bytes(&right).expect("node"),
-    });
+    }));
     let merge_bytes = merge.to_bytes().expect("writes");
     let node = run_task(params, &merge_bytes).expect("merges");
     assert_eq!(

@@ -891,11 +891,11 @@ impl ChainTree {
             };
             return Ok(tree::merge_with(&c.tree, &batch, &left, &right, hook)?);
         }
-        let task = Task::Merge(MergeTask {
+        let task = Task::Merge(Box::new(MergeTask {
             chain: chain as u32,
             left,
             right,
-        });
+        }));
         task.run(params)
     }
 }

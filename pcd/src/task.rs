@@ -46,7 +46,7 @@ pub enum Task {
     /// Prove a leaf.
     Leaf(LeafTask),
     /// Merge two subtrees.
-    Merge(MergeTask),
+    Merge(Box<MergeTask>),
 }
 
 fn bad(reason: &'static str) -> Error {
@@ -147,11 +147,11 @@ impl Task {
                     commitments: r.points()?,
                 })
             }
-            MERGE => Task::Merge(MergeTask {
+            MERGE => Task::Merge(Box::new(MergeTask {
                 chain,
                 left: Node::from_bytes(r.bytes()?)?,
                 right: Node::from_bytes(r.bytes()?)?,
-            }),
+            })),
             _ => return Err(bad("kind")),
         };
         r.finish()?;
