@@ -115,6 +115,7 @@ fn prove_with(program: &Program, segment: usize, leaf_steps: usize) -> (Vec<u8>,
     let options = crease::ProveOptions {
         segment,
         leaf_steps,
+        ..Default::default()
     };
     let (proof, exec) =
         crease::prove_with(params(), program, &Input::default(), &options, None).expect("proves");
@@ -140,6 +141,7 @@ fn the_proof_does_not_depend_on_the_segment_length() {
         let options = crease::ProveOptions {
             segment,
             leaf_steps,
+            ..Default::default()
         };
         assert!(crease::prove_with(params(), &program, &Input::default(), &options, None).is_err());
     }

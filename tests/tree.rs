@@ -188,3 +188,50 @@ fn leaves_and_merges_run_from_bytes() {
     }
     assert!(run_task(params, &other.to_bytes().expect("writes")).is_err());
 }
+
+/// A prover stopped part-way keeps pass 1's result and each chain's finished subtrees in its
+/// work directory; run again with the same arguments it resumes from them (a damaged file
+/// is ignored and its work done again), and the proof is the one an uninterrupted run makes.
+#[test]
+fn an_interrupted_proof_resumes_from_its_finished_work() {
+    let (program, _, _) = run();
+    let dir = std::env::temp_dir().join(format!("crease-resume-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let options = |stop: Option<usize>, work: bool| crease::ProveOptions {
+        segment: 200,
+        leaf_steps: 1,
+        work_dir: work.then(|| dir.clone()),
+        stop_after_leaves: stop,
+    };
+    let prove = |o: crease::ProveOptions| {
+        crease::prove_with(params(), &program, &Input::default(), &o, None)
+            .map(|(p, _)| p.to_bytes().expect("writes"))
+    };
+    let whole = prove(options(None, false)).expect("proves");
+    let e = prove(options(Some(4), true)).expect_err("stopped");
+    assert!(matches!(e, Error::Interrupted), "{e}");
+    let saved: Vec<String> = std::fs::read_dir(&dir)
+        .expect("work dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(saved.iter().any(|f| f == "pass1.bin"), "{saved:?}");
+    assert!(saved.iter().any(|f| f.starts_with("chain-")), "{saved:?}");
+    // Resume, stop again, damage one chain's file, then finish.
+    let e = prove(options(Some(4), true)).expect_err("stopped again");
+    assert!(matches!(e, Error::Interrupted), "{e}");
+    let chain_file = std::fs::read_dir(&dir)
+        .expect("work dir")
+        .map(|e| e.expect("entry").path())
+        .find(|p| p.to_string_lossy().contains("chain-"))
+        .expect("a chain file");
+    let mut bytes = std::fs::read(&chain_file).expect("reads");
+    let at = bytes.len() / 3;
+    bytes[at] ^= 0x10;
+    std::fs::write(&chain_file, bytes).expect("writes");
+    let resumed = prove(options(None, true)).expect("finishes");
+    assert!(resumed == whole, "the resumed proof differs");
+    assert!(
+        !dir.exists(),
+        "the work directory is removed once the proof is made"
+    );
+}

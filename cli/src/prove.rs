@@ -120,9 +120,24 @@ pub fn prove(args: &ProveArgs) -> Result<(), CliError> {
     let bars = ProveBars::default();
     let report = |phase, done, total| bars.report(phase, done, total);
     let start = Instant::now();
+    // Finished work is kept beside the proof until it is written, so that an interrupted
+    // run started again with the same arguments resumes.
+    let work_dir = {
+        let mut p = out_path.as_os_str().to_owned();
+        p.push(".work");
+        PathBuf::from(p)
+    };
+    if work_dir.exists() {
+        eprintln!(
+            "crease: resuming from the finished work in {} (if it is for this run)",
+            work_dir.display()
+        );
+    }
     let options = crease::ProveOptions {
         segment: args.segment as usize,
         leaf_steps: args.leaf as usize,
+        work_dir: Some(work_dir),
+        ..Default::default()
     };
     let result = crease::prove_with(&loaded.params, &program, &input, &options, Some(&report));
     bars.finish();

@@ -56,6 +56,18 @@ pub enum Error {
         /// The table tag.
         tag: u64,
     },
+    /// Reading or writing the work directory failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The prover stopped before the proof was made (its finished work is kept).
+    #[error("proving was interrupted; run again to resume")]
+    Interrupted,
     /// The proof does not establish its statement.
     #[error("proof rejected: {0}")]
     Rejected(Rejection),

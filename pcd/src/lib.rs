@@ -15,6 +15,7 @@ mod error;
 mod params;
 mod proof;
 mod prover;
+mod resume;
 mod stream;
 mod task;
 mod transcript;

@@ -18,6 +18,7 @@ use crease_nvm::{Execution, Input, Program, RunOptions};
 use rayon::prelude::*;
 
 use crate::proof::{ChainProof, OutputWord, TableCount};
+use crate::resume::{run_key, Pass1State, WorkDir};
 use crate::stream::{initial_cells, BatchJob, Batcher, Source};
 use crate::task::{LeafTask, MergeTask, Task};
 use crate::transcript::{challenges, ChainHash, Claims};
@@ -196,6 +197,16 @@ impl<'a> Counter<'a> {
         }
     }
 
+    /// The total.
+    fn total(&self) -> u64 {
+        self.total.load(Ordering::Relaxed)
+    }
+
+    /// Units finished so far.
+    fn done(&self) -> u64 {
+        self.done.load(Ordering::Relaxed)
+    }
+
     /// Sets the total once it is known better.
     fn set_total(&self, total: u64) {
         self.total.store(total, Ordering::Relaxed);
@@ -223,6 +234,14 @@ pub struct ProveOptions {
     /// parallel and merged pairwise; a chain of at most this many batches is one leaf (a
     /// plain IVC run, no merge).
     pub leaf_steps: usize,
+    /// Where to keep finished work (pass 1's result, each chain's finished subtrees) so that
+    /// a run interrupted and started again with the same parameters, program, input and
+    /// options resumes from it; removed once the proof is made. `None`: nothing is kept.
+    pub work_dir: Option<std::path::PathBuf>,
+    /// Stop with [`Error::Interrupted`] once this many leaves are proven and saved: a test
+    /// hook standing in for a killed process.
+    #[doc(hidden)]
+    pub stop_after_leaves: Option<usize>,
 }
 
 /// The default leaf: 16 batches (a merge costs about one and a half steps of a chain, so
@@ -237,6 +256,8 @@ impl Default for ProveOptions {
         ProveOptions {
             segment: DEFAULT_SEGMENT,
             leaf_steps: DEFAULT_LEAF_STEPS,
+            work_dir: None,
+            stop_after_leaves: None,
         }
     }
 }
@@ -343,6 +364,13 @@ pub fn prove_with(
         max_cycles: MAX_STEPS,
     };
     let executions: Vec<u64> = exec.counts.iter().map(|c| c.count).collect();
+    let work = match &options.work_dir {
+        Some(dir) => {
+            let key = run_key(params, program, input, options.segment, options.leaf_steps);
+            Some(WorkDir::open(dir, key)?)
+        }
+        None => None,
+    };
     let job = Job {
         params,
         program,
@@ -351,11 +379,16 @@ pub fn prove_with(
         strict: true,
         segment: options.segment,
         leaf_steps: options.leaf_steps,
+        work: work.as_ref(),
+        stop_after_leaves: options.stop_after_leaves,
         tamper: None,
         progress,
     };
     let cells = initial_cells(program, input)?;
     let proof = job.prove(&executions, Outcome::Cells(cells))?;
+    if let Some(work) = work {
+        work.finish()?;
+    }
     Ok((proof, exec))
 }
 
@@ -386,6 +419,8 @@ pub fn prove_witness(
         strict: false,
         segment: DEFAULT_SEGMENT,
         leaf_steps: w.leaf_steps,
+        work: None,
+        stop_after_leaves: None,
         tamper: Some(w),
         progress: None,
     };
@@ -409,6 +444,11 @@ struct Job<'a> {
     strict: bool,
     segment: usize,
     leaf_steps: usize,
+    /// Where finished work is kept, to resume from.
+    work: Option<&'a WorkDir>,
+    /// Stop with [`Error::Interrupted`] once this many leaves are proven (a test's stand-in
+    /// for a killed process).
+    stop_after_leaves: Option<usize>,
     /// The run witness whose overrides apply, if any.
     tamper: Option<&'a RunWitness>,
     progress: Option<Progress<'a>>,
@@ -483,37 +523,70 @@ impl Job<'_> {
         // The scan's length is known only once pass 1 has run.
         let mut total = inst_steps;
         let commits = Counter::new(self.progress, Phase::Commit, total);
-        let tables = Mutex::new(Multiplicities::new(all_entries(self.program)));
 
-        // Pass 1: commit every batch's W1, a segment at a time.
-        let (pass1, entries, exit_code, steps) =
-            self.commit_instructions(&batches, &tables, &commits, outcome)?;
+        // Pass 1: commit every batch's W1, a segment at a time (or read what an earlier,
+        // interrupted run of the same proof saved).
         let scan_chain = ScanChain::new(params.scan_k);
-        total += entries.len().div_ceil(params.scan_k) as u64;
-        commits.set_total(total);
-        let mut scan_ws = scan_chain.witness(&entries)?;
-        for (i, sw) in scan_ws.iter_mut().enumerate() {
-            apply_overrides(self.tamper, Proof::SCAN, i, &mut sw.overrides);
-        }
-        for sw in &scan_ws {
-            self.add_log(&tables, &scan_chain.lookups(sw)?)?;
-        }
-        let scan_c = commit_all(&params.scan, &scan_chain, Proof::SCAN, scan_ws, &commits)?;
-        let tables = tables
-            .into_inner()
-            .map_err(|_| Error::Config("a prover thread panicked"))?;
-        let counts: Vec<TableCount> = (tables.rows().enumerate())
-            .filter(|(_, (_, count))| *count > 0)
-            .map(|(row, (_, count))| TableCount {
-                row: row as u32,
-                count,
-            })
-            .collect();
-        #[cfg(feature = "tamper")]
-        let counts = match self.tamper.and_then(|w| w.counts_claim.clone()) {
-            Some(claim) => claim,
-            None => counts,
+        let saved = self.work.and_then(WorkDir::load_pass1);
+        let resumed = saved.is_some();
+        let (pass1, entries, exit_code, steps, counts, scan_c) = match saved {
+            Some(s) => {
+                total += s.entries.len().div_ceil(params.scan_k) as u64;
+                commits.set_total(total);
+                let scan_ws = scan_chain.witness(&s.entries)?;
+                let scan_c = commit_all(&params.scan, &scan_chain, Proof::SCAN, scan_ws, &commits)?;
+                let pass1 = Pass1 {
+                    commitments: s.commitments,
+                    fingerprints: s.fingerprints,
+                };
+                (pass1, s.entries, s.exit_code, s.steps, s.counts, scan_c)
+            }
+            None => {
+                let tables = Mutex::new(Multiplicities::new(all_entries(self.program)));
+                let (pass1, entries, exit_code, steps) =
+                    self.commit_instructions(&batches, &tables, &commits, outcome)?;
+                total += entries.len().div_ceil(params.scan_k) as u64;
+                commits.set_total(total);
+                let mut scan_ws = scan_chain.witness(&entries)?;
+                for (i, sw) in scan_ws.iter_mut().enumerate() {
+                    apply_overrides(self.tamper, Proof::SCAN, i, &mut sw.overrides);
+                }
+                for sw in &scan_ws {
+                    self.add_log(&tables, &scan_chain.lookups(sw)?)?;
+                }
+                let scan_c = commit_all(&params.scan, &scan_chain, Proof::SCAN, scan_ws, &commits)?;
+                let tables = tables
+                    .into_inner()
+                    .map_err(|_| Error::Config("a prover thread panicked"))?;
+                let counts: Vec<TableCount> = (tables.rows().enumerate())
+                    .filter(|(_, (_, count))| *count > 0)
+                    .map(|(row, (_, count))| TableCount {
+                        row: row as u32,
+                        count,
+                    })
+                    .collect();
+                #[cfg(feature = "tamper")]
+                let counts = match self.tamper.and_then(|w| w.counts_claim.clone()) {
+                    Some(claim) => claim,
+                    None => counts,
+                };
+                if let Some(work) = self.work {
+                    work.save_pass1(&Pass1State {
+                        commitments: pass1.commitments.clone(),
+                        fingerprints: pass1.fingerprints.clone(),
+                        entries: entries.clone(),
+                        counts: counts.clone(),
+                        exit_code,
+                        steps,
+                    })?;
+                }
+                (pass1, entries, exit_code, steps, counts, scan_c)
+            }
         };
+        if resumed {
+            // What pass 1 did before is not counted again.
+            commits.set_total(commits.done());
+        }
 
         // The statement and the challenges.
         let output: Vec<OutputWord> = scan::output_words(&entries)
@@ -646,8 +719,22 @@ impl Job<'_> {
         let used: Vec<usize> = (0..batches.len())
             .filter(|&i| !pass1.commitments[i].is_empty())
             .collect();
-        let mut trees: Vec<ChainTree> = used.iter().map(|_| ChainTree::default()).collect();
         let leaf_steps = self.leaf_steps;
+        let mut trees: Vec<ChainTree> = used.iter().map(|_| ChainTree::default()).collect();
+        // An earlier run's finished leaves and subtrees: those leaves are not proven again.
+        if let Some(work) = self.work {
+            let mut skipped = 0u64;
+            for (t, &chain) in trees.iter_mut().zip(&used) {
+                if let Some(st) = work.load_chain(chain) {
+                    let batches = (st.leaves * leaf_steps).min(pass1.commitments[chain].len());
+                    skipped += batches as u64 + st.leaves.saturating_sub(st.stack.len()) as u64;
+                    t.skip = st.leaves;
+                    t.stack = st.stack;
+                }
+            }
+            counter.set_total(counter.total().saturating_sub(skipped));
+        }
+        let mut proven = 0usize;
         let width = rayon::current_num_threads().max(1);
         let mut fold_jobs = |jobs: Vec<BatchJob>, last: bool| -> Result<(), Error> {
             for j in jobs {
@@ -659,9 +746,15 @@ impl Job<'_> {
                 while t.pending.len() >= leaf_steps || (last && !t.pending.is_empty()) {
                     let take = leaf_steps.min(t.pending.len());
                     let rest = t.pending.split_off(take);
-                    leaves.push((at, std::mem::replace(&mut t.pending, rest)));
+                    let jobs = std::mem::replace(&mut t.pending, rest);
+                    t.formed += 1;
+                    if t.formed > t.skip {
+                        t.dirty = true;
+                        leaves.push((at, jobs));
+                    }
                 }
             }
+            proven += leaves.len();
             // As many leaves at a time as there are threads, each merged in as it is done,
             // so that finished leaves do not pile up in memory.
             let mut leaves = leaves.into_iter().peekable();
@@ -680,6 +773,16 @@ impl Job<'_> {
                         trees[at].push(self.params, chain, node, counter, self.forge(chain))?;
                     }
                 }
+            }
+            if let Some(work) = self.work {
+                for (t, &chain) in trees.iter_mut().zip(&used) {
+                    if std::mem::take(&mut t.dirty) {
+                        work.save_chain(chain, t.formed, &t.stack)?;
+                    }
+                }
+            }
+            if self.stop_after_leaves.is_some_and(|n| proven >= n) {
+                return Err(Error::Interrupted);
             }
             Ok(())
         };
@@ -833,6 +936,11 @@ struct ChainTree {
     held: Option<Node>,
     /// Whether the next merge is to be forged (a test's edit).
     forge: bool,
+    /// Leaves cut so far, and how many of the first ones an earlier run finished.
+    formed: usize,
+    skip: usize,
+    /// Whether the tree changed since it was last saved.
+    dirty: bool,
 }
 
 impl ChainTree {
