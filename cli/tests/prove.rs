@@ -409,3 +409,81 @@ fn coprocessor_guests_prove_and_verify_with_their_circuit() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `crease prove` killed part-way and run again with the same arguments resumes from the
+/// finished work it kept beside the proof, and makes the proof an uninterrupted run makes.
+#[test]
+fn a_killed_prove_resumes_where_it_stopped() {
+    let dir = scratch().join("resume");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let cache = dir.join("cache");
+    // x15 = 1 + 2 + … + 150 by a loop: 150 executions each of add, addi and bne.
+    let mut code = li(14, 150).to_vec();
+    code.extend(li(15, 0));
+    code.push(add(15, 15, 14));
+    code.push(addi(14, 14, -1));
+    code.push(bne(14, 0, -8));
+    code.push(addi(A0, 15, 0));
+    code.extend(li(A7, 93));
+    code.push(ecall());
+    let elf_path = dir.join("loop.elf");
+    std::fs::write(&elf_path, elf::exec(&code, &[])).expect("write ELF");
+    let elf_s = path_str(&elf_path);
+    let shape = ["--segment", "40", "--leaf", "8"];
+    let whole = dir.join("whole.proof");
+    let out = crease(
+        &[&["prove", elf_s, "-o", path_str(&whole)][..], &shape].concat(),
+        &cache,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+
+    let proof = dir.join("resumed.proof");
+    let work = dir.join("resumed.proof.work");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_crease"))
+        .args([&["prove", elf_s, "-o", path_str(&proof)][..], &shape, K].concat())
+        .arg("--cache-dir")
+        .arg(&cache)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("run crease");
+    let started = std::time::Instant::now();
+    let saved = |d: &Path| {
+        std::fs::read_dir(d).is_ok_and(|mut it| {
+            it.any(|e| e.is_ok_and(|e| e.file_name().to_string_lossy().starts_with("chain-")))
+        })
+    };
+    while !saved(&work) && started.elapsed().as_secs() < 600 {
+        if child.try_wait().expect("wait").is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let finished = child.try_wait().expect("wait").is_some();
+    child.kill().expect("kill");
+    child.wait().expect("wait");
+    assert!(!finished, "the prover finished before it could be killed");
+    assert!(!proof.exists() && saved(&work), "killed after saving work");
+
+    let out = crease(
+        &[&["prove", elf_s, "-o", path_str(&proof)][..], &shape].concat(),
+        &cache,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("resuming from the finished work"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        std::fs::read(&proof).expect("proof") == std::fs::read(&whole).expect("proof"),
+        "the resumed proof differs"
+    );
+    assert!(
+        !work.exists(),
+        "the work directory is removed once the proof is written"
+    );
+    let verify = ["verify", path_str(&proof), "--elf", elf_s];
+    let out = crease(&verify, &cache);
+    assert!(out.status.success(), "{}", text(&out));
+}
