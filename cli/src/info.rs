@@ -66,8 +66,8 @@ pub fn info(args: &InfoArgs) -> Result<(), CliError> {
 
     println!();
     println!(
-        "{:<14} {:>6} {:>10} {:>10} {:>10} {:>10}",
-        "chain", "k", "per entry", "step", "augmented", "amortized"
+        "{:<14} {:>6} {:>10} {:>10} {:>10} {:>10} {:>10}",
+        "chain", "k", "per entry", "step", "augmented", "amortized", "node"
     );
     let mut overhead = measured.as_ref().map(|m| m.0);
     let mut cf = measured.as_ref().map(|m| m.1);
@@ -87,8 +87,13 @@ pub fn info(args: &InfoArgs) -> Result<(), CliError> {
             }
             None => (measured.as_ref().map(|m| step + m.0), "~"),
         };
+        let node = cached
+            .as_ref()
+            .and_then(|p| p.tree_params(i))
+            .filter(|_| matches!(c.kind, ChainKind::Instruction(_)))
+            .map_or("-".into(), |t| t.shape().num_constraints.to_string());
         println!(
-            "{:<14} {:>6} {:>10} {:>10} {:>10} {:>10}",
+            "{:<14} {:>6} {:>10} {:>10} {:>10} {:>10} {:>10}",
             c.name,
             c.k,
             per,
@@ -98,6 +103,7 @@ pub fn info(args: &InfoArgs) -> Result<(), CliError> {
                 "{mark}{:.1}",
                 a as f64 / c.k as f64
             )),
+            node,
         );
     }
     println!();
@@ -105,6 +111,8 @@ pub fn info(args: &InfoArgs) -> Result<(), CliError> {
     println!("step:      one folding step of k entries, without the recursion");
     println!("augmented: the step plus the recursion (fold verifier, hashes, CycleFold fold)");
     println!("amortized: augmented / k, per entry");
+    println!("node:      the proof tree's node circuit, which merges two subtrees of the chain");
+    println!("tables:    not folded in a proof, which lists the rows' counts for the verifier");
     println!();
     let fmt = |v: Option<usize>| v.map_or("-".to_string(), |v| v.to_string());
     println!(
