@@ -202,6 +202,7 @@ fn an_interrupted_proof_resumes_from_its_finished_work() {
         leaf_steps: 1,
         work_dir: work.then(|| dir.clone()),
         stop_after_leaves: stop,
+        ..Default::default()
     };
     let prove = |o: crease::ProveOptions| {
         crease::prove_with(params(), &program, &Input::default(), &o, None)

@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 
 mod error;
+pub mod graph;
 mod params;
 mod proof;
 mod prover;

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use crease_circuits::batch::BatchWitness;
 use crease_circuits::pack::MAX_STEPS;
@@ -17,6 +18,7 @@ use crease_folding::G1;
 use crease_nvm::{Execution, Input, Program, RunOptions};
 use rayon::prelude::*;
 
+use crate::graph::{TaskKind, TaskLog};
 use crate::proof::{ChainProof, OutputWord, TableCount};
 use crate::resume::{run_key, Pass1State, WorkDir};
 use crate::stream::{initial_cells, BatchJob, Batcher, Source};
@@ -242,6 +244,9 @@ pub struct ProveOptions {
     /// hook standing in for a killed process.
     #[doc(hidden)]
     pub stop_after_leaves: Option<usize>,
+    /// Where to record the task graph (each commit, leaf, merge and the scan's fold, with
+    /// what it waited for and its time), for [`crate::graph::simulate`].
+    pub tasks: Option<Arc<TaskLog>>,
 }
 
 /// The default leaf: 16 batches (a merge costs about one and a half steps of a chain, so
@@ -258,6 +263,7 @@ impl Default for ProveOptions {
             leaf_steps: DEFAULT_LEAF_STEPS,
             work_dir: None,
             stop_after_leaves: None,
+            tasks: None,
         }
     }
 }
@@ -381,6 +387,7 @@ pub fn prove_with(
         leaf_steps: options.leaf_steps,
         work: work.as_ref(),
         stop_after_leaves: options.stop_after_leaves,
+        tasks: options.tasks.as_deref(),
         tamper: None,
         progress,
     };
@@ -421,6 +428,7 @@ pub fn prove_witness(
         leaf_steps: w.leaf_steps,
         work: None,
         stop_after_leaves: None,
+        tasks: None,
         tamper: Some(w),
         progress: None,
     };
@@ -449,6 +457,8 @@ struct Job<'a> {
     /// Stop with [`Error::Interrupted`] once this many leaves are proven (a test's stand-in
     /// for a killed process).
     stop_after_leaves: Option<usize>,
+    /// Where the task graph is recorded, if anywhere.
+    tasks: Option<&'a TaskLog>,
     /// The run witness whose overrides apply, if any.
     tamper: Option<&'a RunWitness>,
     progress: Option<Progress<'a>>,
@@ -618,6 +628,13 @@ impl Job<'_> {
             output: &output,
         };
         let consts = challenges(params, self.program, &claims, &hashes, &counts);
+        let commits_done = self.tasks.map_or(0, |t| t.tasks().len());
+        let challenges_task = self.record(
+            TaskKind::Challenges,
+            u32::MAX,
+            (0..commits_done).collect(),
+            Instant::now(),
+        );
         // A run long enough for the key's prover tables to be built part-way builds them
         // before its folds (every chain shares them), so that its first steps use them too.
         if IvcParams::prover_tables_pay_off(total as usize) {
@@ -634,8 +651,13 @@ impl Job<'_> {
             .sum();
         let folds = Counter::new(self.progress, Phase::Fold, total + merges);
         let (chains, scan) = rayon::join(
-            || self.fold_instructions(&batches, &pass1, &consts, &folds),
-            || fold(&params.scan, scan_chain, &scan_c, &consts, &folds),
+            || self.fold_instructions(&batches, &pass1, &consts, &folds, challenges_task),
+            || {
+                let start = Instant::now();
+                let scan = fold(&params.scan, scan_chain, &scan_c, &consts, &folds);
+                self.record(TaskKind::Scan, Proof::SCAN, vec![challenges_task], start);
+                scan
+            },
         );
         Ok(Proof {
             params_digest: params.digest(),
@@ -666,6 +688,7 @@ impl Job<'_> {
             let done = jobs
                 .into_par_iter()
                 .map(|j| {
+                    let start = Instant::now();
                     let batch = &batches[j.chain];
                     let mut w = batch.witness(&j.records)?;
                     drop(j.records);
@@ -673,6 +696,7 @@ impl Job<'_> {
                     self.add_log(tables, &batch.lookups(&w)?)?;
                     let c = self.params.inst[j.chain].ivc().commit_w1(batch, &w)?;
                     counter.tick();
+                    self.record(TaskKind::Commit, j.chain as u32, vec![], start);
                     Ok((j.chain, c, fingerprint(&w)))
                 })
                 .collect::<Result<Vec<_>, Error>>()?;
@@ -715,6 +739,7 @@ impl Job<'_> {
         pass1: &Pass1,
         consts: &[Fr; 3],
         counter: &Counter<'_>,
+        after: usize,
     ) -> Result<Vec<ChainProof>, Error> {
         let used: Vec<usize> = (0..batches.len())
             .filter(|&i| !pass1.commitments[i].is_empty())
@@ -729,6 +754,7 @@ impl Job<'_> {
                     let batches = (st.leaves * leaf_steps).min(pass1.commitments[chain].len());
                     skipped += batches as u64 + st.leaves.saturating_sub(st.stack.len()) as u64;
                     t.skip = st.leaves;
+                    t.ids = vec![None; st.stack.len()];
                     t.stack = st.stack;
                 }
             }
@@ -763,14 +789,17 @@ impl Job<'_> {
                 let nodes = group
                     .into_par_iter()
                     .map(|(at, jobs)| {
+                        let start = Instant::now();
                         let node = self.prove_leaf(batches, pass1, consts, jobs, counter)?;
-                        Ok((at, node))
+                        let id = self.record(TaskKind::Leaf, used[at] as u32, vec![after], start);
+                        Ok((at, (node, id)))
                     })
                     .collect::<Result<Vec<_>, Error>>()?;
-                for (at, node) in nodes {
+                for (at, (node, id)) in nodes {
                     let chain = used[at];
                     for node in self.edit_leaf(&mut trees[at], chain as u32, node) {
-                        trees[at].push(self.params, chain, node, counter, self.forge(chain))?;
+                        let t = &mut trees[at];
+                        t.push(self, chain, (node, id), counter, self.forge(chain))?;
                     }
                 }
             }
@@ -798,7 +827,7 @@ impl Job<'_> {
         used.iter()
             .zip(trees)
             .map(|(&i, t)| {
-                let root = t.root(self.params, i, counter, self.forge(i))?;
+                let root = t.root(self, i, counter, self.forge(i))?;
                 let proof = TreeProof::from_root(&self.params.inst[i].tree, &root)?;
                 if self.tamper.is_none()
                     && proof.w1_hash() != tree::w1_hash(&pass1.commitments[i], leaf_steps)?
@@ -859,6 +888,14 @@ impl Job<'_> {
 }
 
 impl Job<'_> {
+    /// Records a task that started at `start`, if the task graph is recorded; its index
+    /// (zero if not).
+    fn record(&self, kind: TaskKind, chain: u32, inputs: Vec<usize>, start: Instant) -> usize {
+        self.tasks.map_or(0, |t| {
+            t.add(kind, chain, inputs, start.elapsed().as_secs_f64())
+        })
+    }
+
     /// The leaves of chain `chain` as a test's edit has them (pass 1).
     #[cfg(feature = "tamper")]
     fn edited<T: Clone>(&self, chain: u32, leaves: Vec<T>) -> Vec<T> {
@@ -941,40 +978,53 @@ struct ChainTree {
     skip: usize,
     /// Whether the tree changed since it was last saved.
     dirty: bool,
+    /// The task that made each subtree on the stack (a restored one: none).
+    ids: Vec<Option<usize>>,
 }
 
 impl ChainTree {
     fn push(
         &mut self,
-        params: &Params,
+        job: &Job<'_>,
         chain: usize,
-        node: Node,
+        (node, id): (Node, usize),
         counter: &Counter<'_>,
         forge: bool,
     ) -> Result<(), Error> {
-        let (mut level, mut node) = (0u32, node);
+        let (mut level, mut node, mut id) = (0u32, node, Some(id));
         while self.stack.last().is_some_and(|(l, _)| *l == level) {
             let Some((_, left)) = self.stack.pop() else {
                 break;
             };
-            node = self.merge(params, chain, left, node, forge)?;
+            let left_id = self.ids.pop().flatten();
+            let start = Instant::now();
+            node = self.merge(job.params, chain, left, node, forge)?;
+            let inputs = [left_id, id].into_iter().flatten().collect();
+            id = Some(job.record(TaskKind::Merge, chain as u32, inputs, start));
             counter.tick();
             level += 1;
         }
         self.stack.push((level, node));
+        self.ids.push(id);
         Ok(())
     }
 
     fn root(
         mut self,
-        params: &Params,
+        job: &Job<'_>,
         chain: usize,
         counter: &Counter<'_>,
         forge: bool,
     ) -> Result<Node, Error> {
+        self.ids.resize(self.stack.len(), None);
         let (_, mut right) = self.stack.pop().ok_or(REPLAY)?;
+        let mut right_id = self.ids.pop().flatten();
         while let Some((_, left)) = self.stack.pop() {
-            right = self.merge(params, chain, left, right, forge)?;
+            let left_id = self.ids.pop().flatten();
+            let start = Instant::now();
+            right = self.merge(job.params, chain, left, right, forge)?;
+            let inputs = [left_id, right_id].into_iter().flatten().collect();
+            right_id = Some(job.record(TaskKind::Merge, chain as u32, inputs, start));
             counter.tick();
         }
         Ok(right)
