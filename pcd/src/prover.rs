@@ -795,13 +795,23 @@ impl Job<'_> {
                         Ok((at, (node, id)))
                     })
                     .collect::<Result<Vec<_>, Error>>()?;
+                // Each chain merges its new leaves in, the chains side by side.
+                let mut per: Vec<Vec<(Node, usize)>> = trees.iter().map(|_| Vec::new()).collect();
                 for (at, (node, id)) in nodes {
-                    let chain = used[at];
-                    for node in self.edit_leaf(&mut trees[at], chain as u32, node) {
-                        let t = &mut trees[at];
-                        t.push(self, chain, (node, id), counter, self.forge(chain))?;
+                    for node in self.edit_leaf(&mut trees[at], used[at] as u32, node) {
+                        per[at].push((node, id));
                     }
                 }
+                trees
+                    .par_iter_mut()
+                    .zip(per)
+                    .zip(&used)
+                    .try_for_each(|((t, nodes), &chain)| {
+                        for n in nodes {
+                            t.push(self, chain, n, counter, self.forge(chain))?;
+                        }
+                        Ok::<(), Error>(())
+                    })?;
             }
             if let Some(work) = self.work {
                 for (t, &chain) in trees.iter_mut().zip(&used) {
