@@ -36,9 +36,12 @@ fn the_key_is_stored_once_and_shared_by_every_chain() {
         params.scan_params().1,
         params.table_params().1,
     ];
+    let node = params.tree_params(0).expect("lui's tree").shape();
     let longest = chains
         .iter()
-        .map(|c| c.shape().num_w1.max(c.shape().num_w2))
+        .map(|c| c.shape())
+        .chain([node])
+        .map(|s| s.num_w1.max(s.num_w2))
         .max()
         .unwrap_or(0);
     assert_eq!(params.shared().key().max_len(), longest);
@@ -52,15 +55,17 @@ fn the_key_is_stored_once_and_shared_by_every_chain() {
     let own: usize = chains
         .iter()
         .map(|c| c.chain_to_bytes().expect("chain").len())
-        .sum();
+        .sum::<usize>()
+        + params.tree_params(0).expect("tree").node_to_bytes().len();
     assert!(bytes.len() <= shared.len() + own + 200, "{}", bytes.len());
     // Stand-alone files repeat the key; the set holds it once.
     let alone: usize = chains
         .iter()
         .map(|c| c.to_bytes().expect("alone").len())
         .sum();
+    let node_section = params.tree_params(0).expect("tree").node_to_bytes().len();
     assert!(
-        bytes.len() + 2 * shared.len() <= alone + 1000,
+        bytes.len() + 2 * shared.len() <= alone + node_section + 1000,
         "{} vs {alone}",
         bytes.len()
     );
@@ -137,7 +142,7 @@ fn the_key_is_recorded_in_the_digest_and_the_file() {
 
     // Another key (here one whose τ the test knows: the parameters cannot tell) is
     // recorded as not the development key, with its own hash, in another digest.
-    let key = PowersOfTauKey::from_seed(b"not the development seed", 1 << 15);
+    let key = PowersOfTauKey::from_seed(b"not the development seed", 1 << 18);
     let config = SetupConfig {
         key: KeySource::Key(Arc::new(key)),
         ..small_config()

@@ -349,6 +349,31 @@ pub fn prove_with(
     options: &ProveOptions,
     progress: Option<Progress<'_>>,
 ) -> Result<(Proof, Execution), Error> {
+    in_pool(|| prove_streaming(params, program, input, options, progress))
+}
+
+/// Stack of each prover thread: the node circuit's synthesis runs deep, and an
+/// unoptimized build overflows the 2 MB a rayon worker has by default (only the pages
+/// touched are ever committed).
+const PROVER_STACK: usize = 64 << 20;
+
+/// Runs `f` on a pool of as many threads as the current one, with [`PROVER_STACK`].
+fn in_pool<T: Send>(f: impl FnOnce() -> Result<T, Error> + Send) -> Result<T, Error> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(rayon::current_num_threads())
+        .stack_size(PROVER_STACK)
+        .build()
+        .map_err(|_| Error::Config("the prover's threads could not be started"))?;
+    pool.install(f)
+}
+
+fn prove_streaming(
+    params: &Params,
+    program: &Program,
+    input: &Input,
+    options: &ProveOptions,
+    progress: Option<Progress<'_>>,
+) -> Result<(Proof, Execution), Error> {
     if program.isa().digest() != params.isa_digest {
         return Err(Error::IsaMismatch);
     }
@@ -414,6 +439,15 @@ pub fn prove_witness(
             max: MAX_STEPS,
         });
     }
+    in_pool(|| prove_run_witness(params, program, public_input, w))
+}
+
+fn prove_run_witness(
+    params: &Params,
+    program: &Program,
+    public_input: &[u8],
+    w: &RunWitness,
+) -> Result<Proof, Error> {
     let mut executions = vec![0u64; params.inst.len()];
     for (i, _) in &w.records {
         *executions.get_mut(*i).ok_or(Error::IsaMismatch)? += 1;
