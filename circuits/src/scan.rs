@@ -185,6 +185,20 @@ pub fn scan_entries(
     trace: &Trace,
 ) -> Result<Vec<ScanEntry>, Error> {
     let map = MemoryMap::new(program);
+    let mut cells = initial_cells(program, public_input, private_len)?;
+    for (step, accesses) in trace.iter() {
+        record_accesses(&map, &mut cells, step, accesses);
+    }
+    Ok(cells.into_values().collect())
+}
+
+/// The cells every scan lists before the run touches any, keyed in the scan's order: the
+/// private input's length word and the cells whose Init the verifier derives.
+pub fn initial_cells(
+    program: &Program,
+    public_input: &[u8],
+    private_len: usize,
+) -> Result<BTreeMap<u64, ScanEntry>, Error> {
     let mut cells: BTreeMap<u64, ScanEntry> = BTreeMap::new();
     let len = private_length_entry(private_len);
     cells.insert(len.cell.key(), len);
@@ -199,29 +213,37 @@ pub fn scan_entries(
             },
         );
     }
-    for (step, accesses) in trace.iter() {
-        for (j, a) in accesses.iter().enumerate().skip(1) {
-            let space = match a.space {
-                Space::Pc => continue,
-                Space::Reg => space::REG,
-                Space::Mem if map.read_only(a.addr) => space::RO,
-                Space::Mem => space::RW,
-            };
-            let cell = Cell {
-                space,
-                addr: a.addr,
-            };
-            let e = cells.entry(cell.key()).or_insert(ScanEntry {
-                cell,
-                init: Some(a.read),
-                value: a.read,
-                ts: 0,
-            });
-            e.value = a.write;
-            e.ts = crease_nvm::timestamp(step.t, j);
-        }
+    Ok(cells)
+}
+
+/// Updates the scan entries of the cells one step's `accesses` touch (the pc access first,
+/// as the NVM's trace gives them).
+pub fn record_accesses(
+    map: &MemoryMap,
+    cells: &mut BTreeMap<u64, ScanEntry>,
+    step: &crease_nvm::Step,
+    accesses: &[crease_nvm::Access],
+) {
+    for (j, a) in accesses.iter().enumerate().skip(1) {
+        let space = match a.space {
+            Space::Pc => continue,
+            Space::Reg => space::REG,
+            Space::Mem if map.read_only(a.addr) => space::RO,
+            Space::Mem => space::RW,
+        };
+        let cell = Cell {
+            space,
+            addr: a.addr,
+        };
+        let e = cells.entry(cell.key()).or_insert(ScanEntry {
+            cell,
+            init: Some(a.read),
+            value: a.read,
+            ts: 0,
+        });
+        e.value = a.write;
+        e.ts = crease_nvm::timestamp(step.t, j);
     }
-    Ok(cells.into_values().collect())
 }
 
 /// The touched words of the public output region, from scan entries.

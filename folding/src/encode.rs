@@ -258,6 +258,64 @@ impl<'a> ByteReader<'a> {
     }
 }
 
+/// Implements `CanonicalSerialize`/`CanonicalDeserialize` for a type with the crate's
+/// compact `encode`/`decode`: the encoding, length-prefixed, so that containers can derive
+/// their own serialization. Points are always checked, whatever the mode.
+macro_rules! compact_canonical {
+    ($t:ty) => {
+        impl ark_serialize::CanonicalSerialize for $t {
+            fn serialize_with_mode<W: std::io::Write>(
+                &self,
+                mut writer: W,
+                _compress: ark_serialize::Compress,
+            ) -> Result<(), ark_serialize::SerializationError> {
+                let b = self
+                    .encode()
+                    .map_err(|_| ark_serialize::SerializationError::InvalidData)?;
+                ark_serialize::CanonicalSerialize::serialize_with_mode(
+                    &(b.len() as u64),
+                    &mut writer,
+                    ark_serialize::Compress::No,
+                )?;
+                std::io::Write::write_all(&mut writer, &b)?;
+                Ok(())
+            }
+
+            fn serialized_size(&self, _compress: ark_serialize::Compress) -> usize {
+                8 + self.encode().map_or(0, |b| b.len())
+            }
+        }
+
+        impl ark_serialize::Valid for $t {
+            fn check(&self) -> Result<(), ark_serialize::SerializationError> {
+                Ok(())
+            }
+        }
+
+        impl ark_serialize::CanonicalDeserialize for $t {
+            fn deserialize_with_mode<R: std::io::Read>(
+                mut reader: R,
+                _compress: ark_serialize::Compress,
+                _validate: ark_serialize::Validate,
+            ) -> Result<Self, ark_serialize::SerializationError> {
+                use std::io::Read as _;
+                let n = <u64 as ark_serialize::CanonicalDeserialize>::deserialize_with_mode(
+                    &mut reader,
+                    ark_serialize::Compress::No,
+                    ark_serialize::Validate::No,
+                )?;
+                let mut buf = Vec::new();
+                reader.by_ref().take(n).read_to_end(&mut buf)?;
+                if buf.len() as u64 != n {
+                    return Err(ark_serialize::SerializationError::InvalidData);
+                }
+                Self::decode(&buf).map_err(|_| ark_serialize::SerializationError::InvalidData)
+            }
+        }
+    };
+}
+pub(crate) use compact_canonical;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,11 +1,5 @@
 //! The IVC proof and its compact encoding.
 
-use std::io::{Read, Write};
-
-use ark_serialize::{
-    CanonicalDeserialize, CanonicalSerialize, Compress, SerializationError, Valid, Validate,
-};
-
 use crate::augmented::w1_hash_step;
 use crate::cyclefold::{CfInstance, CfWitness};
 use crate::encode::{ByteReader, ByteWriter};
@@ -211,43 +205,4 @@ impl IvcProof {
     }
 }
 
-/// Embeds the compact encoding, length-prefixed, so that containers can derive their own
-/// serialization. Points are always checked, whatever the mode.
-impl CanonicalSerialize for IvcProof {
-    fn serialize_with_mode<W: Write>(
-        &self,
-        mut writer: W,
-        _compress: Compress,
-    ) -> Result<(), SerializationError> {
-        let b = self.encode().map_err(|_| SerializationError::InvalidData)?;
-        (b.len() as u64).serialize_with_mode(&mut writer, Compress::No)?;
-        writer.write_all(&b)?;
-        Ok(())
-    }
-
-    fn serialized_size(&self, _compress: Compress) -> usize {
-        8 + self.encode().map_or(0, |b| b.len())
-    }
-}
-
-impl Valid for IvcProof {
-    fn check(&self) -> Result<(), SerializationError> {
-        Ok(())
-    }
-}
-
-impl CanonicalDeserialize for IvcProof {
-    fn deserialize_with_mode<R: Read>(
-        mut reader: R,
-        _compress: Compress,
-        _validate: Validate,
-    ) -> Result<Self, SerializationError> {
-        let n = u64::deserialize_with_mode(&mut reader, Compress::No, Validate::No)?;
-        let mut buf = Vec::new();
-        reader.by_ref().take(n).read_to_end(&mut buf)?;
-        if buf.len() as u64 != n {
-            return Err(SerializationError::InvalidData);
-        }
-        Self::decode(&buf).map_err(|_| SerializationError::InvalidData)
-    }
-}
+crate::encode::compact_canonical!(IvcProof);

@@ -23,7 +23,7 @@ use rayon::prelude::*;
 use crate::graph::{TaskKind, TaskLog};
 use crate::proof::{ChainProof, OutputWord, TableCount};
 use crate::resume::{run_key, Pass1State, WorkDir};
-use crate::stream::{initial_cells, BatchJob, Batcher, Source};
+use crate::stream::{BatchJob, Batcher, Source};
 use crate::transcript::{challenges, ChainHash, Claims};
 use crate::{Error, Fr, Params, Proof};
 
@@ -279,7 +279,7 @@ pub fn run_witness(
     if program.isa().digest() != params.isa_digest {
         return Err(Error::IsaMismatch);
     }
-    let mut cells = initial_cells(program, input)?;
+    let mut cells = scan::initial_cells(program, &input.public, input.private.len())?;
     let mut records = Vec::new();
     let source = Source::Run {
         program,
@@ -417,7 +417,7 @@ fn prove_streaming(
         tamper: None,
         progress,
     };
-    let cells = initial_cells(program, input)?;
+    let cells = scan::initial_cells(program, &input.public, input.private.len())?;
     let proof = job.prove(&executions, Outcome::Cells(cells))?;
     if let Some(work) = work {
         work.finish()?;

@@ -9,10 +9,9 @@
 
 use std::collections::BTreeMap;
 
-use crease_circuits::scan::{self, Cell, MemoryMap, ScanEntry};
+use crease_circuits::scan::{self, MemoryMap, ScanEntry};
 use crease_circuits::ExecRecord;
-use crease_nvm::{run_with_sink, Access, Execution, Input, Program, RunOptions, Space, Step};
-use crease_nvm::{timestamp, TraceSink};
+use crease_nvm::{run_with_sink, Access, Execution, Input, Program, RunOptions, Step, TraceSink};
 
 use crate::prover::RunWitness;
 use crate::Error;
@@ -87,32 +86,6 @@ impl Source<'_> {
     }
 }
 
-/// The key of a cell in the scan's order.
-pub(crate) fn key(c: &Cell) -> u64 {
-    (c.space << 32) | c.addr as u64
-}
-
-/// The cells a run starts from that the verifier knows (its own Init) and the private
-/// input's length word, keyed in the scan's order.
-pub(crate) fn initial_cells(
-    program: &Program,
-    input: &Input,
-) -> Result<BTreeMap<u64, ScanEntry>, Error> {
-    let mut cells = BTreeMap::new();
-    let len = scan::private_length_entry(input.private.len());
-    cells.insert(key(&len.cell), len);
-    for (cell, v) in scan::verifier_init(program, &input.public)? {
-        let e = ScanEntry {
-            cell,
-            init: None,
-            value: v,
-            ts: 0,
-        };
-        cells.insert(key(&cell), e);
-    }
-    Ok(cells)
-}
-
 /// A trace sink that turns steps into records and hands them on a segment at a time.
 struct SegmentSink<'a, 'f> {
     program: &'a Program,
@@ -154,41 +127,11 @@ impl TraceSink for SegmentSink<'_, '_> {
             ExecRecord::from_trace(step, d, accesses, |a| map.read_only(a)),
         ));
         if let Some(cells) = self.cells.as_deref_mut() {
-            record_cells(map, cells, step, accesses);
+            scan::record_accesses(map, cells, step, accesses);
         }
         if self.buf.len() >= self.segment {
             self.flush();
         }
-    }
-}
-
-/// Updates the scan entries of the cells `accesses` touch.
-fn record_cells(
-    map: &MemoryMap,
-    cells: &mut BTreeMap<u64, ScanEntry>,
-    step: &Step,
-    accesses: &[Access],
-) {
-    use crease_circuits::pack::space;
-    for (j, a) in accesses.iter().enumerate().skip(1) {
-        let space = match a.space {
-            Space::Pc => continue,
-            Space::Reg => space::REG,
-            Space::Mem if map.read_only(a.addr) => space::RO,
-            Space::Mem => space::RW,
-        };
-        let cell = Cell {
-            space,
-            addr: a.addr,
-        };
-        let e = cells.entry(key(&cell)).or_insert(ScanEntry {
-            cell,
-            init: Some(a.read),
-            value: a.read,
-            ts: 0,
-        });
-        e.value = a.write;
-        e.ts = timestamp(step.t, j);
     }
 }
 

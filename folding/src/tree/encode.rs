@@ -1,11 +1,5 @@
 //! The byte encoding of a [`Node`], the unit a leaf or merge task takes and gives.
 
-use std::io::{Read, Write};
-
-use ark_serialize::{
-    CanonicalDeserialize, CanonicalSerialize, Compress, SerializationError, Valid, Validate,
-};
-
 use crate::cyclefold::{CfInstance, CfWitness};
 use crate::encode::{ByteReader, ByteWriter};
 use crate::ivc::IvcProof;
@@ -39,6 +33,47 @@ fn read_running(r: &mut ByteReader<'_>) -> Result<RunningInstance, Error> {
     })
 }
 
+fn write_fresh(w: &mut ByteWriter, u: &FreshInstance) -> Result<(), Error> {
+    w.point(&u.cw1)?;
+    w.point(&u.cw2)?;
+    w.scalars(&u.x);
+    Ok(())
+}
+
+fn read_fresh(r: &mut ByteReader<'_>) -> Result<FreshInstance, Error> {
+    Ok(FreshInstance {
+        cw1: r.point()?,
+        cw2: r.point()?,
+        x: r.scalars()?,
+    })
+}
+
+fn write_cf(w: &mut ByteWriter, cf: &CfInstance, cf_w: &CfWitness) -> Result<(), Error> {
+    w.point(&cf.cm_w)?;
+    w.point(&cf.cm_e)?;
+    w.scalar(&cf.u);
+    w.scalars(&cf.x);
+    w.scalars(&cf_w.w);
+    w.scalars(&cf_w.e);
+    Ok(())
+}
+
+fn read_cf(r: &mut ByteReader<'_>) -> Result<CfInstance, Error> {
+    Ok(CfInstance {
+        cm_w: r.point()?,
+        cm_e: r.point()?,
+        u: r.scalar::<Fq>()?,
+        x: r.scalars()?,
+    })
+}
+
+fn read_cf_witness(r: &mut ByteReader<'_>) -> Result<CfWitness, Error> {
+    Ok(CfWitness {
+        w: r.scalars()?,
+        e: r.scalars()?,
+    })
+}
+
 fn write_witness(w: &mut ByteWriter, wit: &Witness) {
     w.scalars(&wit.w1);
     w.scalars(&wit.w2);
@@ -66,15 +101,8 @@ impl Node {
         write_witness(&mut w, &self.wa);
         write_running(&mut w, &self.big_n)?;
         write_witness(&mut w, &self.wn);
-        w.point(&self.cf.cm_w)?;
-        w.point(&self.cf.cm_e)?;
-        w.scalar(&self.cf.u);
-        w.scalars(&self.cf.x);
-        w.scalars(&self.cf_w.w);
-        w.scalars(&self.cf_w.e);
-        w.point(&self.u.cw1)?;
-        w.point(&self.u.cw2)?;
-        w.scalars(&self.u.x);
+        write_cf(&mut w, &self.cf, &self.cf_w)?;
+        write_fresh(&mut w, &self.u)?;
         write_witness(&mut w, &self.w);
         Ok(w.out)
     }
@@ -97,21 +125,9 @@ impl Node {
             wa: read_witness(&mut r)?,
             big_n: read_running(&mut r)?,
             wn: read_witness(&mut r)?,
-            cf: CfInstance {
-                cm_w: r.point()?,
-                cm_e: r.point()?,
-                u: r.scalar::<Fq>()?,
-                x: r.scalars()?,
-            },
-            cf_w: CfWitness {
-                w: r.scalars()?,
-                e: r.scalars()?,
-            },
-            u: FreshInstance {
-                cw1: r.point()?,
-                cw2: r.point()?,
-                x: r.scalars()?,
-            },
+            cf: read_cf(&mut r)?,
+            cf_w: read_cf_witness(&mut r)?,
+            u: read_fresh(&mut r)?,
             w: read_witness(&mut r)?,
         };
         r.finish()?;
@@ -137,18 +153,11 @@ impl TreeProof {
                 write_running(&mut w, &p.big_a)?;
                 write_witness(&mut w, &p.wa);
                 write_running(&mut w, &p.big_n)?;
-                w.point(&p.u.cw1)?;
-                w.point(&p.u.cw2)?;
-                w.scalars(&p.u.x);
+                write_fresh(&mut w, &p.u)?;
                 w.scalars(&p.fold.h);
                 w.scalar(&p.fold.t);
                 write_witness(&mut w, &p.folded);
-                w.point(&p.cf.cm_w)?;
-                w.point(&p.cf.cm_e)?;
-                w.scalar(&p.cf.u);
-                w.scalars(&p.cf.x);
-                w.scalars(&p.cf_w.w);
-                w.scalars(&p.cf_w.e);
+                write_cf(&mut w, &p.cf, &p.cf_w)?;
             }
         }
         Ok(w.out)
@@ -166,26 +175,14 @@ impl TreeProof {
                 big_a: read_running(&mut r)?,
                 wa: read_witness(&mut r)?,
                 big_n: read_running(&mut r)?,
-                u: FreshInstance {
-                    cw1: r.point()?,
-                    cw2: r.point()?,
-                    x: r.scalars()?,
-                },
+                u: read_fresh(&mut r)?,
                 fold: FoldProof {
                     h: r.scalars()?,
                     t: r.scalar()?,
                 },
                 folded: read_witness(&mut r)?,
-                cf: CfInstance {
-                    cm_w: r.point()?,
-                    cm_e: r.point()?,
-                    u: r.scalar::<Fq>()?,
-                    x: r.scalars()?,
-                },
-                cf_w: CfWitness {
-                    w: r.scalars()?,
-                    e: r.scalars()?,
-                },
+                cf: read_cf(&mut r)?,
+                cf_w: read_cf_witness(&mut r)?,
             })),
             _ => return Err(Error::Malformed("tree proof kind")),
         };
@@ -194,43 +191,4 @@ impl TreeProof {
     }
 }
 
-/// Embeds the compact encoding, length-prefixed, so that containers can derive their own
-/// serialization. Points are always checked, whatever the mode.
-impl CanonicalSerialize for TreeProof {
-    fn serialize_with_mode<W: Write>(
-        &self,
-        mut writer: W,
-        _compress: Compress,
-    ) -> Result<(), SerializationError> {
-        let b = self.encode().map_err(|_| SerializationError::InvalidData)?;
-        (b.len() as u64).serialize_with_mode(&mut writer, Compress::No)?;
-        writer.write_all(&b)?;
-        Ok(())
-    }
-
-    fn serialized_size(&self, _compress: Compress) -> usize {
-        self.encode().map_or(0, |b| 8 + b.len())
-    }
-}
-
-impl Valid for TreeProof {
-    fn check(&self) -> Result<(), SerializationError> {
-        Ok(())
-    }
-}
-
-impl CanonicalDeserialize for TreeProof {
-    fn deserialize_with_mode<R: Read>(
-        mut reader: R,
-        _compress: Compress,
-        _validate: Validate,
-    ) -> Result<Self, SerializationError> {
-        let n = u64::deserialize_with_mode(&mut reader, Compress::No, Validate::No)?;
-        let mut buf = Vec::new();
-        reader.by_ref().take(n).read_to_end(&mut buf)?;
-        if buf.len() as u64 != n {
-            return Err(SerializationError::InvalidData);
-        }
-        Self::decode(&buf).map_err(|_| SerializationError::InvalidData)
-    }
-}
+crate::encode::compact_canonical!(TreeProof);
