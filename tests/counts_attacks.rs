@@ -6,64 +6,22 @@ use std::sync::OnceLock;
 
 use crease::circuits::pack::tag;
 use crease::circuits::tables::all_entries;
-use crease::circuits::{Batch, Fr};
-use crease::nvm::encode::*;
+use crease::circuits::Fr;
 use crease::pcd::Rejection;
-use crease::pcd::{prove_witness, run_witness, CellOverride, RunWitness, TableCount};
-use crease::{setup, verify, Error, Input, Isa, Params, Program, SetupConfig};
+use crease::pcd::{prove_witness, RunWitness, TableCount};
+use crease::{setup, verify, Error, Isa, Params, Program, SetupConfig};
 
+#[path = "support/forged.rs"]
+mod forged;
 mod support;
-use support::hand::{self, push_li};
 
 fn params() -> &'static Params {
     static P: OnceLock<Params> = OnceLock::new();
     P.get_or_init(|| setup(&Isa::rv32im(), &SetupConfig::development().with_k(64)).expect("setup"))
 }
 
-/// `x10 = 256 ^ 256` proven as 512, exit code 512: the xor's byte of `a` is committed as
-/// 256 (a query `(256, R8)` that no row answers) and `a & b` as zero.
 fn forged_xor() -> (Program, RunWitness) {
-    let mut c = Vec::new();
-    push_li(&mut c, 10, 256);
-    c.push(xor(10, 10, 10));
-    push_li(&mut c, 17, 93);
-    c.push(ecall());
-    let program = hand::program(&c, &Isa::rv32im());
-    let (mut w, _) = run_witness(params(), &program, &Input::default()).expect("runs");
-    let names: Vec<&str> = params().circuit_names().collect();
-    let at = |name: &str| {
-        (0..w.records.len())
-            .find(|&i| names[w.records[i].0] == name)
-            .expect("record")
-    };
-    let (xor_at, exit_at) = (at("alu_reg"), at("system"));
-    w.records[xor_at].1.accesses[2].write = 512;
-    let a0 = &mut w.records[exit_at].1.accesses[1];
-    (a0.read, a0.write) = (512, 512);
-    w.exit_code = 512;
-    let cell = w
-        .entries
-        .iter_mut()
-        .find(|e| e.cell.space == 1 && e.cell.addr == 10)
-        .expect("a0");
-    cell.value = 512;
-    let chain = names.iter().position(|n| *n == "alu_reg").expect("alu_reg");
-    let circuit = params().circuit(chain).expect("circuit").clone();
-    let k = params().k(chain).expect("k");
-    let slot = Batch::new(circuit.clone(), chain, k).layout().len();
-    let logic = slot - circuit.witness_layout().len();
-    let (ab, cb) = (logic + 10, logic + 18);
-    for s in 0..k {
-        for (cell, value) in [(ab, 256u64), (ab + 1, 0), (cb + 1, 0)] {
-            w.overrides.push(CellOverride {
-                chain: chain as u32,
-                step: 0,
-                cell: s * slot + cell,
-                value: Fr::from(value),
-            });
-        }
-    }
-    (program, w)
+    forged::forged_xor(params())
 }
 
 fn row_of(program: &Program, tag: u64, payload: u64) -> u32 {

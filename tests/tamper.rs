@@ -2,16 +2,17 @@
 //! through the prover's test hook (`crease::pcd::prove_witness`), which proves whatever run
 //! witness it is given; proofs are attacked in their byte form.
 
+#[path = "support/forged.rs"]
+mod forged;
 mod support;
 
 use std::sync::OnceLock;
 
 use crease::circuits::scan;
-use crease::circuits::{Batch, Fr};
 use crease::nvm::encode::*;
 use crease::nvm::layout::{PRIVATE_INPUT, PUBLIC_INPUT, PUBLIC_OUTPUT, RAM_START};
 use crease::pcd::Rejection;
-use crease::pcd::{prove_witness, run_witness, CellOverride, OutputWord, RunWitness, TableCount};
+use crease::pcd::{prove_witness, run_witness, OutputWord, RunWitness, TableCount};
 use crease::{prove, setup, verify, Error, Input, Isa, Params, Program, Proof, SetupConfig};
 use crease_coprocessor_example::Sigma;
 use support::hand::{self, push_li, DATA};
@@ -210,47 +211,7 @@ fn a_wrong_output_claim_in_the_proof_is_rejected() {
 /// lookup that no table entry answers.
 #[test]
 fn xor_made_512_by_a_byte_of_256_is_rejected() {
-    let mut c = Vec::new();
-    push_li(&mut c, 10, 256);
-    c.push(xor(10, 10, 10));
-    push_li(&mut c, 17, 93);
-    c.push(ecall());
-    let program = load(&c, &Isa::rv32im());
-    let (mut w, exec) = run_witness(params(), &program, &Input::default()).expect("runs");
-    assert_eq!(exec.exit_code, 0);
-    let xor_at = find(&w, params(), "alu_reg", |_| true);
-    w.records[xor_at].1.accesses[2].write = 512;
-    let exit_at = find(&w, params(), "system", |_| true);
-    let a0 = &mut w.records[exit_at].1.accesses[1];
-    (a0.read, a0.write) = (512, 512);
-    w.exit_code = 512;
-    let cell = w
-        .entries
-        .iter_mut()
-        .find(|e| e.cell.space == 1 && e.cell.addr == 10)
-        .expect("a0");
-    cell.value = 512;
-    let chain = params()
-        .circuit_names()
-        .position(|n| n == "alu_reg")
-        .expect("alu_reg");
-    let circuit = params().circuit(chain).expect("circuit").clone();
-    let k = params().k(chain).expect("k");
-    let slot = Batch::new(circuit.clone(), chain, k).layout().len();
-    let logic = slot - circuit.witness_layout().len();
-    // The xor is the chain's only execution (slot 0; the padding slots repeat it): ten op
-    // flags, then the bytes of a, of b and of a & b.
-    let (ab, cb) = (logic + 10, logic + 18);
-    for s in 0..k {
-        for (cell, value) in [(ab, 256u64), (ab + 1, 0), (cb + 1, 0)] {
-            w.overrides.push(CellOverride {
-                chain: chain as u32,
-                step: 0,
-                cell: s * slot + cell,
-                value: Fr::from(value),
-            });
-        }
-    }
+    let (program, w) = forged::forged_xor(params());
     let e = rejected(params(), &program, &[], &w);
     assert_rejected_by(&e, &[Rejection::Lookups]);
 }
