@@ -12,7 +12,7 @@ use crease::circuits::scan;
 use crease::nvm::encode::*;
 use crease::nvm::layout::{PRIVATE_INPUT, PUBLIC_INPUT, PUBLIC_OUTPUT, RAM_START};
 use crease::pcd::Rejection;
-use crease::pcd::{prove_witness, run_witness, OutputWord, RunWitness, TableCount};
+use crease::pcd::{prove_witness, run_witness, ChainBody, OutputWord, RunWitness, TableCount};
 use crease::{prove, setup, verify, Error, Input, Isa, Params, Program, Proof, SetupConfig};
 use crease_coprocessor_example::Sigma;
 use support::hand::{self, push_li, DATA};
@@ -71,15 +71,36 @@ fn find(w: &RunWitness, params: &Params, name: &str, pred: impl Fn(usize) -> boo
         .unwrap_or_else(|| panic!("no {name} record"))
 }
 
-/// Proves `w` with the real prover and checks that the real verifier rejects it (a prover
-/// that cannot even produce a proof of it counts as an error too, but every attack here
-/// yields a proof).
+/// Proves `w` with the real prover, its chains folded and again shown directly, and checks
+/// that the real verifier rejects both proofs for the same reason (a prover that cannot even
+/// produce a proof of it counts as an error too, but every attack here yields a proof).
 fn rejected(params: &Params, program: &Program, public: &[u8], w: &RunWitness) -> Error {
-    let proof = prove_witness(params, program, public, w).expect("the prover folds any witness");
-    match verify(params, program, public, &proof) {
-        Ok(st) => panic!("tampered run accepted: {st:?}"),
-        Err(e) => e,
-    }
+    let verdict = |direct_steps: usize| {
+        let w = RunWitness {
+            direct_steps,
+            ..w.clone()
+        };
+        let proof =
+            prove_witness(params, program, public, &w).expect("the prover proves any witness");
+        let shown = proof
+            .chains()
+            .iter()
+            .chain([proof.scan()])
+            .any(|c| matches!(c.body, ChainBody::Direct(_)));
+        assert_eq!(shown, direct_steps > 0, "chains shown directly");
+        match verify(params, program, public, &proof) {
+            Ok(st) => panic!("tampered run accepted (direct steps {direct_steps}): {st:?}"),
+            Err(e) => e,
+        }
+    };
+    let folded = verdict(0);
+    let shown = verdict(1 << 20);
+    assert_eq!(
+        shown.to_string(),
+        folded.to_string(),
+        "shown directly, rejected for another reason"
+    );
+    folded
 }
 
 /// Asserts that `e` is the verifier's rejection by one of `expected` (the binding that
@@ -196,13 +217,41 @@ fn a_wrong_output_claim_in_the_proof_is_rejected() {
     let e = rejected(params(), &r.program, &input().public, &r.witness);
     assert_rejected_by(&e, &[Rejection::Output]);
     // Changed after the challenges were drawn, the challenges no longer match.
-    let r = honest();
-    let mut proof =
-        prove_witness(params(), &r.program, &input().public, &r.witness).expect("proves");
-    let (_, _, output) = proof.claims_mut();
-    output[1].value ^= 1;
-    let e = verify(params(), &r.program, &input().public, &proof).expect_err("rejected");
-    assert_rejected_by(&e, &[Rejection::Challenges]);
+    for (mut proof, after) in both_ways(&honest()) {
+        let (_, _, output) = proof.claims_mut();
+        output[1].value ^= 1;
+        let e = verify(params(), &r.program, &input().public, &proof).expect_err("rejected");
+        after(&e);
+    }
+}
+
+/// How a change made after the challenges were drawn is rejected.
+type AfterChallenges = fn(&Error);
+
+/// The honest proof of `r` with its chains folded and again shown directly, each with the
+/// check of a rejection for a change after the challenges were drawn: a folded chain
+/// carries its constants, which no longer match (`Challenges`); a chain shown directly is
+/// checked under the verifier's own, and its witness, made for the old ones, fails
+/// (`Ivc`).
+fn both_ways(r: &Run) -> Vec<(Proof, AfterChallenges)> {
+    let prove = |direct_steps| {
+        let w = RunWitness {
+            direct_steps,
+            ..r.witness.clone()
+        };
+        prove_witness(params(), &r.program, &input().public, &w).expect("proves")
+    };
+    vec![
+        (prove(0), |e: &Error| {
+            assert_rejected_by(e, &[Rejection::Challenges])
+        }),
+        (prove(1 << 20), |e: &Error| {
+            assert!(
+                matches!(e, Error::Rejected(Rejection::Ivc { .. })),
+                "shown directly: {e}"
+            )
+        }),
+    ]
 }
 
 /// The audit's finding 1, end to end: `256 ^ 256` made 512 by committing the bytes of `a`
@@ -277,8 +326,13 @@ fn table_counts_other_than_the_lookups_are_rejected() {
 #[test]
 fn changed_or_malformed_table_counts_in_a_proof_are_rejected() {
     let r = honest();
-    let proof = prove_witness(params(), &r.program, &input().public, &r.witness).expect("proves");
-    verify(params(), &r.program, &input().public, &proof).expect("the honest proof verifies");
+    for (proof, after) in both_ways(&r) {
+        verify(params(), &r.program, &input().public, &proof).expect("the honest proof verifies");
+        counts_changed_in(&r, &proof, after);
+    }
+}
+
+fn counts_changed_in(r: &Run, proof: &Proof, after: AfterChallenges) {
     let rows = crease::circuits::tables::all_entries(&r.program).len() as u32;
     type Edit = Box<dyn Fn(&mut Vec<TableCount>)>;
     let cases: Vec<(&str, Edit, Rejection)> = vec![
@@ -331,12 +385,11 @@ fn changed_or_malformed_table_counts_in_a_proof_are_rejected() {
         tamper(bad.table_counts_mut());
         let bad = Proof::from_bytes(&bad.to_bytes().expect("writes")).expect("reads");
         let e = verify(params(), &r.program, &input().public, &bad).expect_err(what);
-        let ok = match (&e, expected) {
-            (Error::Rejected(Rejection::Statement(_)), Rejection::Statement(_)) => true,
-            (Error::Rejected(got), want) => *got == want,
-            _ => false,
-        };
-        assert!(ok, "{what}: {e}");
+        match (&e, expected) {
+            (Error::Rejected(Rejection::Statement(_)), Rejection::Statement(_)) => {}
+            (_, Rejection::Challenges) => after(&e),
+            _ => panic!("{what}: {e}"),
+        }
     }
 }
 

@@ -91,7 +91,10 @@ pub fn info(args: &InfoArgs) -> Result<(), CliError> {
             .as_ref()
             .and_then(|p| p.tree_params(i))
             .filter(|_| matches!(c.kind, ChainKind::Instruction(_)))
-            .map_or("-".into(), |t| t.shape().num_constraints.to_string());
+            .map_or("-".into(), |t| match t {
+                Ok(t) => t.shape().num_constraints.to_string(),
+                Err(_) => "damaged".into(),
+            });
         println!(
             "{:<14} {:>6} {:>10} {:>10} {:>10} {:>10} {:>10}",
             c.name,

@@ -61,6 +61,12 @@ pub struct ProveArgs {
     #[arg(long, value_name = "N", default_value_t = crease::pcd::DEFAULT_LEAF_STEPS as u64,
           value_parser = clap::value_parser!(u64).range(1..=1 << 20))]
     leaf: u64,
+    /// Chains of at most this many batches (and one leaf) are shown directly instead of
+    /// folded: the proof carries their witnesses, checked constraint by constraint, which
+    /// makes small runs fast at some proof size (0: fold every chain).
+    #[arg(long, value_name = "N", default_value_t = crease::pcd::DEFAULT_DIRECT_STEPS as u64,
+          value_parser = clap::value_parser!(u64).range(0..=1 << 20))]
+    direct: u64,
     #[command(flatten)]
     params: ParamArgs,
 }
@@ -136,6 +142,7 @@ pub fn prove(args: &ProveArgs) -> Result<(), CliError> {
     let options = crease::ProveOptions {
         segment: args.segment as usize,
         leaf_steps: args.leaf as usize,
+        direct_steps: args.direct as usize,
         work_dir: Some(work_dir),
         ..Default::default()
     };

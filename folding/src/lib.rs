@@ -18,7 +18,8 @@
 //! - [`augmented`]: the primary circuit that verifies the previous fold;
 //! - [`encode`]: the compact, canonical byte encodings of parameter files and proofs;
 //! - [`ivc`]: setup, [`IvcProver::prove_step`], [`verify`] and serialization;
-//! - [`tree`]: the proof tree — leaves proven apart, merged pairwise by a node circuit.
+//! - [`tree`]: the proof tree — leaves proven apart, merged pairwise by a node circuit;
+//! - [`direct`]: a short run shown step by step, each step's witness checked as it is.
 //!
 //! See `docs/FOLDING.md` for the protocol and its soundness argument.
 #![forbid(unsafe_code)]
@@ -27,6 +28,7 @@ pub mod augmented;
 pub mod cf_merge;
 pub mod commitment;
 pub mod cyclefold;
+pub mod direct;
 pub mod encode;
 mod error;
 pub mod gadgets;

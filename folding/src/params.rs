@@ -252,7 +252,8 @@ impl IvcShape {
 /// prover reaches them directly.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IvcParams {
-    pub(crate) shape: R1csShape,
+    /// Shared by the clones (a tree's parameters hold a copy of their chain's).
+    pub(crate) shape: Arc<R1csShape>,
     pub(crate) cf_shape: Arc<R1csShape<Fq>>,
     pub(crate) key: Arc<PowersOfTauKey>,
     pub(crate) cf_key: Arc<PedersenKey>,
@@ -356,7 +357,7 @@ impl IvcParams {
         h.update(s.arity.to_le_bytes());
         h.update(s.num_constants.to_le_bytes());
         Ok(Self {
-            shape: s.shape,
+            shape: Arc::new(s.shape),
             cf_shape: shared.cf_shape.clone(),
             key: shared.key.clone(),
             cf_key: shared.cf_key.clone(),

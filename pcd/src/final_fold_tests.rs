@@ -7,7 +7,7 @@ use crease_nvm::isa::rv32im::{AluImm, AluReg, Branch, Lui, System};
 use crease_nvm::{Input, Isa, Program, Segment};
 
 use super::*;
-use crate::{prove, setup, SetupConfig};
+use crate::{prove_with, setup, ProveOptions, SetupConfig};
 
 /// Sums 10 + 9 + … + 1 in a loop and exits with the sum.
 fn program(isa: &Isa) -> Program {
@@ -59,7 +59,12 @@ fn tampered_final_folds_are_rejected_by_the_pcd_verifier() {
     };
     let params = setup(&isa, &config).expect("setup");
     let program = program(&isa);
-    let (proof, exec) = prove(&params, &program, &Input::default()).expect("proves");
+    let options = ProveOptions {
+        direct_steps: 0,
+        ..ProveOptions::default()
+    };
+    let (proof, exec) =
+        prove_with(&params, &program, &Input::default(), &options, None).expect("proves");
     assert_eq!(exec.exit_code, 55);
     verify(&params, &program, &[], &proof).expect("verifies");
     let back = Proof::from_bytes(&proof.to_bytes().expect("bytes")).expect("reads");
@@ -77,7 +82,9 @@ fn tampered_final_folds_are_rejected_by_the_pcd_verifier() {
         };
         let is_folded = matches!(
             chain_mut(&mut proof.clone(), n)
-                .ivc
+                .body
+                .folded()
+                .expect("folded")
                 .leaf()
                 .expect("one leaf")
                 .final_witness(),
@@ -120,7 +127,9 @@ fn tampered_final_folds_are_rejected_by_the_pcd_verifier() {
             let mut bad = proof.clone();
             tamper(
                 chain_mut(&mut bad, n)
-                    .ivc
+                    .body
+                    .folded_mut()
+                    .expect("folded")
                     .leaf_mut()
                     .expect("one leaf")
                     .final_witness_mut(),
@@ -132,4 +141,125 @@ fn tampered_final_folds_are_rejected_by_the_pcd_verifier() {
     // The loop's chains take several steps (folded); lui and the system call
     // one (fresh).
     assert!(fresh >= 1 && folded >= 2, "fresh {fresh}, folded {folded}");
+}
+
+/// The same program with every chain shown directly (`crease_folding::direct`): a changed
+/// witness entry or intermediate state, a dropped, repeated or reordered step, a step of
+/// another length and an empty chain are all rejected.
+#[test]
+fn tampered_direct_chains_are_rejected_by_the_pcd_verifier() {
+    let isa = Isa::new()
+        .with(Lui)
+        .and_then(|i| i.with(AluImm))
+        .and_then(|i| i.with(AluReg))
+        .and_then(|i| i.with(Branch))
+        .and_then(|i| i.with(System))
+        .expect("isa");
+    let config = SetupConfig {
+        k: 4,
+        scan_k: 4,
+        ..SetupConfig::development()
+    };
+    let params = setup(&isa, &config).expect("setup");
+    let program = program(&isa);
+    let options = ProveOptions {
+        direct_steps: 16,
+        ..ProveOptions::default()
+    };
+    let (proof, _) =
+        prove_with(&params, &program, &Input::default(), &options, None).expect("proves");
+    verify(&params, &program, &[], &proof).expect("verifies");
+    let back = Proof::from_bytes(&proof.to_bytes().expect("bytes")).expect("reads");
+    assert_eq!(back, proof);
+
+    type Edit<'a> = Box<dyn Fn(&mut ChainProof) + 'a>;
+    let one = Fr::from(1u64);
+    let steps = |c: &mut ChainProof| {
+        c.body
+            .direct_mut()
+            .expect("shown directly")
+            .steps_mut()
+            .clone()
+    };
+    let set = |c: &mut ChainProof, s: Vec<crease_folding::direct::DirectStep>| {
+        if let Some(last) = s.last() {
+            c.z.clone_from(&last.z);
+        }
+        *c.body.direct_mut().expect("shown directly").steps_mut() = s;
+    };
+    let mut several = 0;
+    for n in 0..proof.chains.len() + 1 {
+        let id = chain_mut(&mut proof.clone(), n).chain;
+        let len = steps(chain_mut(&mut proof.clone(), n)).len();
+        let mut cases: Vec<(&str, Edit<'_>, bool)> = vec![
+            (
+                "a W2 entry",
+                Box::new(|c| steps_edit(c, |s| *s[0].w.w2.last_mut().expect("w2") += one)),
+                true,
+            ),
+            (
+                "a W1 entry",
+                Box::new(|c| steps_edit(c, |s| s[0].w.w1[0] += one)),
+                false,
+            ),
+            (
+                "a longer W2",
+                Box::new(|c| steps_edit(c, |s| s[0].w.w2.push(Fr::from(0u64)))),
+                true,
+            ),
+            ("no steps", Box::new(|c| set(c, Vec::new())), false),
+            (
+                "a repeated step",
+                Box::new(|c| {
+                    let mut s = steps(c);
+                    s.push(s[s.len() - 1].clone());
+                    set(c, s)
+                }),
+                false,
+            ),
+        ];
+        if len >= 2 {
+            several += 1;
+            cases.push((
+                "an intermediate state",
+                Box::new(|c| steps_edit(c, |s| s[0].z[0] += one)),
+                true,
+            ));
+            cases.push((
+                "a dropped step",
+                Box::new(|c| {
+                    let mut s = steps(c);
+                    s.remove(0);
+                    set(c, s)
+                }),
+                false,
+            ));
+            cases.push((
+                "swapped steps",
+                Box::new(|c| {
+                    let mut s = steps(c);
+                    s.swap(0, 1);
+                    set(c, s)
+                }),
+                false,
+            ));
+        }
+        for (what, edit, this_chain) in cases {
+            let mut bad = proof.clone();
+            edit(chain_mut(&mut bad, n));
+            assert_ne!(bad, proof, "chain {id}, {what} changed nothing");
+            let e = verify(&params, &program, &[], &bad).expect_err("accepted");
+            // A changed W1 changes the challenges, so every chain's steps may fail.
+            match e {
+                Error::Rejected(Rejection::Ivc { chain }) if !this_chain || chain == id => {}
+                Error::Rejected(_) if !this_chain => {}
+                other => panic!("chain {id}, {what}: {other}"),
+            }
+        }
+    }
+    assert!(several >= 2, "{several} chains of several steps");
+}
+
+fn steps_edit(c: &mut ChainProof, f: impl Fn(&mut Vec<crease_folding::direct::DirectStep>)) {
+    f(c.body.direct_mut().expect("shown directly").steps_mut())
 }

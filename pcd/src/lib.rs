@@ -28,10 +28,10 @@ pub use error::{Error, Rejection};
 pub use params::{
     setup, KeySource, Params, SetupConfig, DEFAULT_K, DEFAULT_SCAN_K, DEFAULT_TABLE_K,
 };
-pub use proof::{ChainProof, OutputWord, Proof, TableCount};
+pub use proof::{ChainBody, ChainProof, OutputWord, Proof, TableCount};
 pub use prover::{
     prove, prove_with, prove_with_progress, prove_witness, run_witness, Phase, Progress,
-    ProveOptions, RunWitness, DEFAULT_LEAF_STEPS, DEFAULT_SEGMENT,
+    ProveOptions, RunWitness, DEFAULT_DIRECT_STEPS, DEFAULT_LEAF_STEPS, DEFAULT_SEGMENT,
 };
 #[cfg(feature = "tamper")]
 pub use prover::{CellOverride, TreeEdit};

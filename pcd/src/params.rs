@@ -2,7 +2,7 @@
 
 use std::fmt;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use ark_ff::PrimeField;
 use crease_circuits::isa::sha256_sigma::Sha256Sigma;
@@ -10,6 +10,7 @@ use crease_circuits::scan::ScanChain;
 use crease_circuits::tables::TableChain;
 use crease_circuits::{isa, Batch, InstructionCircuit};
 use crease_folding::commitment::{CommitmentKey, PowersOfTauKey, PtauFile};
+use crease_folding::direct::DirectShape;
 use crease_folding::ivc::{IvcParams, IvcShape, SharedParams};
 use crease_folding::poseidon;
 use crease_folding::tree::{NodeShape, TreeParams};
@@ -155,13 +156,60 @@ fn check_k(k: usize) -> Result<usize, Error> {
 pub(crate) struct InstChain {
     pub(crate) k: usize,
     pub(crate) circuit: Arc<dyn InstructionCircuit>,
-    pub(crate) tree: TreeParams,
+    ivc: IvcParams,
+    /// The node section as the parameter file has it, and the digest it states.
+    node_bytes: Arc<Vec<u8>>,
+    node_digest: Fr,
+    /// The node parameters, read from `node_bytes` when a tree is first made or checked
+    /// (most runs' chains are one leaf or shown directly, and need none).
+    tree: OnceLock<TreeParams>,
+    /// The step circuit alone, for chains shown directly (made on first use).
+    pub(crate) direct: OnceLock<DirectShape>,
 }
 
 impl InstChain {
+    fn made(k: usize, circuit: Arc<dyn InstructionCircuit>, tree: TreeParams) -> Self {
+        InstChain {
+            k,
+            circuit,
+            ivc: tree.chain().clone(),
+            node_bytes: Arc::new(tree.node_to_bytes()),
+            node_digest: tree.digest(),
+            tree: OnceLock::from(tree),
+            direct: OnceLock::new(),
+        }
+    }
+
+    fn read(
+        k: usize,
+        circuit: Arc<dyn InstructionCircuit>,
+        ivc: IvcParams,
+        node_bytes: &[u8],
+    ) -> Result<Self, Error> {
+        Ok(InstChain {
+            k,
+            circuit,
+            ivc,
+            node_digest: TreeParams::node_section_digest(node_bytes)?,
+            node_bytes: Arc::new(node_bytes.to_vec()),
+            tree: OnceLock::new(),
+            direct: OnceLock::new(),
+        })
+    }
+
     /// The chain's IVC parameters.
     pub(crate) fn ivc(&self) -> &IvcParams {
-        self.tree.chain()
+        &self.ivc
+    }
+
+    /// The chain's node parameters, read on first use; a section whose shape does not
+    /// hash to the digest it states (and the parameters' digest covers) is refused.
+    pub(crate) fn tree(&self) -> Result<&TreeParams, Error> {
+        if let Some(t) = self.tree.get() {
+            return Ok(t);
+        }
+        let t = TreeParams::node_from_bytes(self.ivc.clone(), &self.node_bytes)?;
+        Ok(self.tree.get_or_init(|| t))
     }
 }
 
@@ -179,6 +227,8 @@ pub struct Params {
     pub(crate) inst: Vec<InstChain>,
     pub(crate) scan_k: usize,
     pub(crate) scan: IvcParams,
+    /// The scan's step circuit alone, for a scan shown directly (made on first use).
+    scan_direct: OnceLock<DirectShape>,
     pub(crate) table_k: usize,
     pub(crate) table: IvcParams,
     pub(crate) digest: Fr,
@@ -264,7 +314,7 @@ pub fn setup(isa: &Isa, config: &SetupConfig) -> Result<Params, Error> {
         .zip(node_shapes)
         .map(|(((circuit, k), ivc), node)| {
             let tree = TreeParams::from_shape(ivc, node)?;
-            Ok(InstChain { k, circuit, tree })
+            Ok(InstChain::made(k, circuit, tree))
         })
         .collect::<Result<_, Error>>()?;
     Ok(Params::assemble(
@@ -320,7 +370,7 @@ impl Params {
         for c in &inst {
             xs.push(Fr::from(c.k as u64));
             xs.push(c.ivc().digest());
-            xs.push(c.tree.digest());
+            xs.push(c.node_digest);
         }
         xs.extend([
             Fr::from(scan_k as u64),
@@ -336,10 +386,33 @@ impl Params {
             inst,
             scan_k,
             scan,
+            scan_direct: OnceLock::new(),
             table_k,
             table,
             digest,
         }
+    }
+
+    /// The step circuit alone of chain `chain` (an instruction chain's ISA index or
+    /// [`crate::Proof::SCAN`]), what a chain shown directly is checked against: synthesized
+    /// from the circuit on first use, never read from a file.
+    pub(crate) fn direct_shape(&self, chain: u32) -> Result<&DirectShape, Error> {
+        if chain == crate::Proof::SCAN {
+            if let Some(s) = self.scan_direct.get() {
+                return Ok(s);
+            }
+            let s = DirectShape::synthesize(&ScanChain::new(self.scan_k))?;
+            return Ok(self.scan_direct.get_or_init(|| s));
+        }
+        let c = self
+            .inst
+            .get(chain as usize)
+            .ok_or(Error::Config("no such chain"))?;
+        if let Some(s) = c.direct.get() {
+            return Ok(s);
+        }
+        let s = DirectShape::synthesize(&Batch::new(c.circuit.clone(), chain as usize, c.k))?;
+        Ok(c.direct.get_or_init(|| s))
     }
 
     /// The digest of every chain's parameters, the batch sizes, the ISA digest and the key
@@ -384,9 +457,10 @@ impl Params {
         self.inst.get(i).map(InstChain::ivc)
     }
 
-    /// The node parameters of the chain of ISA index `i`.
-    pub fn tree_params(&self, i: usize) -> Option<&TreeParams> {
-        self.inst.get(i).map(|c| &c.tree)
+    /// The node parameters of the chain of ISA index `i` (read from the parameter file's
+    /// section on first use: an error if it is damaged).
+    pub fn tree_params(&self, i: usize) -> Option<Result<&TreeParams, Error>> {
+        self.inst.get(i).map(InstChain::tree)
     }
 
     /// Cells per scan step and the scan chain's IVC parameters.
@@ -418,7 +492,7 @@ impl Params {
             w.bytes(c.circuit.name().as_bytes());
             w.u64(c.k as u64);
             w.bytes(&c.ivc().chain_to_bytes()?);
-            w.bytes(&c.tree.node_to_bytes());
+            w.bytes(&c.node_bytes);
         }
         w.u64(self.scan_k as u64);
         w.bytes(&self.scan.chain_to_bytes()?);
@@ -487,10 +561,7 @@ impl Params {
             .into_par_iter()
             .zip(ivcs)
             .zip(nodes)
-            .map(|(((circuit, k), ivc), node)| {
-                let tree = TreeParams::node_from_bytes(ivc, node)?;
-                Ok(InstChain { k, circuit, tree })
-            })
+            .map(|(((circuit, k), ivc), node)| InstChain::read(k, circuit, ivc, node))
             .collect::<Result<_, Error>>()?;
         Ok(Params::assemble(
             shared, isa_digest, inst, scan_k, scan, table_k, table,

@@ -36,7 +36,11 @@ fn the_key_is_stored_once_and_shared_by_every_chain() {
         params.scan_params().1,
         params.table_params().1,
     ];
-    let node = params.tree_params(0).expect("lui's tree").shape();
+    let node = params
+        .tree_params(0)
+        .expect("lui's tree")
+        .expect("reads")
+        .shape();
     let longest = chains
         .iter()
         .map(|c| c.shape())
@@ -56,14 +60,24 @@ fn the_key_is_stored_once_and_shared_by_every_chain() {
         .iter()
         .map(|c| c.chain_to_bytes().expect("chain").len())
         .sum::<usize>()
-        + params.tree_params(0).expect("tree").node_to_bytes().len();
+        + params
+            .tree_params(0)
+            .expect("tree")
+            .expect("reads")
+            .node_to_bytes()
+            .len();
     assert!(bytes.len() <= shared.len() + own + 200, "{}", bytes.len());
     // Stand-alone files repeat the key; the set holds it once.
     let alone: usize = chains
         .iter()
         .map(|c| c.to_bytes().expect("alone").len())
         .sum();
-    let node_section = params.tree_params(0).expect("tree").node_to_bytes().len();
+    let node_section = params
+        .tree_params(0)
+        .expect("tree")
+        .expect("reads")
+        .node_to_bytes()
+        .len();
     assert!(
         bytes.len() + 2 * shared.len() <= alone + node_section + 1000,
         "{} vs {alone}",
@@ -75,6 +89,36 @@ fn the_key_is_stored_once_and_shared_by_every_chain() {
     assert_eq!(back.shared(), params.shared());
     assert_eq!(back.scan_params().1, params.scan_params().1);
     assert_eq!(back.to_bytes().expect("again"), bytes);
+}
+
+/// A node section is read when a tree first needs it: a flipped bit in its shape is refused
+/// then (its digest, which the parameters' digest covers, no longer matches), and one in
+/// its stated digest changes the parameters' digest or is refused at once.
+#[test]
+fn damage_in_a_node_section_is_refused_when_it_is_read() {
+    let (_, params) = small();
+    let bytes = params.to_bytes().expect("serializes");
+    let node = params
+        .tree_params(0)
+        .expect("tree")
+        .expect("reads")
+        .node_to_bytes();
+    let start = find(&bytes, &node);
+    let len = node.len();
+    let mut at: Vec<usize> = (start..start + len).step_by((len / 25).max(1)).collect();
+    at.extend([start + len - 33, start + len - 1]);
+    for pos in at {
+        let mut bad = bytes.clone();
+        bad[pos] ^= 0x01;
+        let Ok(p) = Params::from_bytes(&bad) else {
+            continue;
+        };
+        assert!(
+            p.digest() != params.digest() || p.tree_params(0).expect("tree").is_err(),
+            "flip at {pos} of the node section [{start}, {}) accepted",
+            start + len
+        );
+    }
 }
 
 #[test]
@@ -107,13 +151,18 @@ fn damage_in_any_section_of_the_file_is_refused() {
             }
         }
     }
-    // Elsewhere (header, ISA digest, names, batch sizes) a flip is refused or changes the
-    // digest.
+    // Elsewhere (header, ISA digest, names, batch sizes, node sections) a flip is refused,
+    // changes the digest or makes a node section refused when it is read.
     for pos in (0..n).step_by((n / 60).max(1)) {
         let mut bad = bytes.clone();
         bad[pos] ^= 0x04;
         if let Ok(p) = Params::from_bytes(&bad) {
-            assert_ne!(p.digest(), params.digest(), "flip at {pos} unnoticed");
+            let trees_read =
+                (0..p.circuit_names().count()).all(|i| p.tree_params(i).is_some_and(|t| t.is_ok()));
+            assert!(
+                p.digest() != params.digest() || !trees_read,
+                "flip at {pos} unnoticed"
+            );
         }
     }
     for cut in [0, 8, 40, 48, s0 + 10, n / 2, n - 33, n - 1] {

@@ -1,23 +1,121 @@
 //! The proof: the claimed statement and one IVC proof per chain.
 
-use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
+use ark_serialize::{
+    CanonicalDeserialize, CanonicalSerialize, Compress, SerializationError, Valid, Validate,
+};
+use crease_folding::direct::DirectProof;
 use crease_folding::tree::TreeProof;
 
 use crate::{Error, Fr};
 
-const HEADER: &[u8; 8] = b"CRSPRF07";
+const HEADER: &[u8; 8] = b"CRSPRF08";
 
-/// One chain's proof: which chain, its final state and its IVC proof.
+/// One chain's proof: which chain, its final state and the proof of its steps.
 #[derive(Clone, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
 pub struct ChainProof {
     /// The ISA index of an instruction chain ([`Proof::SCAN`] for the scan).
     pub chain: u32,
     /// The final state `z_n`.
     pub z: Vec<Fr>,
-    /// The proof of `z_0 = 0 → z_n` (it carries the constants and the `W1` hash): a tree of
-    /// leaves for an instruction chain (one leaf is a plain IVC proof), one leaf for the
-    /// scan.
-    pub ivc: TreeProof,
+    /// The proof of `z_0 = 0 → z_n`.
+    pub body: ChainBody,
+}
+
+/// How a chain's steps are proven.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChainBody {
+    /// Folded (it carries the constants and the `W1` hash): a tree of leaves for an
+    /// instruction chain (one leaf is a plain IVC proof), one leaf for the scan.
+    Folded(TreeProof),
+    /// Shown step by step, each step's witness checked as it is (a chain of a few steps,
+    /// where folding costs more than it saves; `crease_folding::direct`).
+    Direct(DirectProof),
+}
+
+impl ChainBody {
+    /// Steps of the chain.
+    pub fn steps(&self) -> u64 {
+        match self {
+            ChainBody::Folded(t) => t.steps(),
+            ChainBody::Direct(d) => d.steps(),
+        }
+    }
+
+    /// The folded proof, if the chain is folded.
+    pub fn folded(&self) -> Option<&TreeProof> {
+        match self {
+            ChainBody::Folded(t) => Some(t),
+            ChainBody::Direct(_) => None,
+        }
+    }
+
+    /// Test hook: the folded proof, mutably.
+    #[doc(hidden)]
+    pub fn folded_mut(&mut self) -> Option<&mut TreeProof> {
+        match self {
+            ChainBody::Folded(t) => Some(t),
+            ChainBody::Direct(_) => None,
+        }
+    }
+
+    /// Test hook: the direct proof, mutably.
+    #[doc(hidden)]
+    pub fn direct_mut(&mut self) -> Option<&mut DirectProof> {
+        match self {
+            ChainBody::Folded(_) => None,
+            ChainBody::Direct(d) => Some(d),
+        }
+    }
+}
+
+impl CanonicalSerialize for ChainBody {
+    fn serialize_with_mode<W: std::io::Write>(
+        &self,
+        mut writer: W,
+        compress: Compress,
+    ) -> Result<(), SerializationError> {
+        match self {
+            ChainBody::Folded(t) => {
+                0u8.serialize_with_mode(&mut writer, compress)?;
+                t.serialize_with_mode(writer, compress)
+            }
+            ChainBody::Direct(d) => {
+                1u8.serialize_with_mode(&mut writer, compress)?;
+                d.serialize_with_mode(writer, compress)
+            }
+        }
+    }
+
+    fn serialized_size(&self, compress: Compress) -> usize {
+        1 + match self {
+            ChainBody::Folded(t) => t.serialized_size(compress),
+            ChainBody::Direct(d) => d.serialized_size(compress),
+        }
+    }
+}
+
+impl Valid for ChainBody {
+    fn check(&self) -> Result<(), SerializationError> {
+        Ok(())
+    }
+}
+
+impl CanonicalDeserialize for ChainBody {
+    fn deserialize_with_mode<R: std::io::Read>(
+        mut reader: R,
+        compress: Compress,
+        validate: Validate,
+    ) -> Result<Self, SerializationError> {
+        match u8::deserialize_with_mode(&mut reader, compress, validate)? {
+            0 => Ok(ChainBody::Folded(TreeProof::deserialize_with_mode(
+                reader, compress, validate,
+            )?)),
+            1 => Ok(ChainBody::Direct(DirectProof::deserialize_with_mode(
+                reader, compress, validate,
+            )?)),
+            _ => Err(SerializationError::InvalidData),
+        }
+    }
 }
 
 /// A word of the public output region, as the scan finished it.
@@ -75,6 +173,18 @@ impl Proof {
     /// The instruction chains' proofs, in ISA order.
     pub fn chains(&self) -> &[ChainProof] {
         &self.chains
+    }
+
+    /// The scan's proof.
+    pub fn scan(&self) -> &ChainProof {
+        &self.scan
+    }
+
+    /// Test hook: mutable access to every chain's proof (the instruction chains', then the
+    /// scan's).
+    #[doc(hidden)]
+    pub fn chain_proofs_mut(&mut self) -> impl Iterator<Item = &mut ChainProof> {
+        self.chains.iter_mut().chain([&mut self.scan])
     }
 
     /// Writes the proof behind a versioned header.

@@ -13,6 +13,7 @@ use crease_circuits::pack::MAX_STEPS;
 use crease_circuits::scan::{self, ScanChain, ScanEntry};
 use crease_circuits::tables::{all_entries, Multiplicities};
 use crease_circuits::{Batch, ExecRecord, InstructionCircuit, Term};
+use crease_folding::direct::{self, DirectProof};
 use crease_folding::ivc::{w1_hash_chain, IvcParams, IvcProver};
 use crease_folding::step::StepCircuit;
 use crease_folding::tree::{self, TreeProof};
@@ -21,7 +22,7 @@ use crease_nvm::{Execution, Input, Program, RunOptions};
 use rayon::prelude::*;
 
 use crate::graph::{TaskKind, TaskLog};
-use crate::proof::{ChainProof, OutputWord, TableCount};
+use crate::proof::{ChainBody, ChainProof, OutputWord, TableCount};
 use crate::resume::{run_key, Pass1State, WorkDir};
 use crate::stream::{BatchJob, Batcher, Source};
 use crate::transcript::{challenges, ChainHash, Claims};
@@ -42,6 +43,9 @@ pub struct RunWitness {
     pub steps: u64,
     /// Batches per leaf of the instruction chains' trees ([`ProveOptions::leaf_steps`]).
     pub leaf_steps: usize,
+    /// Chains of at most this many batches are shown directly
+    /// ([`ProveOptions::direct_steps`]).
+    pub direct_steps: usize,
     /// `W1` values set by a test instead of the honest ones (feature `tamper`).
     #[cfg(feature = "tamper")]
     pub overrides: Vec<CellOverride>,
@@ -237,6 +241,12 @@ pub struct ProveOptions {
     /// parallel and merged pairwise; a chain of at most this many batches is one leaf (a
     /// plain IVC run, no merge).
     pub leaf_steps: usize,
+    /// A chain of at most this many batches (and at most one leaf) is shown directly: the
+    /// proof carries each batch's witness, which the verifier checks constraint by
+    /// constraint, instead of folding it (`crease_folding::direct`). Folding a chain costs
+    /// at least one augmented step per batch; showing it costs nothing beyond pass 1's
+    /// commitments, but the proof grows by a batch's witness per batch. 0: fold every chain.
+    pub direct_steps: usize,
     /// Where to keep finished work (pass 1's result, each chain's finished subtrees) so that
     /// a run interrupted and started again with the same parameters, program, input and
     /// options resumes from it; removed once the proof is made. `None`: nothing is kept.
@@ -254,6 +264,10 @@ pub struct ProveOptions {
 /// this keeps the tree's cost near a tenth of the leaves').
 pub const DEFAULT_LEAF_STEPS: usize = 16;
 
+/// The default for [`ProveOptions::direct_steps`]: chains of up to four batches are shown
+/// directly.
+pub const DEFAULT_DIRECT_STEPS: usize = 4;
+
 /// The default segment: 2^20 instructions (about 200 MB of records and witnesses).
 pub const DEFAULT_SEGMENT: usize = 1 << 20;
 
@@ -262,6 +276,7 @@ impl Default for ProveOptions {
         ProveOptions {
             segment: DEFAULT_SEGMENT,
             leaf_steps: DEFAULT_LEAF_STEPS,
+            direct_steps: DEFAULT_DIRECT_STEPS,
             work_dir: None,
             stop_after_leaves: None,
             tasks: None,
@@ -297,6 +312,7 @@ pub fn run_witness(
         exit_code: exec.exit_code,
         steps: exec.cycles,
         leaf_steps: DEFAULT_LEAF_STEPS,
+        direct_steps: DEFAULT_DIRECT_STEPS,
         #[cfg(feature = "tamper")]
         overrides: Vec::new(),
         #[cfg(feature = "tamper")]
@@ -398,7 +414,14 @@ fn prove_streaming(
     let executions: Vec<u64> = exec.counts.iter().map(|c| c.count).collect();
     let work = match &options.work_dir {
         Some(dir) => {
-            let key = run_key(params, program, input, options.segment, options.leaf_steps);
+            let key = run_key(
+                params,
+                program,
+                input,
+                options.segment,
+                options.leaf_steps,
+                options.direct_steps,
+            );
             Some(WorkDir::open(dir, key)?)
         }
         None => None,
@@ -411,6 +434,7 @@ fn prove_streaming(
         strict: true,
         segment: options.segment,
         leaf_steps: options.leaf_steps,
+        direct_steps: options.direct_steps,
         work: work.as_ref(),
         stop_after_leaves: options.stop_after_leaves,
         tasks: options.tasks.as_deref(),
@@ -461,6 +485,7 @@ fn prove_run_witness(
         strict: false,
         segment: DEFAULT_SEGMENT,
         leaf_steps: w.leaf_steps,
+        direct_steps: w.direct_steps,
         work: None,
         stop_after_leaves: None,
         tasks: None,
@@ -487,6 +512,7 @@ struct Job<'a> {
     strict: bool,
     segment: usize,
     leaf_steps: usize,
+    direct_steps: usize,
     /// Where finished work is kept, to resume from.
     work: Option<&'a WorkDir>,
     /// Stop with [`Error::Interrupted`] once this many leaves are proven (a test's stand-in
@@ -689,7 +715,11 @@ impl Job<'_> {
             || self.fold_instructions(&batches, &pass1, &consts, &folds, challenges_task),
             || {
                 let start = Instant::now();
-                let scan = fold(&params.scan, scan_chain, &scan_c, &consts, &folds);
+                let scan = if scan_c.witnesses.len() <= self.direct_steps {
+                    show(scan_chain, &scan_c, &consts, &folds)
+                } else {
+                    fold(&params.scan, scan_chain, &scan_c, &consts, &folds)
+                };
                 self.record(TaskKind::Scan, Proof::SCAN, vec![challenges_task], start);
                 scan
             },
@@ -841,6 +871,40 @@ fn fold<C: StepCircuit>(
     Ok(ChainProof {
         chain: c.chain,
         z: p.z().to_vec(),
-        ivc: TreeProof::Leaf(Box::new(proof)),
+        body: ChainBody::Folded(TreeProof::Leaf(Box::new(proof))),
     })
+}
+
+/// Shows a chain's steps directly (`crease_folding::direct`), each from the last one's
+/// output state.
+fn show<C: StepCircuit>(
+    circuit: C,
+    c: &Committed<C::ExternalWitness>,
+    consts: &[Fr; 3],
+    counter: &Counter<'_>,
+) -> Result<ChainProof, Error> {
+    let (z, proof) = show_steps(&circuit, &c.witnesses, consts, counter)?;
+    Ok(ChainProof {
+        chain: c.chain,
+        z,
+        body: ChainBody::Direct(proof),
+    })
+}
+
+/// The final state and the direct proof of the steps `witnesses`, in order from `z = 0`.
+fn show_steps<C: StepCircuit>(
+    circuit: &C,
+    witnesses: &[C::ExternalWitness],
+    consts: &[Fr; 3],
+    counter: &Counter<'_>,
+) -> Result<(Vec<Fr>, DirectProof), Error> {
+    let mut z = vec![Fr::from(0u64); circuit.arity()];
+    let mut steps = Vec::with_capacity(witnesses.len());
+    for w in witnesses {
+        let step = direct::prove_step(circuit, w, consts, &z)?;
+        z.clone_from(&step.z);
+        steps.push(step);
+        counter.tick();
+    }
+    Ok((z, DirectProof::new(steps)))
 }

@@ -63,6 +63,7 @@ pub(crate) fn run_key(
     input: &Input,
     segment: usize,
     leaf_steps: usize,
+    direct_steps: usize,
 ) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(b"crease/pcd/work");
@@ -74,6 +75,7 @@ pub(crate) fn run_key(
     }
     h.update((segment as u64).to_le_bytes());
     h.update((leaf_steps as u64).to_le_bytes());
+    h.update((direct_steps as u64).to_le_bytes());
     h.finalize().into()
 }
 

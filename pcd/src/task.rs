@@ -77,14 +77,14 @@ impl Task {
                 let constants = t.constants.to_vec();
                 let ws = &t.batches;
                 Ok(tree::prove_leaf_committed(
-                    &c.tree,
+                    c.tree()?,
                     batch,
                     constants,
                     ws,
                     &t.commitments,
                 )?)
             }
-            Task::Merge(t) => Ok(tree::merge(&c.tree, &batch, &t.left, &t.right)?),
+            Task::Merge(t) => Ok(tree::merge(c.tree()?, &batch, &t.left, &t.right)?),
         }
     }
 

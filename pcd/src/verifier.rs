@@ -12,7 +12,7 @@ use crease_nvm::layout::{MAX_IO_LEN, PUBLIC_OUTPUT};
 use crease_nvm::Program;
 use rayon::prelude::*;
 
-use crate::proof::{ChainProof, OutputWord, TableCount};
+use crate::proof::{ChainBody, ChainProof, OutputWord, TableCount};
 use crate::transcript::{challenges, ChainHash, Claims};
 use crate::{Error, Fr, Params, Proof, Rejection};
 
@@ -136,32 +136,43 @@ pub fn verify(
     }
     let entries = all_entries(program);
     check_counts(&proof.table_counts, entries.len())?;
-    // The challenges, from the W1 hashes the chains expose and the table counts.
+    // The challenges, from the W1 hashes the chains expose (a folded chain carries it, a
+    // chain shown directly has its steps' W1 committed here) and the table counts.
     let all: Vec<&ChainProof> = proof.chains.iter().chain([&proof.scan]).collect();
+    let key = params.shared.key();
     let hashes: Vec<ChainHash> = all
-        .iter()
-        .map(|c| ChainHash {
-            chain: c.chain,
-            steps: c.ivc.steps(),
-            w1_hash: c.ivc.w1_hash(),
+        .par_iter()
+        .map(|c| {
+            let w1_hash = match &c.body {
+                ChainBody::Folded(t) => t.w1_hash(),
+                ChainBody::Direct(d) => d
+                    .w1_hash(key)
+                    .map_err(|_| reject(Rejection::Ivc { chain: c.chain }))?,
+            };
+            Ok(ChainHash {
+                chain: c.chain,
+                steps: c.body.steps(),
+                w1_hash,
+            })
         })
-        .collect();
+        .collect::<Result<_, Error>>()?;
     let claims = Claims {
         public_input,
         exit_code: proof.exit_code,
         steps: proof.steps,
         output: &proof.output,
     };
-    let [gamma, beta, alpha] = challenges(params, program, &claims, &hashes, &proof.table_counts);
+    let constants = challenges(params, program, &claims, &hashes, &proof.table_counts);
+    let [gamma, beta, alpha] = constants;
     if all
         .iter()
-        .any(|c| c.ivc.constants() != [gamma, beta, alpha])
+        .any(|c| c.body.folded().is_some_and(|t| t.constants() != constants))
     {
         return Err(reject(Rejection::Challenges));
     }
-    // Every chain's proof, from the zero state to its claimed final state: a tree for an
-    // instruction chain (its root's `W1` hash entered the challenges above), an IVC run
-    // for the scan.
+    // Every chain's proof, from the zero state to its claimed final state: a tree for a
+    // folded instruction chain (its root's `W1` hash entered the challenges above), an IVC
+    // run for a folded scan, each step's constraints for a chain shown directly.
     all.par_iter()
         .map(|c| {
             let bad = || reject(Rejection::Ivc { chain: c.chain });
@@ -169,13 +180,19 @@ pub fn verify(
             if c.z.len() != arity {
                 return Err(bad());
             }
-            let steps = c.ivc.steps();
-            match c.chain {
-                Proof::SCAN => {
-                    let p = c.ivc.leaf().ok_or_else(bad)?;
+            let steps = c.body.steps();
+            match (&c.body, c.chain) {
+                (ChainBody::Direct(d), i) => {
+                    let shape = params.direct_shape(i)?;
+                    d.check(shape, &constants, &c.z)
+                }
+                (ChainBody::Folded(t), Proof::SCAN) => {
+                    let p = t.leaf().ok_or_else(bad)?;
                     ivc::verify(&params.scan, steps, &[Fr::ZERO; 5], &c.z, p)
                 }
-                i => tree::verify(&params.inst[i as usize].tree, steps, &c.z, &c.ivc),
+                (ChainBody::Folded(t), i) => {
+                    tree::verify(params.inst[i as usize].tree()?, steps, &c.z, t)
+                }
             }
             .map_err(|_| bad())
         })

@@ -400,7 +400,7 @@ struct ChildFold {
 }
 
 fn fold_child(params: &TreeParams, c: &Node) -> Result<ChildFold, Error> {
-    let (sa, sn) = (&params.chain.shape, &params.shape);
+    let (sa, sn): (&R1csShape, &R1csShape) = (&params.chain.shape, &params.shape);
     let wa = RunningWitness::new(sa, &c.big_a, c.wa.clone())?;
     let wn = RunningWitness::new(sn, &c.big_n, c.wn.clone())?;
     let zero = |n: usize| FoldProof {

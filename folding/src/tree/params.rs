@@ -153,6 +153,28 @@ impl TreeParams {
         Ok(p)
     }
 
+    /// The digest a node section of [`Self::node_to_bytes`] says it has, without reading its
+    /// shape: for a parameter file that reads the shape only when a tree is made or checked
+    /// ([`Self::node_from_bytes`] then recomputes the digest and refuses a section whose
+    /// digest differs).
+    pub fn node_section_digest(bytes: &[u8]) -> Result<Fr, Error> {
+        let mut r = ByteReader::new(bytes);
+        r.bytes()?;
+        let written = r.take(32)?;
+        r.finish()?;
+        let mut big = <Fr as PrimeField>::BigInt::default();
+        for (limb, chunk) in big.as_mut().iter_mut().zip(written.chunks(8)) {
+            let mut w = [0u8; 8];
+            w[..chunk.len()].copy_from_slice(chunk);
+            *limb = u64::from_le_bytes(w);
+        }
+        let d = Fr::from_bigint(big).ok_or(Error::Malformed("node parameter digest"))?;
+        if digest_bytes(&d) != written {
+            return Err(Error::Malformed("node parameter digest"));
+        }
+        Ok(d)
+    }
+
     /// The node parameters' digest `pp_N`.
     pub fn digest(&self) -> Fr {
         self.digest

@@ -3,15 +3,18 @@
 
 use std::time::Instant;
 
+use crease_circuits::batch::BatchWitness;
 use crease_circuits::Batch;
+use crease_folding::direct::DirectProof;
 use crease_folding::tree::{self, Node, TreeProof};
+use crease_folding::G1;
 use rayon::prelude::*;
 
 #[cfg(feature = "tamper")]
 use super::TreeEdit;
-use super::{apply_overrides, fingerprint, Counter, InstBatch, Job, Pass1, REPLAY};
+use super::{apply_overrides, fingerprint, show_steps, Counter, InstBatch, Job, Pass1, REPLAY};
 use crate::graph::TaskKind;
-use crate::proof::ChainProof;
+use crate::proof::{ChainBody, ChainProof};
 use crate::stream::{BatchJob, Batcher};
 use crate::task::{LeafTask, MergeTask, Task};
 use crate::{Error, Fr, Params};
@@ -33,6 +36,11 @@ impl Job<'_> {
             .filter(|&i| !pass1.commitments[i].is_empty())
             .collect();
         let leaf_steps = self.leaf_steps;
+        // Chains of a few batches, one leaf at most, are shown directly, not folded.
+        let direct: Vec<bool> = (used.iter())
+            .map(|&i| pass1.commitments[i].len() <= self.direct_steps.min(leaf_steps))
+            .collect();
+        let mut shown: Vec<Option<(Vec<Fr>, DirectProof)>> = used.iter().map(|_| None).collect();
         let mut trees: Vec<ChainTree> = used.iter().map(|_| ChainTree::default()).collect();
         // An earlier run's finished leaves and subtrees: those leaves are not proven again.
         if let Some(work) = self.work {
@@ -56,7 +64,14 @@ impl Job<'_> {
                 trees[at].pending.push(j);
             }
             let mut leaves: Vec<(usize, Vec<BatchJob>)> = Vec::new();
+            let mut showings: Vec<(usize, Vec<BatchJob>)> = Vec::new();
             for (at, t) in trees.iter_mut().enumerate() {
+                if direct[at] {
+                    if last {
+                        showings.push((at, std::mem::take(&mut t.pending)));
+                    }
+                    continue;
+                }
                 while t.pending.len() >= leaf_steps || (last && !t.pending.is_empty()) {
                     let take = leaf_steps.min(t.pending.len());
                     let rest = t.pending.split_off(take);
@@ -69,6 +84,18 @@ impl Job<'_> {
                 }
             }
             proven += leaves.len();
+            let done = showings
+                .into_par_iter()
+                .map(|(at, jobs)| {
+                    let start = Instant::now();
+                    let shown = self.show_chain(batches, pass1, consts, jobs, counter)?;
+                    self.record(TaskKind::Leaf, used[at] as u32, vec![after], start);
+                    Ok((at, shown))
+                })
+                .collect::<Result<Vec<_>, Error>>()?;
+            for (at, s) in done {
+                shown[at] = Some(s);
+            }
             // As many leaves at a time as there are threads, each merged in as it is done,
             // so that finished leaves do not pile up in memory.
             let mut leaves = leaves.into_iter().peekable();
@@ -124,9 +151,17 @@ impl Job<'_> {
         }
         used.iter()
             .zip(trees)
-            .map(|(&i, t)| {
+            .zip(shown)
+            .map(|((&i, t), shown)| {
+                if let Some((z, proof)) = shown {
+                    return Ok(ChainProof {
+                        chain: i as u32,
+                        z,
+                        body: ChainBody::Direct(proof),
+                    });
+                }
                 let root = t.root(self, i, counter, self.forge(i))?;
-                let proof = TreeProof::from_root(&self.params.inst[i].tree, &root)?;
+                let proof = TreeProof::from_root(self.params.inst[i].tree()?, &root)?;
                 if self.tamper.is_none()
                     && proof.w1_hash() != tree::w1_hash(&pass1.commitments[i], leaf_steps)?
                 {
@@ -135,10 +170,23 @@ impl Job<'_> {
                 Ok(ChainProof {
                     chain: i as u32,
                     z: root.z().to_vec(),
-                    ivc: proof,
+                    body: ChainBody::Folded(proof),
                 })
             })
             .collect()
+    }
+
+    /// Shows one chain's batches `jobs` (all of them) directly.
+    fn show_chain(
+        &self,
+        batches: &[InstBatch],
+        pass1: &Pass1,
+        consts: &[Fr; 3],
+        jobs: Vec<BatchJob>,
+        counter: &Counter<'_>,
+    ) -> Result<(Vec<Fr>, DirectProof), Error> {
+        let (chain, ws, _) = self.rebuild(batches, pass1, jobs)?;
+        show_steps(&batches[chain], &ws, consts, counter)
     }
 
     /// Proves one leaf: the batches `jobs` of one chain, with their pass-1 commitments.
@@ -150,6 +198,29 @@ impl Job<'_> {
         jobs: Vec<BatchJob>,
         counter: &Counter<'_>,
     ) -> Result<Node, Error> {
+        let (chain, ws, cms) = self.rebuild(batches, pass1, jobs)?;
+        let n = ws.len();
+        let task = Task::Leaf(LeafTask {
+            chain: chain as u32,
+            constants: *consts,
+            batches: ws,
+            commitments: cms,
+        });
+        let node = task.run(self.params)?;
+        for _ in 0..n {
+            counter.tick();
+        }
+        Ok(node)
+    }
+
+    /// The witnesses of one chain's batches `jobs`, each checked against pass 1's
+    /// fingerprint, with pass 1's commitments.
+    fn rebuild(
+        &self,
+        batches: &[InstBatch],
+        pass1: &Pass1,
+        jobs: Vec<BatchJob>,
+    ) -> Result<(usize, Vec<BatchWitness>, Vec<G1>), Error> {
         let chain = jobs.first().map(|j| j.chain).ok_or(REPLAY)?;
         let batch = batches.get(chain).ok_or(REPLAY)?;
         let mut ws = Vec::with_capacity(jobs.len());
@@ -170,18 +241,7 @@ impl Job<'_> {
             ws.push(w);
             cms.push(c);
         }
-        let n = ws.len();
-        let task = Task::Leaf(LeafTask {
-            chain: chain as u32,
-            constants: *consts,
-            batches: ws,
-            commitments: cms,
-        });
-        let node = task.run(self.params)?;
-        for _ in 0..n {
-            counter.tick();
-        }
-        Ok(node)
+        Ok((chain, ws, cms))
     }
 
     /// The nodes to merge in for the next leaf of a chain, after a test's edit.
@@ -315,7 +375,7 @@ impl ChainTree {
                 forge_merge_t: true,
                 ..Default::default()
             };
-            return Ok(tree::merge_with(&c.tree, &batch, &left, &right, hook)?);
+            return Ok(tree::merge_with(c.tree()?, &batch, &left, &right, hook)?);
         }
         let task = Task::Merge(Box::new(MergeTask {
             chain: chain as u32,
