@@ -61,6 +61,7 @@ fn main() {
         ("leaf", TaskKind::Leaf),
         ("merge", TaskKind::Merge),
         ("scan", TaskKind::Scan),
+        ("shown chains", TaskKind::Show),
     ] {
         println!("- {name}: {} tasks, {:.1} s", count(k), time(k));
     }

@@ -17,8 +17,10 @@ pub enum TaskKind {
     Leaf,
     /// Merged two subtrees.
     Merge,
-    /// Folded the scan chain (one IVC run).
+    /// Folded the scan chain (one IVC run) or showed it directly.
     Scan,
+    /// Showed an instruction chain of a few batches directly (no folding).
+    Show,
 }
 
 /// One task as it ran.

@@ -89,7 +89,7 @@ impl Job<'_> {
                 .map(|(at, jobs)| {
                     let start = Instant::now();
                     let shown = self.show_chain(batches, pass1, consts, jobs, counter)?;
-                    self.record(TaskKind::Leaf, used[at] as u32, vec![after], start);
+                    self.record(TaskKind::Show, used[at] as u32, vec![after], start);
                     Ok((at, shown))
                 })
                 .collect::<Result<Vec<_>, Error>>()?;
