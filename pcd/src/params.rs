@@ -208,7 +208,12 @@ impl InstChain {
         if let Some(t) = self.tree.get() {
             return Ok(t);
         }
-        let t = TreeParams::node_from_bytes(self.ivc.clone(), &self.node_bytes)?;
+        let t = TreeParams::node_from_bytes(self.ivc.clone(), &self.node_bytes).map_err(|_| {
+            Error::Malformed {
+                what: "parameters",
+                reason: "a node section does not read or match its digest",
+            }
+        })?;
         Ok(self.tree.get_or_init(|| t))
     }
 }
