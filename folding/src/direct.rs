@@ -79,9 +79,9 @@ fn synthesize<C: StepCircuit>(
     };
     let consts = inputs(constants)?;
     let z = inputs(z_in)?;
-    // The output state is public too; its values are known only after the step, so its
-    // variables are allocated with placeholders and set by the equality constraints' check
-    // (the prover reads them from the step's outputs instead).
+    // The output state is public too. Its values are known only after the step: the prover
+    // allocates placeholders (only its witness is kept, which does not depend on them) and
+    // reads the state from the step's outputs; the verifier puts the claimed state there.
     let out_slots: Vec<FpVar<Fr>> = (0..circuit.arity())
         .map(|_| FpVar::new_input(cs.clone(), || Ok(Fr::ZERO)))
         .collect::<Result<_, _>>()?;
