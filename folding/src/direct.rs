@@ -11,7 +11,7 @@
 //! final state. Nothing is folded, so nothing depends on folding's soundness; the price is a
 //! proof that grows with the steps and a verifier that does the steps' work.
 
-use ark_ff::{AdditiveGroup, Field};
+use ark_ff::AdditiveGroup;
 use ark_r1cs_std::alloc::AllocVar;
 use ark_r1cs_std::eq::EqGadget;
 use ark_r1cs_std::fields::fp::FpVar;
@@ -214,17 +214,7 @@ impl DirectProof {
             let mut x = constants.to_vec();
             x.extend_from_slice(z_in);
             x.extend_from_slice(&step.z);
-            let zz = s.z(Fr::ONE, &x, &step.w.w1, &step.w.w2)?;
-            let (az, bz, cz) = s.products(&zz);
-            let ok = az
-                .par_iter()
-                .zip(&bz)
-                .zip(&cz)
-                .all(|((a, b), c)| *a * b == *c);
-            if !ok {
-                return Err(Error::Unsatisfied("Az ∘ Bz ≠ Cz"));
-            }
-            Ok(())
+            s.check_exact(&x, &step.w)
         })
     }
 
@@ -265,6 +255,7 @@ crate::encode::compact_canonical!(DirectProof);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ark_ff::Field;
     use crate::ivc::{w1_hash_chain, IvcParams, IvcProver};
     use crate::testing::{values, ProductCircuit};
     use crate::G1;

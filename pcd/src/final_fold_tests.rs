@@ -4,7 +4,7 @@
 use crease_folding::ivc::FinalWitness;
 use crease_nvm::encode::{add, addi, bne, ecall, li};
 use crease_nvm::isa::rv32im::{AluImm, AluReg, Branch, Lui, System};
-use crease_nvm::{Input, Isa, Program, Segment};
+use crease_nvm::{Execution, Input, Isa, Program, Segment};
 
 use super::*;
 use crate::{prove_with, setup, ProveOptions, SetupConfig};
@@ -43,8 +43,8 @@ fn chain_mut(p: &mut Proof, n: usize) -> &mut ChainProof {
     }
 }
 
-#[test]
-fn tampered_final_folds_are_rejected_by_the_pcd_verifier() {
+/// Five RV32IM circuits at batches of 4, and the program.
+fn small() -> (Params, Program) {
     let isa = Isa::new()
         .with(Lui)
         .and_then(|i| i.with(AluImm))
@@ -59,12 +59,22 @@ fn tampered_final_folds_are_rejected_by_the_pcd_verifier() {
     };
     let params = setup(&isa, &config).expect("setup");
     let program = program(&isa);
+    (params, program)
+}
+
+/// Proves `program`, showing chains of at most `direct_steps` batches directly.
+fn prove_shown(params: &Params, program: &Program, direct_steps: usize) -> (Proof, Execution) {
     let options = ProveOptions {
-        direct_steps: 0,
+        direct_steps,
         ..ProveOptions::default()
     };
-    let (proof, exec) =
-        prove_with(&params, &program, &Input::default(), &options, None).expect("proves");
+    prove_with(params, program, &Input::default(), &options, None).expect("proves")
+}
+
+#[test]
+fn tampered_final_folds_are_rejected_by_the_pcd_verifier() {
+    let (params, program) = small();
+    let (proof, exec) = prove_shown(&params, &program, 0);
     assert_eq!(exec.exit_code, 55);
     verify(&params, &program, &[], &proof).expect("verifies");
     let back = Proof::from_bytes(&proof.to_bytes().expect("bytes")).expect("reads");
@@ -148,26 +158,8 @@ fn tampered_final_folds_are_rejected_by_the_pcd_verifier() {
 /// another length and an empty chain are all rejected.
 #[test]
 fn tampered_direct_chains_are_rejected_by_the_pcd_verifier() {
-    let isa = Isa::new()
-        .with(Lui)
-        .and_then(|i| i.with(AluImm))
-        .and_then(|i| i.with(AluReg))
-        .and_then(|i| i.with(Branch))
-        .and_then(|i| i.with(System))
-        .expect("isa");
-    let config = SetupConfig {
-        k: 4,
-        scan_k: 4,
-        ..SetupConfig::development()
-    };
-    let params = setup(&isa, &config).expect("setup");
-    let program = program(&isa);
-    let options = ProveOptions {
-        direct_steps: 16,
-        ..ProveOptions::default()
-    };
-    let (proof, _) =
-        prove_with(&params, &program, &Input::default(), &options, None).expect("proves");
+    let (params, program) = small();
+    let (proof, _) = prove_shown(&params, &program, 16);
     verify(&params, &program, &[], &proof).expect("verifies");
     let back = Proof::from_bytes(&proof.to_bytes().expect("bytes")).expect("reads");
     assert_eq!(back, proof);
