@@ -255,10 +255,11 @@ crate::encode::compact_canonical!(DirectProof);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ark_ff::Field;
     use crate::ivc::{w1_hash_chain, IvcParams, IvcProver};
     use crate::testing::{values, ProductCircuit};
     use crate::G1;
+
+    use ark_ff::Field;
 
     fn circuit() -> ProductCircuit {
         ProductCircuit { size: 40, bits: 16 }
