@@ -1,3 +1,12 @@
 //! The compressing SNARK of the Crease zkVM.
 //!
-//! Not built yet: see the project issues.
+//! Building blocks of the decider (docs/DECIDER.md): [`sumcheck`], multilinear openings of
+//! the folding scheme's commitments through the powers-of-tau key ([`opening`]), and the
+//! batched argument that a set of relaxed R1CS instances in Mova form are satisfied
+//! ([`spartan`]).
+
+mod error;
+pub mod opening;
+pub mod sumcheck;
+
+pub use error::Error;

@@ -91,6 +91,23 @@ impl<F: PrimeField> SparseMatrix<F> {
         self.vals.len()
     }
 
+    /// `Mᵀ·w` over `num_cols` columns: the rows weighted by `w` and summed (rows from
+    /// `w.len()` on weigh nothing). A decider binds a matrix's row variables with it:
+    /// `MLE(M)(r_y, ·)` is `Mᵀ·eq(r_y, ·)`. Every column index must be below `num_cols`.
+    pub fn transpose_mul(&self, w: &[F], num_cols: usize) -> Vec<F> {
+        let mut out = vec![F::ZERO; num_cols];
+        for (i, wi) in w.iter().enumerate().take(self.num_rows()) {
+            if wi.is_zero() {
+                continue;
+            }
+            let (s, e) = (self.row_start[i] as usize, self.row_start[i + 1] as usize);
+            for j in s..e {
+                out[self.cols[j] as usize] += self.coeffs[self.vals[j] as usize] * wi;
+            }
+        }
+        out
+    }
+
     /// `M·z`. Every column index must be below `z.len()` (checked by the shape).
     pub fn mul_vec(&self, z: &[F]) -> Vec<F> {
         self.mul_vec_reusing(z, &[], &[], &[])
@@ -478,6 +495,11 @@ impl<F: PrimeField> R1csShape<F> {
             }
         }
         Ok(())
+    }
+
+    /// The matrices `A`, `B`, `C`.
+    pub fn matrices(&self) -> [&SparseMatrix<F>; 3] {
+        [&self.a, &self.b, &self.c]
     }
 
     /// Length of `z = (u, x, W1, W2)`.
