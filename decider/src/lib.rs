@@ -7,6 +7,7 @@
 
 mod error;
 pub mod opening;
+pub mod spartan;
 pub mod sumcheck;
 
 pub use error::Error;
