@@ -9,6 +9,7 @@ use crate::commitment::CommitmentKey;
 use crate::cyclefold::{self, fr_to_fq, CfInstance, CfStatement, CfWitness};
 pub use crate::ivc_proof::{FinalWitness, IvcProof};
 use crate::mova::{self, FoldProof, FreshProducts, RunningWitness};
+use crate::obligation::{Obligations, Primary, PrimaryInstance};
 pub use crate::params::{IvcParams, IvcShape, SharedParams, DEV_KEY_SEED};
 use crate::poseidon::Transcript;
 use crate::r1cs::{move_to_end, FreshInstance, R1csShape, RunningInstance, Witness};
@@ -594,7 +595,8 @@ fn assignment(
     Ok((x, Witness { w1, w2 }))
 }
 
-/// Verifies that `proof` shows `steps` steps from `z0` to `zn`.
+/// Verifies an IVC proof of `steps` steps from `z0` to `zn`: [`reduce`], then the
+/// obligations checked against the proof's witnesses.
 pub fn verify(
     params: &IvcParams,
     steps: u64,
@@ -602,6 +604,18 @@ pub fn verify(
     zn: &[Fr],
     proof: &IvcProof,
 ) -> Result<(), Error> {
+    reduce(params, steps, z0, zn, proof)?.discharge()
+}
+
+/// Checks an IVC proof's states, hashes and final fold; returns what is left to check
+/// (docs/FOLDING.md §4.1).
+pub fn reduce<'a>(
+    params: &'a IvcParams,
+    steps: u64,
+    z0: &[Fr],
+    zn: &[Fr],
+    proof: &'a IvcProof,
+) -> Result<Obligations<'a>, Error> {
     // Below 2^39 folds the CycleFold scalars stay small integers (docs/FOLDING.md §4.2).
     if steps == 0 || steps >= cyclefold::MAX_FOLDS || proof.i != steps {
         return Err(Error::IvcVerification("wrong number of steps"));
@@ -648,7 +662,7 @@ pub fn verify(
             "the last instance does not output the claimed state",
         ));
     }
-    match &proof.last {
+    let primary = match &proof.last {
         // The trivial running instance is satisfied by the zero witness; only the fresh
         // instance needs its witness.
         FinalWitness::Fresh(w) => {
@@ -657,17 +671,28 @@ pub fn verify(
                     "a fresh witness alone for a non-trivial running instance",
                 ));
             }
-            shape.check_fresh(&params.key, &proof.u, w)?;
+            (PrimaryInstance::Fresh(proof.u.clone()), w)
         }
         // The verifier folds the instances itself (u' = 1 is implicit), so a satisfied
         // folded instance means both were satisfied (docs/FOLDING.md §2 and §4.1).
         FinalWitness::Folded(fp, w) => {
             let mut tr = final_transcript(&proof.u);
             let (folded, _) = mova::verify(shape, &mut tr, &proof.big_u, &proof.u, fp)?;
-            shape.check_running(&params.key, &folded, w)?;
+            (PrimaryInstance::Running(folded), w)
         }
-    }
-    cyclefold::check(&params.cf_shape, &params.cf_key, &proof.cf_u, &proof.cf_w)
+    };
+    Ok(Obligations {
+        primary: vec![Primary {
+            shape,
+            instance: primary.0,
+            witness: primary.1,
+        }],
+        key: &params.key,
+        cf_shape: &params.cf_shape,
+        cf_key: &params.cf_key,
+        cf: &proof.cf_u,
+        cf_w: &proof.cf_w,
+    })
 }
 
 #[cfg(test)]

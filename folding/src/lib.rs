@@ -40,6 +40,7 @@ pub mod merge;
 pub mod merge_circuit;
 pub mod mle;
 pub mod mova;
+pub mod obligation;
 mod params;
 pub mod poseidon;
 pub mod poseidon_var;

@@ -21,6 +21,7 @@ use crate::cyclefold::{self, cf_digest, fr_to_fq, CfInstance, CfStatement, CfWit
 use crate::ivc::{self, FinalWitness, IvcParams, IvcProof, IvcProver, FINAL_FOLD_LABEL};
 use crate::merge::{self, MergeProof};
 use crate::mova::{self, absorb_running, FoldProof, RunningWitness};
+use crate::obligation::{Obligations, Primary, PrimaryInstance};
 use crate::poseidon::{self, g1_to_absorb, Transcript};
 use crate::r1cs::{FreshInstance, R1csShape, RunningInstance, Witness};
 use crate::step::StepCircuit;
@@ -822,11 +823,22 @@ pub fn prove<C: StepCircuit + Clone>(
 /// Verifies that `proof` shows `steps` steps of the chain from `0` to `z` (docs/FOLDING.md
 /// §8.4). The caller compares [`TreeProof::w1_hash`] with pass 1's [`w1_hash`].
 pub fn verify(params: &TreeParams, steps: u64, z: &[Fr], proof: &TreeProof) -> Result<(), Error> {
+    reduce(params, steps, z, proof)?.discharge()
+}
+
+/// Checks a tree root's states, hashes and final fold ([`verify`] without checking the
+/// witnesses); returns what is left to check.
+pub fn reduce<'a>(
+    params: &'a TreeParams,
+    steps: u64,
+    z: &[Fr],
+    proof: &'a TreeProof,
+) -> Result<Obligations<'a>, Error> {
     let chain = &params.chain;
     let p = match proof {
         TreeProof::Leaf(p) => {
             let z0 = vec![Fr::ZERO; chain.arity as usize];
-            return ivc::verify(chain, steps, &z0, z, p);
+            return ivc::reduce(chain, steps, &z0, z, p);
         }
         TreeProof::Node(p) => p,
     };
@@ -871,9 +883,25 @@ pub fn verify(params: &TreeParams, steps: u64, z: &[Fr], proof: &TreeProof) -> R
     }
     let mut tr = fresh_transcript(TREE_FINAL_LABEL, &p.u);
     let (folded, _) = mova::verify(sn, &mut tr, &p.big_n, &p.u, &p.fold)?;
-    sn.check_running(&chain.key, &folded, &p.folded)?;
-    sa.check_running(&chain.key, &p.big_a, &p.wa)?;
-    cyclefold::check(&chain.cf_shape, &chain.cf_key, &p.cf, &p.cf_w)
+    Ok(Obligations {
+        primary: vec![
+            Primary {
+                shape: sn,
+                instance: PrimaryInstance::Running(folded),
+                witness: &p.folded,
+            },
+            Primary {
+                shape: sa,
+                instance: PrimaryInstance::Running(p.big_a.clone()),
+                witness: &p.wa,
+            },
+        ],
+        key: &chain.key,
+        cf_shape: &chain.cf_shape,
+        cf_key: &chain.cf_key,
+        cf: &p.cf,
+        cf_w: &p.cf_w,
+    })
 }
 
 /// The node circuit's constraints (pinned by the tests).

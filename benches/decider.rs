@@ -1,0 +1,164 @@
+//! The batched decider argument on a real proof's final accumulators.
+//!
+//! `CREASE_PARAMS=<parameter file> CREASE_PROOF=<proof of every chain folded>
+//! cargo bench --bench decider`: reduces every chain of the proof to its final relaxed
+//! instances (as the verifier does), proves them all satisfied in one batched argument,
+//! verifies it, and prints the sizes and times beside the plain check of the witnesses.
+//! Make the proof with `crease prove --direct 0` (chains shown directly are not reduced
+//! here).
+
+use std::time::Instant;
+
+use ark_serialize::CanonicalSerialize;
+use crease::pcd::{ChainBody, Params, Proof};
+use crease_decider::opening::OpeningKey;
+use crease_decider::spartan;
+use crease_folding::commitment::PowersOfTauKey;
+use crease_folding::mle;
+use crease_folding::obligation::{Obligations, PrimaryInstance};
+use crease_folding::poseidon::Transcript;
+use crease_folding::r1cs::{R1csShape, RunningInstance, Witness};
+use crease_folding::{ivc, tree, Fr};
+
+fn env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        eprintln!("set {name} (see the bench's docs)");
+        std::process::exit(2)
+    })
+}
+
+fn main() {
+    let t = Instant::now();
+    // A cache file of `crease setup` is `CRSCACHE ‖ 32-byte digest ‖ parameters`.
+    let bytes = std::fs::read(env("CREASE_PARAMS")).expect("params");
+    let body = if bytes.starts_with(b"CRSCACHE") {
+        &bytes[40..]
+    } else {
+        &bytes[..]
+    };
+    let params = Params::from_bytes(body).expect("parameters");
+    let proof =
+        Proof::from_bytes(&std::fs::read(env("CREASE_PROOF")).expect("proof")).expect("proof");
+    println!("load: {:.2} s", t.elapsed().as_secs_f64());
+
+    let t = Instant::now();
+    let mut all: Vec<Obligations> = Vec::new();
+    for c in proof.chains().iter().chain([proof.scan()]) {
+        let ChainBody::Folded(body) = &c.body else {
+            eprintln!("chain {} is shown directly: prove with --direct 0", c.chain);
+            std::process::exit(2)
+        };
+        let steps = c.body.steps();
+        let o = if c.chain == Proof::SCAN {
+            let leaf = body.leaf().expect("the scan is one leaf");
+            let z0 = vec![Fr::from(0u64); c.z.len()];
+            ivc::reduce(params.scan_params().1, steps, &z0, &c.z, leaf)
+        } else {
+            let tp = params
+                .tree_params(c.chain as usize)
+                .expect("chain")
+                .expect("node section");
+            tree::reduce(tp, steps, &c.z, body)
+        }
+        .expect("reduces");
+        all.push(o);
+    }
+    println!("reduce: {:.2} s", t.elapsed().as_secs_f64());
+
+    // Distinct shapes by address; instances in Mova form (a fresh one at a fixed point).
+    let mut shapes: Vec<&R1csShape> = Vec::new();
+    let (mut of, mut insts, mut ws): (Vec<usize>, Vec<RunningInstance>, Vec<&Witness>) =
+        (Vec::new(), Vec::new(), Vec::new());
+    for o in &all {
+        for p in &o.primary {
+            let s = match shapes.iter().position(|s| std::ptr::eq(*s, p.shape)) {
+                Some(s) => s,
+                None => {
+                    shapes.push(p.shape);
+                    shapes.len() - 1
+                }
+            };
+            let inst = match &p.instance {
+                PrimaryInstance::Running(u) => u.clone(),
+                PrimaryInstance::Fresh(u) => RunningInstance {
+                    cw1: u.cw1,
+                    cw2: u.cw2,
+                    x: u.x.clone(),
+                    u: Fr::from(1u64),
+                    r_e: vec![Fr::from(7u64); p.shape.num_vars()],
+                    v_e: Fr::from(0u64),
+                },
+            };
+            of.push(s);
+            insts.push(inst);
+            ws.push(p.witness);
+        }
+    }
+    let nnz: usize = shapes.iter().map(|s| s.nnz()).sum();
+    let nu = shapes
+        .iter()
+        .map(|s| mle::num_vars(s.num_w1.max(s.num_w2).max(1 + s.num_io)))
+        .max()
+        .unwrap_or(1);
+    println!(
+        "{} instances of {} shapes, {} non-zero matrix entries, rows up to 2^{}, blocks 2^{}",
+        insts.len(),
+        shapes.len(),
+        nnz,
+        shapes.iter().map(|s| s.num_vars()).max().unwrap_or(0),
+        nu
+    );
+
+    for (i, s) in shapes.iter().enumerate() {
+        let [a, b, c] = s.matrices();
+        println!(
+            "  shape {i}: {} constraints, W1 {}, W2 {}, non-zeros A {} B {} C {}",
+            s.num_constraints,
+            s.num_w1,
+            s.num_w2,
+            a.nnz(),
+            b.nnz(),
+            c.nnz()
+        );
+    }
+    let t = Instant::now();
+    for o in &all {
+        o.discharge().expect("the proof's own check");
+    }
+    println!(
+        "plain check of the witnesses: {:.2} s",
+        t.elapsed().as_secs_f64()
+    );
+
+    let key = PowersOfTauKey::development(1 << nu);
+    let refs: Vec<&RunningInstance> = insts.iter().collect();
+    let t = Instant::now();
+    let p = spartan::prove(
+        &key,
+        &shapes,
+        &of,
+        &refs,
+        &ws,
+        &mut Transcript::new(b"bench"),
+    )
+    .expect("prove");
+    println!("batched prove: {:.2} s", t.elapsed().as_secs_f64());
+    println!(
+        "proof: {} bytes (outer {}, evaluations {}, inner {}, openings {}, opening {})",
+        p.compressed_size(),
+        p.outer.compressed_size(),
+        p.abc.compressed_size(),
+        p.inner.compressed_size(),
+        p.w.compressed_size(),
+        p.opening.compressed_size()
+    );
+    let instance_bytes: usize = insts.iter().map(|u| u.compressed_size()).sum();
+    println!("the instances themselves: {instance_bytes} bytes");
+    let vk = OpeningKey::of(&key).expect("key");
+    for _ in 0..3 {
+        let t = Instant::now();
+        spartan::verify(&vk, &shapes, &of, &refs, &p, &mut Transcript::new(b"bench"))
+            .expect("verify");
+        println!("batched verify: {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
+    }
+}
