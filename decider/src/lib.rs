@@ -6,6 +6,8 @@
 //! ([`spartan`]).
 
 mod error;
+pub mod cyclefold;
+pub mod ipa;
 pub mod opening;
 pub mod spartan;
 pub mod sumcheck;

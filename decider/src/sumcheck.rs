@@ -8,53 +8,91 @@
 //! `claim = p(r)`. After `n` rounds the caller checks the final claim against the tables'
 //! evaluations at the point, which it must obtain or check by other means.
 
-use ark_ff::{AdditiveGroup, Field};
+use ark_ff::{BigInteger, PrimeField};
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
-use crease_folding::poseidon::Transcript;
-use crease_folding::Fr;
+use crease_folding::poseidon::{fq_to_limbs, Transcript};
+use crease_folding::{Fq, Fr};
 use rayon::prelude::*;
 
 use crate::Error;
+
+/// A Fiat–Shamir transcript for messages and challenges in `F`.
+pub trait Challenger<F> {
+    /// Absorbs field elements in order.
+    fn absorb_all(&mut self, xs: &[F]);
+    /// Squeezes one challenge.
+    fn squeeze(&mut self) -> F;
+}
+
+impl Challenger<Fr> for Transcript {
+    fn absorb_all(&mut self, xs: &[Fr]) {
+        self.absorb_slice(xs);
+    }
+
+    fn squeeze(&mut self) -> Fr {
+        self.challenge()
+    }
+}
+
+/// The BN254 transcript for Grumpkin-scalar (`Fq`) messages: an `Fq` value is absorbed as
+/// its three limbs of at most 128 bits (injective), and a challenge is a squeezed `Fr` read
+/// as an integer, which is below `q` since `r < q`.
+pub struct FqChallenger<'a>(pub &'a mut Transcript);
+
+impl Challenger<Fq> for FqChallenger<'_> {
+    fn absorb_all(&mut self, xs: &[Fq]) {
+        for x in xs {
+            for limb in fq_to_limbs(x) {
+                self.0.absorb(&Fr::from(limb));
+            }
+        }
+    }
+
+    fn squeeze(&mut self) -> Fq {
+        let c = self.0.challenge().into_bigint();
+        Fq::from_le_bytes_mod_order(&c.to_bytes_le())
+    }
+}
 
 /// Below this many pairs a round runs serially.
 const PAR_THRESHOLD: usize = 1 << 10;
 
 /// The prover's messages: per round `p(0), p(2), …, p(d)`.
 #[derive(Clone, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
-pub struct SumcheckProof {
+pub struct SumcheckProof<F: PrimeField = Fr> {
     /// One entry per round.
-    pub rounds: Vec<Vec<Fr>>,
+    pub rounds: Vec<Vec<F>>,
 }
 
 /// A sum of products of tables: `Σ_t coeff_t · Π_{j ∈ tables_t} P_j`.
 #[derive(Clone, Debug)]
-pub struct Terms {
+pub struct Terms<F = Fr> {
     /// `(coeff, indices of the tables multiplied)`.
-    pub terms: Vec<(Fr, Vec<usize>)>,
+    pub terms: Vec<(F, Vec<usize>)>,
 }
 
-impl Terms {
+impl<F: PrimeField> Terms<F> {
     /// The largest number of tables in one product: the round polynomials' degree.
     pub fn degree(&self) -> usize {
         self.terms.iter().map(|(_, t)| t.len()).max().unwrap_or(0)
     }
 
     /// The sum at one point, from the tables' values there.
-    pub fn evaluate(&self, values: &[Fr]) -> Fr {
+    pub fn evaluate(&self, values: &[F]) -> F {
         self.terms
             .iter()
-            .map(|(c, t)| *c * t.iter().map(|&j| values[j]).product::<Fr>())
+            .map(|(c, t)| *c * t.iter().map(|&j| values[j]).product::<F>())
             .sum()
     }
 }
 
 /// Runs the prover on `tables` (each of `2^n` entries), absorbing into `transcript`.
 /// Returns the proof, the point and the tables' evaluations there.
-pub fn prove(
-    terms: &Terms,
-    mut tables: Vec<Vec<Fr>>,
-    transcript: &mut Transcript,
-) -> (SumcheckProof, Vec<Fr>, Vec<Fr>) {
+pub fn prove<F: PrimeField, C: Challenger<F>>(
+    terms: &Terms<F>,
+    mut tables: Vec<Vec<F>>,
+    transcript: &mut C,
+) -> (SumcheckProof<F>, Vec<F>, Vec<F>) {
     let len = tables.first().map_or(1, Vec::len);
     debug_assert!(len.is_power_of_two() && tables.iter().all(|t| t.len() == len));
     let n = len.trailing_zeros() as usize;
@@ -63,14 +101,14 @@ pub fn prove(
     let mut point = Vec::with_capacity(n);
     for _ in 0..n {
         let evals = round_polynomial(terms, &tables, d);
-        let sent: Vec<Fr> = evals
+        let sent: Vec<F> = evals
             .iter()
             .enumerate()
             .filter(|(t, _)| *t != 1)
             .map(|(_, e)| *e)
             .collect();
-        transcript.absorb_slice(&sent);
-        let r = transcript.challenge();
+        transcript.absorb_all(&sent);
+        let r = transcript.squeeze();
         rounds.push(sent);
         point.push(r);
         tables.par_iter_mut().for_each(|t| bind(t, r));
@@ -80,11 +118,11 @@ pub fn prove(
 }
 
 /// `p(0), p(1), …, p(d)` of the current round.
-fn round_polynomial(terms: &Terms, tables: &[Vec<Fr>], d: usize) -> Vec<Fr> {
+fn round_polynomial<F: PrimeField>(terms: &Terms<F>, tables: &[Vec<F>], d: usize) -> Vec<F> {
     let half = tables[0].len() / 2;
-    let at = |k: usize| -> Vec<Fr> {
+    let at = |k: usize| -> Vec<F> {
         // Each table's values along the line through its pair, at t = 0..=d.
-        let lines: Vec<Vec<Fr>> = tables
+        let lines: Vec<Vec<F>> = tables
             .iter()
             .map(|t| {
                 let (lo, hi) = (t[2 * k], t[2 * k + 1]);
@@ -103,16 +141,16 @@ fn round_polynomial(terms: &Terms, tables: &[Vec<Fr>], d: usize) -> Vec<Fr> {
                 terms
                     .terms
                     .iter()
-                    .map(|(c, js)| *c * js.iter().map(|&j| lines[j][t]).product::<Fr>())
+                    .map(|(c, js)| *c * js.iter().map(|&j| lines[j][t]).product::<F>())
                     .sum()
             })
             .collect()
     };
-    let add = |mut a: Vec<Fr>, b: Vec<Fr>| {
+    let add = |mut a: Vec<F>, b: Vec<F>| {
         a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
         a
     };
-    let zero = || vec![Fr::ZERO; d + 1];
+    let zero = || vec![F::ZERO; d + 1];
     if half >= PAR_THRESHOLD {
         (0..half).into_par_iter().map(at).reduce(zero, add)
     } else {
@@ -121,7 +159,7 @@ fn round_polynomial(terms: &Terms, tables: &[Vec<Fr>], d: usize) -> Vec<Fr> {
 }
 
 /// Binds variable 0 of a table to `r`.
-fn bind(t: &mut Vec<Fr>, r: Fr) {
+fn bind<F: PrimeField>(t: &mut Vec<F>, r: F) {
     let half = t.len() / 2;
     for k in 0..half {
         let (lo, hi) = (t[2 * k], t[2 * k + 1]);
@@ -132,13 +170,13 @@ fn bind(t: &mut Vec<Fr>, r: Fr) {
 
 /// Replays the verifier for `n` rounds of degree `d` from `claim`; returns the point and
 /// the final claim, which the caller must check.
-pub fn verify(
-    claim: Fr,
+pub fn verify<F: PrimeField, C: Challenger<F>>(
+    claim: F,
     n: usize,
     d: usize,
-    proof: &SumcheckProof,
-    transcript: &mut Transcript,
-) -> Result<(Vec<Fr>, Fr), Error> {
+    proof: &SumcheckProof<F>,
+    transcript: &mut C,
+) -> Result<(Vec<F>, F), Error> {
     if proof.rounds.len() != n {
         return Err(Error::WrongLength {
             what: "sum-check rounds",
@@ -160,8 +198,8 @@ pub fn verify(
         evals.push(sent[0]);
         evals.push(claim - sent[0]);
         evals.extend_from_slice(&sent[1..]);
-        transcript.absorb_slice(sent);
-        let r = transcript.challenge();
+        transcript.absorb_all(sent);
+        let r = transcript.squeeze();
         claim = interpolate(&evals, r);
         point.push(r);
     }
@@ -169,27 +207,27 @@ pub fn verify(
 }
 
 /// The polynomial of degree `< evals.len()` through `(t, evals[t])`, at `x`.
-pub fn interpolate(evals: &[Fr], x: Fr) -> Fr {
+pub fn interpolate<F: PrimeField>(evals: &[F], x: F) -> F {
     let n = evals.len();
-    let mut sum = Fr::ZERO;
+    let mut sum = F::ZERO;
     for (i, e) in evals.iter().enumerate() {
-        let (mut num, mut den) = (Fr::ONE, Fr::ONE);
+        let (mut num, mut den) = (F::ONE, F::ONE);
         for j in 0..n {
             if j != i {
-                num *= x - Fr::from(j as u64);
-                den *= Fr::from(i as u64) - Fr::from(j as u64);
+                num *= x - F::from(j as u64);
+                den *= F::from(i as u64) - F::from(j as u64);
             }
         }
-        sum += *e * num * den.inverse().unwrap_or(Fr::ZERO);
+        sum += *e * num * den.inverse().unwrap_or(F::ZERO);
     }
     sum
 }
 
 /// The table of `eq(r, y)` over `y ∈ {0,1}^n`, variable 0 the least significant bit.
-pub fn eq_table(r: &[Fr]) -> Vec<Fr> {
-    let mut t = vec![Fr::ONE];
+pub fn eq_table<F: PrimeField>(r: &[F]) -> Vec<F> {
+    let mut t = vec![F::ONE];
     for (j, rj) in r.iter().enumerate() {
-        let mut next = vec![Fr::ZERO; 2 << j];
+        let mut next = vec![F::ZERO; 2 << j];
         for (k, v) in t.iter().enumerate() {
             let hi = *v * rj;
             next[k] = *v - hi;
@@ -201,16 +239,17 @@ pub fn eq_table(r: &[Fr]) -> Vec<Fr> {
 }
 
 /// `eq(a, b) = Π (a_j·b_j + (1 − a_j)(1 − b_j))`.
-pub fn eq(a: &[Fr], b: &[Fr]) -> Fr {
+pub fn eq<F: PrimeField>(a: &[F], b: &[F]) -> F {
     a.iter()
         .zip(b)
-        .map(|(x, y)| *x * y + (Fr::ONE - x) * (Fr::ONE - y))
+        .map(|(x, y)| *x * y + (F::ONE - x) * (F::ONE - y))
         .product()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ark_ff::Field;
     use crease_folding::mle;
     use rand::{rngs::StdRng, SeedableRng};
 

@@ -391,6 +391,12 @@ pub fn check(
     Ok(())
 }
 
+/// The CycleFold commitment key of `n` bases: the parameters' key is a prefix of it (bases
+/// are derived one by one from a fixed label), so a decider may extend it to a power of two.
+pub fn extended_key(n: usize) -> PedersenKey {
+    PedersenKey::new(crate::params::CF_KEY_LABEL, n)
+}
+
 /// Label of the native CycleFold merge transcript.
 pub const CF_MERGE_LABEL: &[u8] = b"crease/cyclefold/merge";
 

@@ -30,7 +30,7 @@ const CF_LABEL: &[u8] = b"crease/ivc/cyclefold";
 const DIGEST_LABEL: &[u8] = b"crease/ivc/params/v2";
 /// Seed of the development commitment key.
 pub const DEV_KEY_SEED: &[u8] = b"crease development key (insecure)";
-const CF_KEY_LABEL: &[u8] = b"crease/cyclefold/pedersen";
+pub(crate) const CF_KEY_LABEL: &[u8] = b"crease/cyclefold/pedersen";
 /// Bases in the prover's table of the BN254 key: the recursion circuit's witness (~16,000
 /// entries, most of them full-size Poseidon states) comes first in `W2` in every chain, the
 /// step circuit's after it. The VM's chains have full-size entries of their own (their
