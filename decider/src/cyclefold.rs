@@ -13,7 +13,9 @@
 //!    `Az(r_y) + γ·Bz(r_y) + γ²·Cz(r_y) = Σ_x M(r_y, x)·z'(x)` with `M = A + γB + γ²C` and
 //!    `z' = W | (u, x)` in two blocks of `2^ν`; the prover sends `MLE(W)(r_lo)`; the
 //!    verifier computes `M(r_y, r_x)` (the CycleFold shape is small) and `MLE(u, x)(r_lo)`
-//!    and checks the final claim.
+//!    and checks the final claim. As in [`crate::spartan`], `M` gains `θ·eq(r_t, x)` past
+//!    `W`'s length in the first block, so that the opened vector of `2^ν` entries must be
+//!    `W` followed by zeros (`E` past the rows is held to zero by step 2 itself).
 //! 4. Absorb it; open `C_E` at `r_y` and `C_W` at `r_lo` ([`crate::ipa`]).
 
 use ark_ff::{AdditiveGroup, Field};
@@ -25,7 +27,9 @@ use crease_folding::r1cs::R1csShape;
 use crease_folding::{mle, Fq, GrumpkinAffine};
 
 use crate::ipa::{self, IpaProof};
-use crate::sumcheck::{self, eq, eq_table, Challenger, FqChallenger, SumcheckProof, Terms};
+use crate::sumcheck::{
+    self, eq, eq_eq_below, eq_table, Challenger, FqChallenger, SumcheckProof, Terms,
+};
 use crate::Error;
 
 /// The proof of [`prove`].
@@ -110,14 +114,6 @@ pub fn prove(
             got: 0,
         });
     };
-    let (ny, nu) = dims(shape);
-    let bases = key.bases();
-    if bases.len() < key_len(shape) {
-        return Err(Error::KeyTooShort {
-            needed: key_len(shape),
-            available: bases.len(),
-        });
-    }
     let (mut inst, mut w) = ((*first).clone(), (*first_w).clone());
     let mut merges = Vec::with_capacity(rest.len());
     for (i2, w2) in rest {
@@ -125,9 +121,31 @@ pub fn prove(
         (inst, w) = (ni, nw);
         merges.push(cm_t);
     }
-    absorb_instance(t, &inst);
+    prove_merged(shape, key, &inst, &w, merges, t)
+}
 
-    let z = shape.z(inst.u, &inst.x, &[], &w.w)?;
+/// Step 2 on of [`prove`] for the merged accumulator `inst` (whose merges' cross terms
+/// are `merges`). `W` may run past the shape's length up to the block of `2^ν` (a cheating
+/// prover's; the tail term rejects it): the products read its first `num_w2` entries.
+pub fn prove_merged(
+    shape: &R1csShape<Fq>,
+    key: &crease_folding::commitment::PedersenKey,
+    inst: &CfInstance,
+    w: &CfWitness,
+    merges: Vec<GrumpkinAffine>,
+    t: &mut Transcript,
+) -> Result<CfProof, Error> {
+    let (ny, nu) = dims(shape);
+    let bases = key.bases();
+    if bases.len() < key_len(shape) || w.w.len() > 1 << nu {
+        return Err(Error::KeyTooShort {
+            needed: key_len(shape).max(w.w.len()),
+            available: bases.len(),
+        });
+    }
+    absorb_instance(t, inst);
+
+    let z = shape.z(inst.u, &inst.x, &[], &w.w[..shape.num_w2.min(w.w.len())])?;
     let (mut az, mut bz, mut cz) = shape.products(&z);
     let mut e = w.e.clone();
     for v in [&mut az, &mut bz, &mut cz, &mut e] {
@@ -149,13 +167,18 @@ pub fn prove(
     let abce = [finals[1], finals[2], finals[3], finals[4]];
     FqChallenger(t).absorb_all(&abce);
 
-    let gamma = FqChallenger(t).squeeze();
+    let (gamma, theta, r_t) = inner_challenges(t, nu);
     let bound = bound_rows(shape, &eq_table(&r_y), gamma);
     let width = 2usize << nu;
     let (mut m, mut zc) = (vec![Fq::ZERO; width], vec![Fq::ZERO; width]);
     for (col, v) in bound.iter().enumerate() {
         m[column(shape, nu, col)] = *v;
         zc[column(shape, nu, col)] = z[col];
+    }
+    zc[shape.num_w2..w.w.len()].copy_from_slice(&w.w[shape.num_w2..]);
+    let eq_t = eq_table(&r_t);
+    for x in shape.num_w2..1 << nu {
+        m[x] += theta * eq_t[x];
     }
     let terms = Terms {
         terms: vec![(Fq::ONE, vec![0, 1])],
@@ -176,6 +199,15 @@ pub fn prove(
         open_e,
         open_w,
     })
+}
+
+/// `γ`, then `θ` and `r_t` for the tail term.
+fn inner_challenges(t: &mut Transcript, nu: usize) -> (Fq, Fq, Vec<Fq>) {
+    let mut ch = FqChallenger(t);
+    let gamma = ch.squeeze();
+    let theta = ch.squeeze();
+    let r_t = (0..nu + 1).map(|_| ch.squeeze()).collect();
+    (gamma, theta, r_t)
 }
 
 fn mle_fq(v: &[Fq], r: &[Fq]) -> Fq {
@@ -216,7 +248,9 @@ pub fn verify(
         inst = cyclefold::merge_verify(&inst, i2, cm_t)?;
     }
     if inst.x.len() != shape.num_io {
-        return Err(Error::Rejected("a CycleFold instance does not fit its shape"));
+        return Err(Error::Rejected(
+            "a CycleFold instance does not fit its shape",
+        ));
     }
     let (ny, nu) = dims(shape);
     absorb_instance(t, &inst);
@@ -227,11 +261,13 @@ pub fn verify(
     let (r_y, last) = sumcheck::verify(Fq::ZERO, ny, 3, &proof.outer, &mut FqChallenger(t))?;
     let [a, b, c, e] = proof.abce;
     if last != eq(&tau, &r_y) * (a * b - inst.u * c - e) {
-        return Err(Error::Rejected("the CycleFold relation's sum-check ends off its claim"));
+        return Err(Error::Rejected(
+            "the CycleFold relation's sum-check ends off its claim",
+        ));
     }
     FqChallenger(t).absorb_all(&proof.abce);
 
-    let gamma = FqChallenger(t).squeeze();
+    let (gamma, theta, r_t) = inner_challenges(t, nu);
     let claim = a + gamma * (b + gamma * c);
     let (r_x, last) = sumcheck::verify(claim, nu + 1, 2, &proof.inner, &mut FqChallenger(t))?;
     let (r_lo, hi) = (&r_x[..nu], r_x[nu]);
@@ -245,15 +281,35 @@ pub fn verify(
             let block = if at >> nu == 1 { hi } else { Fq::ONE - hi };
             *v * block * eq_lo[at & ((1 << nu) - 1)]
         })
-        .sum();
+        .sum::<Fq>()
+        + theta * (Fq::ONE - r_t[nu]) * (Fq::ONE - hi) * {
+            let (lo_t, lo_x) = (&r_t[..nu], r_lo);
+            eq_eq_below(lo_t, lo_x, 1 << nu) - eq_eq_below(lo_t, lo_x, shape.num_w2)
+        };
     let mut ux = vec![inst.u];
     ux.extend_from_slice(&inst.x);
     let z = (Fq::ONE - hi) * proof.w + hi * mle_fq(&ux, r_lo);
     if last != m * z {
-        return Err(Error::Rejected("the CycleFold matrices' sum-check ends off its claim"));
+        return Err(Error::Rejected(
+            "the CycleFold matrices' sum-check ends off its claim",
+        ));
     }
     FqChallenger(t).absorb_all(&[proof.w]);
 
-    ipa::verify(&bases[..1 << ny], &inst.cm_e, &r_y, e, &proof.open_e, &mut FqChallenger(t))?;
-    ipa::verify(&bases[..1 << nu], &inst.cm_w, r_lo, proof.w, &proof.open_w, &mut FqChallenger(t))
+    ipa::verify(
+        &bases[..1 << ny],
+        &inst.cm_e,
+        &r_y,
+        e,
+        &proof.open_e,
+        &mut FqChallenger(t),
+    )?;
+    ipa::verify(
+        &bases[..1 << nu],
+        &inst.cm_w,
+        r_lo,
+        proof.w,
+        &proof.open_w,
+        &mut FqChallenger(t),
+    )
 }

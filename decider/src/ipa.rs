@@ -170,8 +170,12 @@ mod tests {
         let mut rng = StdRng::seed_from_u64(5);
         let k = 5;
         let key = PedersenKey::new(b"ipa test", 1 << k);
-        let a: Vec<Fq> = (0..27).map(|_| <Fq as ark_ff::UniformRand>::rand(&mut rng)).collect();
-        let r: Vec<Fq> = (0..k).map(|_| <Fq as ark_ff::UniformRand>::rand(&mut rng)).collect();
+        let a: Vec<Fq> = (0..27)
+            .map(|_| <Fq as ark_ff::UniformRand>::rand(&mut rng))
+            .collect();
+        let r: Vec<Fq> = (0..k)
+            .map(|_| <Fq as ark_ff::UniformRand>::rand(&mut rng))
+            .collect();
         let c = key.commit(&a).expect("commit");
         let v = mle(&a, &r);
         let mut tr = Transcript::new(b"ipa");

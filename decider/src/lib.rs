@@ -5,8 +5,8 @@
 //! batched argument that a set of relaxed R1CS instances in Mova form are satisfied
 //! ([`spartan`]).
 
-mod error;
 pub mod cyclefold;
+mod error;
 pub mod ipa;
 pub mod opening;
 pub mod spartan;

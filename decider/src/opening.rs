@@ -180,6 +180,10 @@ pub fn verify(
         transcript.absorb_g1(c);
     }
     let beta = transcript.challenge();
+    if beta.is_zero() {
+        // The three points would coincide and the fold checks read 0 = 0.
+        return Err(Error::Rejected("a zero opening challenge"));
+    }
     let two_beta = beta.double();
     for (j, (e, r)) in proof.evals.iter().zip(point).enumerate() {
         let next = proof.evals.get(j + 1).map_or(value, |e| e[2]);

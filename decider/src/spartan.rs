@@ -14,7 +14,12 @@
 //!    `M = A + γB + γ²C` and `z'` the layout `W1 | W2 | (u, x) | 0` of four blocks of `2^ν`;
 //!    the prover sends `MLE(W1_i)(r_lo)` and `MLE(W2_i)(r_lo)` at the final point's low
 //!    `ν` coordinates, the verifier computes `MLE(u, x)(r_lo)` and `M_s(r_y, r_x)` itself
-//!    and checks the final claim;
+//!    and checks the final claim. The opening below is of vectors of `2^ν` entries, longer
+//!    than a shape's `W1` or `W2`: so that entries past `num_w1` (`num_w2`) must be zero,
+//!    as the folding scheme's relation has it, the verifier also squeezes `θ` and a point
+//!    `r_t` with `γ, μ`, and `M_s` gains `θ·eq(r_t, x)` on those tails ([`add_tail`]):
+//!    a non-zero tail of `Σ μ^i W_i` moves the sum by `θ·MLE(tail)(r_t)`, which a
+//!    prover cannot foresee. The verifier adds the tails' share in `O(ν)` ([`tail_sum`]);
 //! 3. absorb them; squeeze `ρ`; open `Σ_i ρ^(2i) C_W1_i + ρ^(2i+1) C_W2_i` at `r_lo` to
 //!    the same combination of the sent values ([`crate::opening`]).
 //!
@@ -32,7 +37,7 @@ use crease_folding::{mle, Fr, G1Projective};
 use rayon::prelude::*;
 
 use crate::opening::{self, OpeningKey, OpeningProof};
-use crate::sumcheck::{self, eq, eq_table, SumcheckProof, Terms};
+use crate::sumcheck::{self, eq, eq_eq_below, eq_table, SumcheckProof, Terms};
 use crate::Error;
 
 /// The proof of [`prove`].
@@ -97,6 +102,37 @@ fn bound_rows(shape: &R1csShape, eq_y: &[Fr], gamma: Fr) -> Vec<Fr> {
         .zip(mb.iter().zip(&mc))
         .for_each(|(x, (y, w))| *x += gamma * y + g2 * w);
     m
+}
+
+/// The tails of `z'` that must be zero for `shape`: `W1` past `num_w1` (block 0) and `W2`
+/// past `num_w2` (block 1), as `(block, first position)`.
+fn tails(shape: &R1csShape) -> [(usize, usize); 2] {
+    [(0, shape.num_w1), (1, shape.num_w2)]
+}
+
+/// Adds `θ·eq(r_t, x)` to `m` at every tail position `x` of `shape` (`eq_t = eq(r_t, ·)`
+/// over the `4·2^ν` positions of `z'`).
+pub fn add_tail(m: &mut [Fr], shape: &R1csShape, nu: usize, theta: Fr, eq_t: &[Fr]) {
+    for (block, start) in tails(shape) {
+        let base = block << nu;
+        for x in base + start..base + (1 << nu) {
+            m[x] += theta * eq_t[x];
+        }
+    }
+}
+
+/// `Σ_{x in the tails of shape} eq(r_t, x)·eq(r_x, x)`, in `O(ν)`.
+pub fn tail_sum(shape: &R1csShape, nu: usize, r_t: &[Fr], r_x: &[Fr]) -> Fr {
+    let (lo_t, lo_x) = (&r_t[..nu], &r_x[..nu]);
+    let all = eq_eq_below(lo_t, lo_x, 1 << nu);
+    tails(shape)
+        .iter()
+        .map(|&(block, start)| {
+            let bits = [Fr::from((block & 1) as u64), Fr::from((block >> 1) as u64)];
+            let weight = eq(&r_t[nu..], &bits) * eq(&r_x[nu..], &bits);
+            weight * (all - eq_eq_below(lo_t, lo_x, start))
+        })
+        .sum()
 }
 
 /// The batch's shapes and which shape each instance has.
@@ -193,6 +229,9 @@ pub fn prove(
     // 2. The matrix products, one pair of tables per shape.
     let gamma = transcript.challenge();
     let mu = transcript.challenge();
+    let theta = transcript.challenge();
+    let r_t = transcript.challenges(nu + 2);
+    let eq_t = eq_table(&r_t);
     let mp = powers(mu, instances.len());
     let eq_y = eq_table(&r_y);
     let width = 4usize << nu;
@@ -209,6 +248,7 @@ pub fn prove(
         for (col, v) in bound.iter().enumerate() {
             m[column(s, nu, col)] = *v;
         }
+        add_tail(&mut m, s, nu, theta, &eq_t);
         for &i in &members {
             for (col, v) in zs[i].iter().enumerate() {
                 zc[column(s, nu, col)] += mp[i] * v;
@@ -304,6 +344,8 @@ pub fn verify(
 
     let gamma = transcript.challenge();
     let mu = transcript.challenge();
+    let theta = transcript.challenge();
+    let r_t = transcript.challenges(nu + 2);
     let mp = powers(mu, n);
     let claim: Fr = (0..n)
         .map(|i| {
@@ -334,7 +376,8 @@ pub fn verify(
                 let at = column(s, nu, col);
                 *v * blocks[at >> nu] * eq_lo[at & ((1 << nu) - 1)]
             })
-            .sum();
+            .sum::<Fr>()
+            + theta * tail_sum(s, nu, &r_t, &r_x);
         let z: Fr = members
             .iter()
             .map(|&i| {

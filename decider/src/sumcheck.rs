@@ -238,6 +238,39 @@ pub fn eq_table<F: PrimeField>(r: &[F]) -> Vec<F> {
     t
 }
 
+/// `Σ_{y < a} eq(t, y)·eq(x, y)` over `y ∈ {0,1}^n` (`n = t.len() = x.len()`, `a ≤ 2^n`),
+/// in `O(n)`: the terms are products of per-coordinate weights `q_j(1) = t_j·x_j`,
+/// `q_j(0) = (1 − t_j)(1 − x_j)`, and the `y` below `a` split by the highest bit where they
+/// leave `a`.
+pub fn eq_eq_below<F: PrimeField>(t: &[F], x: &[F], a: usize) -> F {
+    let n = t.len();
+    let q: Vec<(F, F)> = t
+        .iter()
+        .zip(x)
+        .map(|(t, x)| ((F::ONE - t) * (F::ONE - x), *t * x))
+        .collect();
+    if a >= 1 << n {
+        return q.iter().map(|(z, o)| *z + o).product();
+    }
+    // below[j] = Π_{k<j} (q_k(0) + q_k(1)): every choice of the bits under j.
+    let mut below = Vec::with_capacity(n + 1);
+    below.push(F::ONE);
+    for (z, o) in &q {
+        let last = below[below.len() - 1];
+        below.push(last * (*z + o));
+    }
+    let (mut sum, mut prefix) = (F::ZERO, F::ONE);
+    for j in (0..n).rev() {
+        if (a >> j) & 1 == 1 {
+            sum += prefix * q[j].0 * below[j];
+            prefix *= q[j].1;
+        } else {
+            prefix *= q[j].0;
+        }
+    }
+    sum
+}
+
 /// `eq(a, b) = Π (a_j·b_j + (1 − a_j)(1 − b_j))`.
 pub fn eq<F: PrimeField>(a: &[F], b: &[F]) -> F {
     a.iter()
@@ -317,6 +350,23 @@ mod tests {
         let mut wide = proof;
         wide.rounds[0].push(Fr::ONE);
         assert!(verify(claim, n, 3, &wide, &mut Transcript::new(b"test")).is_err());
+    }
+
+    #[test]
+    fn eq_eq_below_sums_the_products_below_a() {
+        let mut rng = StdRng::seed_from_u64(8);
+        let n = 5;
+        let t: Vec<Fr> = (0..n)
+            .map(|_| <Fr as ark_ff::UniformRand>::rand(&mut rng))
+            .collect();
+        let x: Vec<Fr> = (0..n)
+            .map(|_| <Fr as ark_ff::UniformRand>::rand(&mut rng))
+            .collect();
+        let (et, ex) = (eq_table(&t), eq_table(&x));
+        for a in 0..=(1usize << n) {
+            let brute: Fr = (0..a).map(|y| et[y] * ex[y]).sum();
+            assert_eq!(eq_eq_below(&t, &x, a), brute, "a = {a}");
+        }
     }
 
     #[test]

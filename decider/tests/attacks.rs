@@ -290,6 +290,9 @@ fn cheat(b: &Batch, how: Cheat) -> SpartanProof {
 
     let gamma = t.challenge();
     let mu = t.challenge();
+    let theta = t.challenge();
+    let r_t = t.challenges(nu + 2);
+    let eq_t = eq_table(&r_t);
     let mp = powers(mu, n);
     let eq_y = eq_table(&r_y);
     let width = 4usize << nu;
@@ -306,6 +309,7 @@ fn cheat(b: &Batch, how: Cheat) -> SpartanProof {
         for (col, v) in bound.iter().enumerate() {
             m[column(s, nu, col)] = *v;
         }
+        spartan::add_tail(&mut m, s, nu, theta, &eq_t);
         for &i in &members {
             for (col, v) in zs[i].iter().enumerate() {
                 zc[column(s, nu, col)] += mp[i] * v;
@@ -336,7 +340,7 @@ fn cheat(b: &Batch, how: Cheat) -> SpartanProof {
     let mut w: Vec<[Fr; 2]> = ws.iter().map(|w| [low(&w.w1), low(&w.w2)]).collect();
     if let Some(f) = how.fix {
         let last = replay(claim, &inner, &r_x);
-        let (expected, ms) = inner_expected(b, &w, &r_y, &r_x, gamma, mu);
+        let (expected, ms) = inner_expected(b, &w, &r_y, &r_x, gamma, mu, (theta, &r_t));
         let (b0, b1) = (r_x[nu], r_x[nu + 1]);
         let blk0 = (Fr::ONE - b0) * (Fr::ONE - b1);
         w[f][0] += (last - expected) / (ms[of[f]] * mp[f] * blk0);
@@ -383,6 +387,7 @@ fn inner_expected(
     r_x: &[Fr],
     gamma: Fr,
     mu: Fr,
+    (theta, r_t): (Fr, &[Fr]),
 ) -> (Fr, Vec<Fr>) {
     let (_, nu) = dims(&b.shapes);
     let n = b.instances.len();
@@ -406,7 +411,8 @@ fn inner_expected(
                 let at = column(s, nu, col);
                 *v * blocks[at >> nu] * eq_lo[at & ((1 << nu) - 1)]
             })
-            .sum();
+            .sum::<Fr>()
+            + theta * spartan::tail_sum(s, nu, r_t, r_x);
         ms.push(m);
         for i in (0..n).filter(|&i| b.of[i] == si) {
             let u = &b.instances[i];
@@ -692,25 +698,23 @@ fn a_committed_w1_longer_than_the_block_is_rejected() {
     let (_, nu) = dims(&batch().shapes);
     for target in [0usize, 2] {
         let mut b = batch();
-        b.witnesses[target]
-            .w1
-            .resize((1 << nu) + 3, Fr::from(11u64));
+        // Zero up to the block (the tail check passes), non-zero past it.
+        let w1 = &mut b.witnesses[target].w1;
+        w1.resize(1 << nu, Fr::ZERO);
+        w1.extend([Fr::from(11u64); 3]);
         b.instances[target].cw1 = b.key.commit(&b.witnesses[target].w1).expect("commit");
         let p = cheat(&b, Cheat::default());
         assert!(opening_rejects(check(&b, &b.instances, &b.of, &p)));
     }
 }
 
-/// **Accepted (a mismatch with the folding scheme's relation, see the report).** Entries
-/// of `W1` (or `W2`) past the shape's `num_w1` (`num_w2`) but inside the block of `2^ν`:
-/// the matrices have no column there, so the sum-checks do not see them, and the opening
-/// is of a vector of `2^ν` entries. The verifier accepts an instance whose commitment opens
-/// to no vector of the shape's length (`check_running` needs `W1` of exactly `num_w1`
-/// entries). The block is the batch's: an accumulator of the small shape alone admits
-/// entries up to its own `2^ν`, and beside the large shape (or beside a large shape listed
-/// but unused) up to the large shape's.
+/// Entries of `W1` (or `W2`) past the shape's `num_w1` (`num_w2`) but inside the block of
+/// `2^ν`: no column of the matrices reads them, but the folding scheme's relation has no
+/// such entries (`check_running` needs `W1` of exactly `num_w1`), so the verifier's tail
+/// term must reject them, whatever the batch (the small shape alone, beside the large one,
+/// or with the large one listed but unused).
 #[test]
-fn entries_past_num_w1_inside_the_block_are_accepted() {
+fn entries_past_num_w1_inside_the_block_are_rejected() {
     let full = batch();
     let small = &full.shapes[1];
     let (_, nu_small) = dims(std::slice::from_ref(small));
@@ -719,45 +723,35 @@ fn entries_past_num_w1_inside_the_block_are_accepted() {
 
     // The small shape alone: W1 grown to its own block.
     let mut b = small_only(&full);
-    let honest_w1 = b.witnesses[0].w1.clone();
     b.witnesses[0].w1.resize(1 << nu_small, Fr::from(12345u64));
     b.instances[0].cw1 = b.key.commit(&b.witnesses[0].w1).expect("commit");
-    let truncated = Witness {
-        w1: honest_w1,
-        w2: b.witnesses[0].w2.clone(),
-    };
-    assert!(b.shapes[0]
-        .check_running(&b.key, &b.instances[0], &truncated)
-        .is_err());
     assert!(b.shapes[0]
         .check_running(&b.key, &b.instances[0], &b.witnesses[0])
         .is_err());
-    let p = cheat(&b, Cheat::default());
-    assert!(verify(&b, &p), "accepted: W1 past num_w1");
+    assert!(!verify(&b, &cheat(&b, Cheat::default())), "W1 past num_w1");
 
-    // Beside the large shape: W1 and W2 grown to the large shape's block.
-    let mut b = batch();
-    let w = &mut b.witnesses[2];
-    w.w1.resize(1 << nu_big, Fr::from(777u64));
-    w.w2.resize(1 << nu_big, Fr::from(778u64));
-    b.instances[2].cw1 = b.key.commit(&b.witnesses[2].w1).expect("commit");
-    b.instances[2].cw2 = b.key.commit(&b.witnesses[2].w2).expect("commit");
-    let p = cheat(&b, Cheat::default());
-    assert!(
-        verify(&b, &p),
-        "accepted: W1, W2 past the small shape's block"
-    );
-    // ... but not with the small shape alone.
-    let alone = small_only(&b);
-    assert!(!verify(&alone, &cheat(&alone, Cheat::default())));
-    // Or with the large shape listed but unused.
-    let mut unused = small_only(&b);
-    unused.shapes.push(full.shapes[0].clone());
-    let p = cheat(&unused, Cheat::default());
-    assert!(
-        verify(&unused, &p),
-        "accepted: an unused shape widens the block"
-    );
+    // Beside the large shape: W1 and W2 grown to the large shape's block, together and
+    // one at a time.
+    for (grow1, grow2) in [(true, true), (true, false), (false, true)] {
+        let mut b = batch();
+        let w = &mut b.witnesses[2];
+        if grow1 {
+            w.w1.resize(1 << nu_big, Fr::from(777u64));
+        }
+        if grow2 {
+            w.w2.resize(1 << nu_big, Fr::from(778u64));
+        }
+        b.instances[2].cw1 = b.key.commit(&b.witnesses[2].w1).expect("commit");
+        b.instances[2].cw2 = b.key.commit(&b.witnesses[2].w2).expect("commit");
+        assert!(
+            !verify(&b, &cheat(&b, Cheat::default())),
+            "W1 {grow1}, W2 {grow2} past the small shape's parts"
+        );
+        // With the large shape listed but unused.
+        let mut unused = small_only(&b);
+        unused.shapes.push(full.shapes[0].clone());
+        assert!(!verify(&unused, &cheat(&unused, Cheat::default())));
+    }
 }
 
 // ---------------------------------------------------------------------------------------
