@@ -40,6 +40,7 @@ pub use crease_pcd as pcd;
 
 pub use crease_nvm::{run, Execution, Input, Isa, Program, RunOptions, Segment};
 pub use crease_pcd::{
-    prove, prove_with, prove_with_progress, setup, verify, Error, KeySource, Params, Phase, Proof,
-    ProveOptions, Rejection, SetupConfig, Statement, DEFAULT_K,
+    compress, prove, prove_with, prove_with_progress, setup, verify, verify_compressed,
+    CompressedProof, Error, KeySource, Params, Phase, Proof, ProveOptions, Rejection, SetupConfig,
+    Statement, DEFAULT_K,
 };

@@ -4,6 +4,7 @@
 
 mod build;
 mod chains;
+mod compress;
 mod error;
 mod info;
 mod input;
@@ -45,7 +46,9 @@ enum Command {
     Setup(setup::SetupArgs),
     /// Prove a run of a guest ELF.
     Prove(prove::ProveArgs),
-    /// Verify a proof against a guest ELF and print what it proves.
+    /// Compress a proof into a short one of the same statement.
+    Compress(compress::CompressArgs),
+    /// Verify a proof (full or compressed) against a guest ELF and print what it proves.
     Verify(prove::VerifyArgs),
     /// Scaffold a new Rust guest that builds and runs.
     New {
@@ -65,6 +68,9 @@ fn main() -> ExitCode {
             .map(|()| ExitCode::SUCCESS)
             .map_err(|e| e.to_string()),
         Command::Prove(args) => prove::prove(&args)
+            .map(|()| ExitCode::SUCCESS)
+            .map_err(|e| e.to_string()),
+        Command::Compress(args) => compress::compress(&args)
             .map(|()| ExitCode::SUCCESS)
             .map_err(|e| e.to_string()),
         Command::Verify(args) => prove::verify(&args)

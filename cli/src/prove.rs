@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use clap::Args;
 use crease::nvm::{Input, Program};
-use crease::{Proof, Statement};
+use crease::{CompressedProof, Proof, Statement};
 
 use crate::error::CliError;
 use crate::input::read_input;
@@ -24,7 +24,8 @@ pub struct PublicInputArgs {
 }
 
 impl PublicInputArgs {
-    fn read(&self) -> Result<Vec<u8>, CliError> {
+    /// The public input's bytes.
+    pub fn read(&self) -> Result<Vec<u8>, CliError> {
         read_input(
             "public",
             self.public_input.as_deref(),
@@ -67,6 +68,10 @@ pub struct ProveArgs {
     #[arg(long, value_name = "N", default_value_t = crease::pcd::DEFAULT_DIRECT_STEPS as u64,
           value_parser = clap::value_parser!(u64).range(0..=1 << 20))]
     direct: u64,
+    /// Also compress the proof, into the proof's path with `.compressed` appended (see
+    /// `crease compress`).
+    #[arg(long)]
+    compress: bool,
     #[command(flatten)]
     params: ParamArgs,
 }
@@ -92,7 +97,7 @@ pub fn default_proof_path(elf: &Path) -> PathBuf {
     PathBuf::from(p)
 }
 
-fn load_program(elf: &Path, sel: &Selection) -> Result<Program, CliError> {
+pub fn load_program(elf: &Path, sel: &Selection) -> Result<Program, CliError> {
     let bytes = std::fs::read(elf).map_err(|source| CliError::Io {
         path: elf.to_path_buf(),
         source,
@@ -173,6 +178,10 @@ pub fn prove(args: &ProveArgs) -> Result<(), CliError> {
         prove_time.as_secs_f64(),
         exec.cycles as f64 / prove_time.as_secs_f64().max(1e-9)
     );
+    if args.compress {
+        let out = crate::compress::default_path(&out_path);
+        crate::compress::compress_to(&loaded.params, &program, &input.public, &proof, &out)?;
+    }
     Ok(())
 }
 
@@ -182,21 +191,36 @@ pub fn verify(args: &VerifyArgs) -> Result<(), CliError> {
         path: args.proof.clone(),
         source,
     })?;
-    let proof = Proof::from_bytes(&bytes).map_err(|e| CliError::BadProof {
+    let bad = |e: crease::Error| CliError::BadProof {
         path: args.proof.clone(),
         reason: e.to_string(),
-    })?;
+    };
+    enum Read {
+        Full(Box<Proof>),
+        Compressed(Box<CompressedProof>),
+    }
+    let proof = if CompressedProof::is_compressed(&bytes) {
+        Read::Compressed(Box::new(CompressedProof::from_bytes(&bytes).map_err(bad)?))
+    } else {
+        Read::Full(Box::new(Proof::from_bytes(&bytes).map_err(bad)?))
+    };
     let public = args.public.read()?;
     let sel = args.params.select()?;
     let program = load_program(&args.elf, &sel)?;
     let loaded = params::load_or_build(&sel, false)?;
     params::warn_if_development(&loaded.params);
     let start = Instant::now();
-    let statement =
-        crease::verify(&loaded.params, &program, &public, &proof).map_err(|e| match e {
-            crease::Error::ParamsMismatch => CliError::ParamsMismatch,
-            e => CliError::Pcd(e),
-        })?;
+    let result = match &proof {
+        Read::Full(p) => crease::verify(&loaded.params, &program, &public, p),
+        Read::Compressed(p) => crease::verify_compressed(&loaded.params, &program, &public, p),
+    };
+    let statement = result.map_err(|e| match e {
+        crease::Error::ParamsMismatch => CliError::ParamsMismatch,
+        e => CliError::Pcd(e),
+    })?;
+    if matches!(proof, Read::Compressed(_)) {
+        println!("compressed proof");
+    }
     let time = start.elapsed();
     print_statement(&args.elf, &statement);
     println!("verified in {:.3} s", time.as_secs_f64());

@@ -22,9 +22,10 @@ use rayon::prelude::*;
 use crate::augmented::{w1_hash_init, w1_hash_step};
 use crate::commitment::{CommitmentKey, PowersOfTauKey};
 use crate::encode::{ByteReader, ByteWriter};
-use crate::r1cs::{R1csShape, Witness};
+use crate::r1cs::{FreshInstance, R1csShape, Witness};
 use crate::step::StepCircuit;
-use crate::{Error, Fr};
+use crate::{Error, Fr, G1};
+use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 
 /// The step circuit alone as an R1CS: public input `constants ‖ z_in ‖ z_out`, witness
 /// `W1` (the step's [`StepCircuit::generate_w1`] variables, first) and the rest.
@@ -55,6 +56,11 @@ impl DirectShape {
             arity: circuit.arity(),
             num_constants: circuit.num_constants(),
         })
+    }
+
+    /// The step's R1CS (public input `constants ‖ z_in ‖ z_out`).
+    pub fn shape(&self) -> &R1csShape {
+        &self.shape
     }
 
     /// The shape's constraints.
@@ -123,6 +129,62 @@ pub struct DirectStep {
     pub w: Witness,
 }
 
+/// A step shown by its commitments, as a compressed proof carries a chain shown directly:
+/// `z_out` and the commitments to `W1` and to the rest of the witness.
+#[derive(Clone, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
+pub struct CommittedStep {
+    /// `z_out`.
+    pub z: Vec<Fr>,
+    /// Commitment to `W1`.
+    pub cw1: G1,
+    /// Commitment to the rest.
+    pub cw2: G1,
+}
+
+/// The running hash of committed steps' `W1` commitments: [`DirectProof::w1_hash`] of the
+/// steps they commit.
+pub fn committed_w1_hash(steps: &[CommittedStep]) -> Fr {
+    steps
+        .iter()
+        .fold(w1_hash_init(), |h, s| w1_hash_step(h, &s.cw1))
+}
+
+/// The fresh instances of committed steps under `constants`, from `z_0 = 0`, each step's
+/// input the previous one's output; the last must end in `z`. Each instance, satisfied,
+/// is a step of the chain (the decider shows them satisfied).
+pub fn committed_instances(
+    shape: &DirectShape,
+    steps: &[CommittedStep],
+    constants: &[Fr],
+    z: &[Fr],
+) -> Result<Vec<FreshInstance>, Error> {
+    let arity = shape.arity;
+    if steps.is_empty() || constants.len() != shape.num_constants || z.len() != arity {
+        return Err(Error::IvcVerification(
+            "committed steps do not fit the chain",
+        ));
+    }
+    if steps.iter().any(|s| s.z.len() != arity) || steps[steps.len() - 1].z != z {
+        return Err(Error::IvcVerification("states differ from the proof's"));
+    }
+    let zero = vec![Fr::ZERO; arity];
+    Ok(steps
+        .iter()
+        .enumerate()
+        .map(|(j, s)| {
+            let z_in = if j == 0 { &zero } else { &steps[j - 1].z };
+            let mut x = constants.to_vec();
+            x.extend_from_slice(z_in);
+            x.extend_from_slice(&s.z);
+            FreshInstance {
+                cw1: s.cw1,
+                cw2: s.cw2,
+                x,
+            }
+        })
+        .collect())
+}
+
 /// Steps shown directly, in order from `z_0 = 0`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DirectProof {
@@ -164,6 +226,25 @@ impl DirectProof {
     /// The final state (empty for no steps).
     pub fn z(&self) -> &[Fr] {
         self.steps.last().map_or(&[], |s| &s.z)
+    }
+
+    /// The steps' witnesses, in order.
+    pub fn witnesses(&self) -> impl Iterator<Item = &Witness> {
+        self.steps.iter().map(|s| &s.w)
+    }
+
+    /// The steps by their commitments under `key` ([`CommittedStep`]).
+    pub fn commit(&self, key: &PowersOfTauKey) -> Result<Vec<CommittedStep>, Error> {
+        self.steps
+            .par_iter()
+            .map(|s| {
+                Ok(CommittedStep {
+                    z: s.z.clone(),
+                    cw1: key.commit(&s.w.w1)?,
+                    cw2: key.commit(&s.w.w2)?,
+                })
+            })
+            .collect()
     }
 
     /// Test hook: mutable access to the steps.

@@ -68,6 +68,9 @@ pub enum Error {
     /// The prover stopped before the proof was made (its finished work is kept).
     #[error("proving was interrupted; run again to resume")]
     Interrupted,
+    /// Compression failed.
+    #[error("compression: {0}")]
+    Decider(#[from] crease_decider::Error),
     /// The proof does not establish its statement.
     #[error("proof rejected: {0}")]
     Rejected(Rejection),
@@ -101,6 +104,9 @@ pub enum Rejection {
     /// The statement is malformed (steps, output words).
     #[error("malformed statement: {0}")]
     Statement(&'static str),
+    /// A compressed proof's argument for these relations does not verify.
+    #[error("the compressed argument for the {0} does not verify")]
+    Decider(&'static str),
 }
 
 impl From<Rejection> for Error {

@@ -11,6 +11,7 @@
 //!   Init, and returns the proven [`Statement`].
 #![forbid(unsafe_code)]
 
+mod compress;
 mod error;
 pub mod graph;
 mod params;
@@ -23,6 +24,10 @@ mod transcript;
 mod verifier;
 mod wire;
 
+pub use compress::{
+    compress, compress_with_progress, verify_compressed, CompressedBody, CompressedChain,
+    CompressedProof,
+};
 pub use crease_folding::tree::Node;
 pub use error::{Error, Rejection};
 pub use params::{

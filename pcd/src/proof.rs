@@ -213,6 +213,11 @@ impl Proof {
         Ok(p)
     }
 
+    /// The claimed output words.
+    pub fn output_words(&self) -> &[OutputWord] {
+        &self.output
+    }
+
     /// The table rows the run looked up, by increasing row, with their counts.
     pub fn table_counts(&self) -> &[TableCount] {
         &self.table_counts

@@ -107,6 +107,136 @@ fn table_side(entries: &[Entry], counts: &[TableCount], beta: Fr, alpha: Fr) -> 
         .sum())
 }
 
+/// What a proof claims besides its chains' bodies: the part every kind of proof carries.
+pub(crate) struct Claimed<'a> {
+    pub params_digest: Fr,
+    pub exit_code: u32,
+    pub steps: u64,
+    pub output: &'a [OutputWord],
+    /// The chains' ISA indices, the scan's ([`Proof::SCAN`]) last.
+    pub chains: Vec<u32>,
+    pub table_counts: &'a [TableCount],
+}
+
+/// The checks of the claims alone: parameters, ISA, step count, output words, chain order
+/// and table counts. Returns the tables' entries.
+pub(crate) fn check_claims(
+    params: &Params,
+    program: &Program,
+    c: &Claimed<'_>,
+) -> Result<Vec<Entry>, Error> {
+    if c.params_digest != params.digest() {
+        return Err(Error::ParamsMismatch);
+    }
+    if program.isa().digest() != params.isa_digest {
+        return Err(Error::IsaMismatch);
+    }
+    if c.steps == 0 || c.steps > MAX_STEPS {
+        return Err(reject(Rejection::Statement("step count out of range")));
+    }
+    check_output(c.output)?;
+    let Some((&scan, inst)) = c.chains.split_last() else {
+        return Err(reject(Rejection::ChainOrder));
+    };
+    let mut last: Option<u32> = None;
+    for &chain in inst {
+        if chain as usize >= params.inst.len() || last.is_some_and(|l| l >= chain) {
+            return Err(reject(Rejection::ChainOrder));
+        }
+        last = Some(chain);
+    }
+    if scan != Proof::SCAN {
+        return Err(reject(Rejection::ChainOrder));
+    }
+    let entries = all_entries(program);
+    check_counts(c.table_counts, entries.len())?;
+    Ok(entries)
+}
+
+/// The challenges `[γ, β, α]` of the claims and the chains' `W1` hashes.
+pub(crate) fn claimed_challenges(
+    params: &Params,
+    program: &Program,
+    public_input: &[u8],
+    c: &Claimed<'_>,
+    hashes: &[ChainHash],
+) -> [Fr; 3] {
+    let claims = Claims {
+        public_input,
+        exit_code: c.exit_code,
+        steps: c.steps,
+        output: c.output,
+    };
+    challenges(params, program, &claims, hashes, c.table_counts)
+}
+
+/// The balance equations of docs/CIRCUITS.md with the verifier's own Init, from the
+/// chains' final states (`zs` in the order of `c.chains`, the scan's last), and the
+/// statement they establish.
+pub(crate) fn check_balances(
+    program: &Program,
+    public_input: &[u8],
+    c: &Claimed<'_>,
+    zs: &[&[Fr]],
+    entries: &[Entry],
+    constants: [Fr; 3],
+) -> Result<Statement, Error> {
+    let [gamma, beta, alpha] = constants;
+    let Some((scan_z, inst_z)) = zs.split_last() else {
+        return Err(reject(Rejection::ChainOrder));
+    };
+    if scan_z.len() != 5 || inst_z.iter().any(|z| z.len() != 2) {
+        return Err(reject(Rejection::Memory));
+    }
+    // Memory: Init (own) + Σ chains = Final of the pc cell.
+    let mut denoms = vec![
+        gamma - mem_tuple(space::PC, 0, program.entry() as u64, 0),
+        gamma
+            - mem_tuple(
+                space::PC,
+                0,
+                HALTED + c.exit_code as u64,
+                TS_PER_STEP * c.steps,
+            ),
+    ];
+    for (cell, v) in scan::verifier_init(program, public_input)? {
+        denoms.push(gamma - mem_tuple(cell.space, cell.addr as u64, v as u64, 0));
+    }
+    let out_denoms: Vec<Fr> = c
+        .output
+        .iter()
+        .map(|w| beta - scan::output_payload(w.addr, w.value))
+        .collect();
+    if denoms.iter().chain(&out_denoms).any(|d| d.is_zero()) {
+        return Err(reject(Rejection::Memory));
+    }
+    batch_inversion(&mut denoms);
+    let init: Fr = denoms.iter().sum::<Fr>() - denoms[1] - denoms[1];
+    let mem: Fr = zs.iter().map(|z| z[0]).sum();
+    if init + mem != Fr::ZERO {
+        return Err(reject(Rejection::Memory));
+    }
+    // Lookups: Σ chains = the tables' side, which the verifier sums itself from the
+    // counts over its own entries.
+    let lookups: Fr = zs.iter().map(|z| z[1]).sum();
+    if lookups != table_side(entries, c.table_counts, beta, alpha)? {
+        return Err(reject(Rejection::Lookups));
+    }
+    let mut out_denoms = out_denoms;
+    batch_inversion(&mut out_denoms);
+    if out_denoms.iter().sum::<Fr>() != scan_z[3] {
+        return Err(reject(Rejection::Output));
+    }
+    Ok(Statement {
+        program_digest: program.digest(),
+        isa_digest: program.isa().digest(),
+        public_input: public_input.to_vec(),
+        public_output: public_output(c.output)?,
+        exit_code: c.exit_code as i32,
+        steps: c.steps,
+    })
+}
+
 /// Verifies `proof` for `program` on `public_input`; returns what it proves.
 pub fn verify(
     params: &Params,
@@ -114,31 +244,18 @@ pub fn verify(
     public_input: &[u8],
     proof: &Proof,
 ) -> Result<Statement, Error> {
-    if proof.params_digest != params.digest() {
-        return Err(Error::ParamsMismatch);
-    }
-    if program.isa().digest() != params.isa_digest {
-        return Err(Error::IsaMismatch);
-    }
-    if proof.steps == 0 || proof.steps > MAX_STEPS {
-        return Err(reject(Rejection::Statement("step count out of range")));
-    }
-    check_output(&proof.output)?;
-    let mut last: Option<u32> = None;
-    for c in &proof.chains {
-        if c.chain as usize >= params.inst.len() || last.is_some_and(|l| l >= c.chain) {
-            return Err(reject(Rejection::ChainOrder));
-        }
-        last = Some(c.chain);
-    }
-    if proof.scan.chain != Proof::SCAN {
-        return Err(reject(Rejection::ChainOrder));
-    }
-    let entries = all_entries(program);
-    check_counts(&proof.table_counts, entries.len())?;
+    let all: Vec<&ChainProof> = proof.chains.iter().chain([&proof.scan]).collect();
+    let claimed = Claimed {
+        params_digest: proof.params_digest,
+        exit_code: proof.exit_code,
+        steps: proof.steps,
+        output: &proof.output,
+        chains: all.iter().map(|c| c.chain).collect(),
+        table_counts: &proof.table_counts,
+    };
+    let entries = check_claims(params, program, &claimed)?;
     // The challenges, from the W1 hashes the chains expose (a folded chain carries it, a
     // chain shown directly has its steps' W1 committed here) and the table counts.
-    let all: Vec<&ChainProof> = proof.chains.iter().chain([&proof.scan]).collect();
     let key = params.shared.key();
     let hashes: Vec<ChainHash> = all
         .par_iter()
@@ -156,14 +273,7 @@ pub fn verify(
             })
         })
         .collect::<Result<_, Error>>()?;
-    let claims = Claims {
-        public_input,
-        exit_code: proof.exit_code,
-        steps: proof.steps,
-        output: &proof.output,
-    };
-    let constants = challenges(params, program, &claims, &hashes, &proof.table_counts);
-    let [gamma, beta, alpha] = constants;
+    let constants = claimed_challenges(params, program, public_input, &claimed, &hashes);
     if all
         .iter()
         .any(|c| c.body.folded().is_some_and(|t| t.constants() != constants))
@@ -197,53 +307,8 @@ pub fn verify(
             .map_err(|_| bad())
         })
         .collect::<Result<Vec<()>, Error>>()?;
-    // Memory: Init (own) + Σ chains = Final of the pc cell.
-    let mut denoms = vec![
-        gamma - mem_tuple(space::PC, 0, program.entry() as u64, 0),
-        gamma
-            - mem_tuple(
-                space::PC,
-                0,
-                HALTED + proof.exit_code as u64,
-                TS_PER_STEP * proof.steps,
-            ),
-    ];
-    for (cell, v) in scan::verifier_init(program, public_input)? {
-        denoms.push(gamma - mem_tuple(cell.space, cell.addr as u64, v as u64, 0));
-    }
-    let out_denoms: Vec<Fr> = proof
-        .output
-        .iter()
-        .map(|w| beta - scan::output_payload(w.addr, w.value))
-        .collect();
-    if denoms.iter().chain(&out_denoms).any(|d| d.is_zero()) {
-        return Err(reject(Rejection::Memory));
-    }
-    batch_inversion(&mut denoms);
-    let init: Fr = denoms.iter().sum::<Fr>() - denoms[1] - denoms[1];
-    let mem: Fr = proof.chains.iter().map(|c| c.z[0]).sum::<Fr>() + proof.scan.z[0];
-    if init + mem != Fr::ZERO {
-        return Err(reject(Rejection::Memory));
-    }
-    // Lookups: Σ chains = the tables' side, which the verifier sums itself from the
-    // counts over its own entries.
-    let lookups: Fr = proof.chains.iter().map(|c| c.z[1]).sum::<Fr>() + proof.scan.z[1];
-    if lookups != table_side(&entries, &proof.table_counts, beta, alpha)? {
-        return Err(reject(Rejection::Lookups));
-    }
-    let mut out_denoms = out_denoms;
-    batch_inversion(&mut out_denoms);
-    if out_denoms.iter().sum::<Fr>() != proof.scan.z[3] {
-        return Err(reject(Rejection::Output));
-    }
-    Ok(Statement {
-        program_digest: program.digest(),
-        isa_digest: program.isa().digest(),
-        public_input: public_input.to_vec(),
-        public_output: public_output(&proof.output)?,
-        exit_code: proof.exit_code as i32,
-        steps: proof.steps,
-    })
+    let zs: Vec<&[Fr]> = all.iter().map(|c| &c.z[..]).collect();
+    check_balances(program, public_input, &claimed, &zs, &entries, constants)
 }
 
 #[cfg(test)]

@@ -765,6 +765,38 @@ impl TreeProof {
         }
     }
 
+    /// The same proof without its witnesses: what a compressed proof carries of a chain.
+    /// [`reduce`] reads it as it reads the whole proof; its obligations can then be shown
+    /// only by a decider (checked against the empty witnesses, they fail).
+    pub fn without_witnesses(&self) -> TreeProof {
+        let empty = || Witness {
+            w1: Vec::new(),
+            w2: Vec::new(),
+        };
+        let no_cf = || CfWitness {
+            w: Vec::new(),
+            e: Vec::new(),
+        };
+        match self {
+            TreeProof::Leaf(p) => {
+                let mut p = p.clone();
+                p.last = match p.last {
+                    FinalWitness::Fresh(_) => FinalWitness::Fresh(empty()),
+                    FinalWitness::Folded(fp, _) => FinalWitness::Folded(fp, empty()),
+                };
+                p.cf_w = no_cf();
+                TreeProof::Leaf(p)
+            }
+            TreeProof::Node(p) => {
+                let mut p = p.clone();
+                p.wa = empty();
+                p.folded = empty();
+                p.cf_w = no_cf();
+                TreeProof::Node(p)
+            }
+        }
+    }
+
     /// The IVC proof of a tree of one leaf.
     pub fn leaf(&self) -> Option<&IvcProof> {
         match self {

@@ -1,0 +1,535 @@
+//! Compressed proofs: the chains' bodies without their witnesses, and one decider argument
+//! that every relation they leave is satisfied (docs/DECIDER.md).
+//!
+//! [`compress`] checks a proof, keeps of each chain what the verifier reduces (a folded
+//! chain's root without its witnesses, a shown chain's steps by their commitments), and
+//! proves in one batched argument ([`crease_decider::spartan`]) that all the primary
+//! instances this leaves are satisfied, and in another ([`crease_decider::cyclefold`]) that
+//! the merged CycleFold accumulators are. [`verify_compressed`] makes the same claims
+//! checks, challenges and balance equations as [`crate::verify`], reduces every chain as it
+//! does, and checks the two arguments in place of the witnesses.
+
+use ark_ff::{AdditiveGroup, Field};
+use ark_serialize::{
+    CanonicalDeserialize, CanonicalSerialize, Compress, SerializationError, Valid, Validate,
+};
+use crease_decider::cyclefold::{self as cf_decider, CfProof};
+use crease_decider::opening::OpeningKey;
+use crease_decider::spartan::{self, SpartanProof};
+use crease_folding::commitment::{CommitmentKey, PedersenKey, PowersOfTauKey};
+use crease_folding::cyclefold::{extended_key, CfInstance, CfWitness};
+use crease_folding::direct::{committed_instances, committed_w1_hash, CommittedStep};
+use crease_folding::obligation::{Obligations, Primary, PrimaryInstance};
+use crease_folding::poseidon::Transcript;
+use crease_folding::r1cs::{FreshInstance, R1csShape, RunningInstance, Witness};
+use crease_folding::tree::TreeProof;
+use crease_folding::{ivc, mle, tree};
+use crease_nvm::Program;
+
+use crate::proof::{ChainBody, OutputWord, TableCount};
+use crate::transcript::ChainHash;
+use crate::verifier::{check_balances, check_claims, claimed_challenges, Claimed, Statement};
+use crate::{Error, Fr, Params, Proof, Rejection};
+
+const HEADER: &[u8; 8] = b"CRSCMP01";
+const LABEL: &[u8] = b"crease/compressed";
+
+/// A compressed proof: see the module docs.
+#[derive(Clone, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
+pub struct CompressedProof {
+    params_digest: Fr,
+    exit_code: u32,
+    steps: u64,
+    output: Vec<OutputWord>,
+    /// The instruction chains by increasing ISA index, then the scan.
+    chains: Vec<CompressedChain>,
+    table_counts: Vec<TableCount>,
+    primary: SpartanProof,
+    cyclefold: Option<CfProof>,
+}
+
+/// One chain of a compressed proof.
+#[derive(Clone, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
+pub struct CompressedChain {
+    chain: u32,
+    z: Vec<Fr>,
+    body: CompressedBody,
+}
+
+/// A folded chain's root without its witnesses, or a shown chain's steps by commitment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CompressedBody {
+    /// [`TreeProof::without_witnesses`].
+    Folded(TreeProof),
+    /// [`crease_folding::direct::DirectProof::commit`].
+    Committed(Vec<CommittedStep>),
+}
+
+impl CompressedBody {
+    fn steps(&self) -> u64 {
+        match self {
+            CompressedBody::Folded(t) => t.steps(),
+            CompressedBody::Committed(s) => s.len() as u64,
+        }
+    }
+}
+
+impl CanonicalSerialize for CompressedBody {
+    fn serialize_with_mode<W: std::io::Write>(
+        &self,
+        mut writer: W,
+        compress: Compress,
+    ) -> Result<(), SerializationError> {
+        match self {
+            CompressedBody::Folded(t) => {
+                0u8.serialize_with_mode(&mut writer, compress)?;
+                t.serialize_with_mode(writer, compress)
+            }
+            CompressedBody::Committed(s) => {
+                1u8.serialize_with_mode(&mut writer, compress)?;
+                s.serialize_with_mode(writer, compress)
+            }
+        }
+    }
+
+    fn serialized_size(&self, compress: Compress) -> usize {
+        1 + match self {
+            CompressedBody::Folded(t) => t.serialized_size(compress),
+            CompressedBody::Committed(s) => s.serialized_size(compress),
+        }
+    }
+}
+
+impl Valid for CompressedBody {
+    fn check(&self) -> Result<(), SerializationError> {
+        Ok(())
+    }
+}
+
+impl CanonicalDeserialize for CompressedBody {
+    fn deserialize_with_mode<R: std::io::Read>(
+        mut reader: R,
+        compress: Compress,
+        validate: Validate,
+    ) -> Result<Self, SerializationError> {
+        match u8::deserialize_with_mode(&mut reader, compress, validate)? {
+            0 => Ok(CompressedBody::Folded(TreeProof::deserialize_with_mode(
+                reader, compress, validate,
+            )?)),
+            1 => Ok(CompressedBody::Committed(Vec::deserialize_with_mode(
+                reader, compress, validate,
+            )?)),
+            _ => Err(SerializationError::InvalidData),
+        }
+    }
+}
+
+impl CompressedProof {
+    /// Whether `bytes` start as a compressed proof does (a verifier's dispatch).
+    pub fn is_compressed(bytes: &[u8]) -> bool {
+        bytes.starts_with(HEADER)
+    }
+
+    /// Writes the proof behind a versioned header.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, Error> {
+        let mut out = HEADER.to_vec();
+        self.serialize_compressed(&mut out)
+            .map_err(crease_folding::Error::from)?;
+        Ok(out)
+    }
+
+    /// Reads a proof written by [`Self::to_bytes`]; any damage gives an error.
+    pub fn from_bytes(bytes: &[u8]) -> Result<CompressedProof, Error> {
+        let bad = |reason| Error::Malformed {
+            what: "compressed proof",
+            reason,
+        };
+        let body = bytes
+            .strip_prefix(HEADER.as_slice())
+            .ok_or(bad("unknown header or version"))?;
+        let mut reader = body;
+        let p = CompressedProof::deserialize_with_mode(&mut reader, Compress::Yes, Validate::Yes)
+            .map_err(|_| bad("undecodable"))?;
+        if !reader.is_empty() {
+            return Err(bad("trailing bytes"));
+        }
+        Ok(p)
+    }
+
+    /// The claimed exit code.
+    pub fn claimed_exit_code(&self) -> i32 {
+        self.exit_code as i32
+    }
+
+    /// The claimed number of steps.
+    pub fn claimed_steps(&self) -> u64 {
+        self.steps
+    }
+
+    /// Test hook: the claimed statement.
+    #[doc(hidden)]
+    pub fn claims_mut(&mut self) -> (&mut u32, &mut u64, &mut Vec<OutputWord>) {
+        (&mut self.exit_code, &mut self.steps, &mut self.output)
+    }
+
+    /// Test hook: the decider arguments.
+    #[doc(hidden)]
+    pub fn arguments_mut(&mut self) -> (&mut SpartanProof, Option<&mut CfProof>) {
+        (&mut self.primary, self.cyclefold.as_mut())
+    }
+
+    fn claimed(&self) -> Claimed<'_> {
+        Claimed {
+            params_digest: self.params_digest,
+            exit_code: self.exit_code,
+            steps: self.steps,
+            output: &self.output,
+            chains: self.chains.iter().map(|c| c.chain).collect(),
+            table_counts: &self.table_counts,
+        }
+    }
+}
+
+/// The relations a batch leaves, in chain order: primary instances (each with its shape
+/// and, on the prover's side, its witness) and CycleFold accumulators.
+struct Batch<'a> {
+    shapes: Vec<&'a R1csShape>,
+    of: Vec<usize>,
+    fresh: Vec<bool>,
+    fresh_instances: Vec<FreshInstance>,
+    running: Vec<RunningInstance>,
+    witnesses: Vec<&'a Witness>,
+    cf: Vec<CfInstance>,
+    cf_w: Vec<&'a CfWitness>,
+    cf_shape: Option<&'a crease_folding::r1cs::R1csShape<crease_folding::Fq>>,
+}
+
+impl<'a> Batch<'a> {
+    fn new() -> Self {
+        Batch {
+            shapes: Vec::new(),
+            of: Vec::new(),
+            fresh: Vec::new(),
+            fresh_instances: Vec::new(),
+            running: Vec::new(),
+            witnesses: Vec::new(),
+            cf: Vec::new(),
+            cf_w: Vec::new(),
+            cf_shape: None,
+        }
+    }
+
+    fn shape_index(&mut self, shape: &'a R1csShape) -> usize {
+        match self.shapes.iter().position(|s| std::ptr::eq(*s, shape)) {
+            Some(i) => i,
+            None => {
+                self.shapes.push(shape);
+                self.shapes.len() - 1
+            }
+        }
+    }
+
+    fn add_fresh(&mut self, shape: &'a R1csShape, u: FreshInstance, w: Option<&'a Witness>) {
+        let s = self.shape_index(shape);
+        self.of.push(s);
+        self.fresh.push(true);
+        self.fresh_instances.push(u);
+        self.running.push(RunningInstance::zero(shape));
+        self.witnesses.extend(w);
+    }
+
+    fn add_obligations(&mut self, o: Obligations<'a>, with_witnesses: bool) {
+        for Primary {
+            shape,
+            instance,
+            witness,
+        } in o.primary
+        {
+            match instance {
+                PrimaryInstance::Fresh(u) => {
+                    self.add_fresh(shape, u, with_witnesses.then_some(witness))
+                }
+                PrimaryInstance::Running(u) => {
+                    let s = self.shape_index(shape);
+                    self.of.push(s);
+                    self.fresh.push(false);
+                    self.fresh_instances.push(FreshInstance {
+                        cw1: u.cw1,
+                        cw2: u.cw2,
+                        x: Vec::new(),
+                    });
+                    self.running.push(u);
+                    if with_witnesses {
+                        self.witnesses.push(witness);
+                    }
+                }
+            }
+        }
+        self.cf.push(o.cf.clone());
+        if with_witnesses {
+            self.cf_w.push(o.cf_w);
+        }
+        self.cf_shape = Some(o.cf_shape);
+    }
+
+    /// Binds the fresh instances, then reads each as relaxed (`u = 1`, `v_E = 0`) at one
+    /// point squeezed after all of them.
+    fn relax_fresh(&mut self, t: &mut Transcript) {
+        for (u, fresh) in self.fresh_instances.iter().zip(&self.fresh) {
+            if *fresh {
+                t.absorb_g1(&u.cw1);
+                t.absorb_g1(&u.cw2);
+                t.absorb_slice(&u.x);
+            }
+        }
+        let n = self.shapes.iter().map(|s| s.num_vars()).max().unwrap_or(0);
+        let point = t.challenges(n);
+        for i in 0..self.running.len() {
+            if self.fresh[i] {
+                let u = &self.fresh_instances[i];
+                let nv = self.shapes[self.of[i]].num_vars();
+                self.running[i] = RunningInstance {
+                    cw1: u.cw1,
+                    cw2: u.cw2,
+                    x: u.x.clone(),
+                    u: Fr::ONE,
+                    r_e: point[..nv].to_vec(),
+                    v_e: Fr::ZERO,
+                };
+            }
+        }
+    }
+
+    /// `2^ν` for the opening key: the largest block of the batch.
+    fn block(&self) -> usize {
+        1 << self
+            .shapes
+            .iter()
+            .map(|s| mle::num_vars(s.num_w1.max(s.num_w2).max(1 + s.num_io)))
+            .max()
+            .unwrap_or(1)
+            .max(1)
+    }
+}
+
+/// The BN254 key of `n` bases for the opening: the parameters' key, extended when it is the
+/// development key (a ceremony key must be read long enough at set-up).
+fn opening_key(params: &Params, n: usize) -> Result<PowersOfTauKey, Error> {
+    let key = params.shared().key();
+    if key.bases().len() >= n {
+        return Ok(key.prefix(n)?);
+    }
+    if key.is_development() {
+        return Ok(PowersOfTauKey::development(n));
+    }
+    Err(Error::Config(
+        "the commitment key is too short to compress: set up with a ceremony file of more powers",
+    ))
+}
+
+fn chain_hashes<'p>(chains: impl Iterator<Item = (u32, u64, Fr)> + 'p) -> Vec<ChainHash> {
+    chains
+        .map(|(chain, steps, w1_hash)| ChainHash {
+            chain,
+            steps,
+            w1_hash,
+        })
+        .collect()
+}
+
+/// Compresses `proof` of `program` on `public_input`: checks it (an error if it does not
+/// verify), then builds the compressed proof of the same statement.
+pub fn compress(
+    params: &Params,
+    program: &Program,
+    public_input: &[u8],
+    proof: &Proof,
+) -> Result<CompressedProof, Error> {
+    compress_with_progress(params, program, public_input, proof, None)
+}
+
+/// [`compress`], telling `report` as each phase starts: `"check"`, `"primary"` (the
+/// batched argument for the primary instances), `"cyclefold"`.
+pub fn compress_with_progress(
+    params: &Params,
+    program: &Program,
+    public_input: &[u8],
+    proof: &Proof,
+    report: Option<&(dyn Fn(&str) + Sync)>,
+) -> Result<CompressedProof, Error> {
+    let tell = |phase: &str| {
+        if let Some(r) = report {
+            r(phase)
+        }
+    };
+    tell("check");
+    crate::verify(params, program, public_input, proof)?;
+    let key = params.shared().key();
+    let all: Vec<_> = proof.chains().iter().chain([proof.scan()]).collect();
+    let mut chains = Vec::with_capacity(all.len());
+    let mut batch = Batch::new();
+    let mut hashes = Vec::with_capacity(all.len());
+    for c in &all {
+        let body = match &c.body {
+            ChainBody::Folded(t) => CompressedBody::Folded(t.without_witnesses()),
+            ChainBody::Direct(d) => CompressedBody::Committed(d.commit(key)?),
+        };
+        let w1_hash = match &body {
+            CompressedBody::Folded(t) => t.w1_hash(),
+            CompressedBody::Committed(s) => committed_w1_hash(s),
+        };
+        hashes.push((c.chain, c.body.steps(), w1_hash));
+        chains.push(CompressedChain {
+            chain: c.chain,
+            z: c.z.clone(),
+            body,
+        });
+    }
+    let claimed = Claimed {
+        params_digest: proof.params_digest(),
+        exit_code: proof.claimed_exit_code() as u32,
+        steps: proof.claimed_steps(),
+        output: proof.output_words(),
+        chains: all.iter().map(|c| c.chain).collect(),
+        table_counts: proof.table_counts(),
+    };
+    let hashes = chain_hashes(hashes.into_iter());
+    let constants = claimed_challenges(params, program, public_input, &claimed, &hashes);
+    for (c, cc) in all.iter().zip(&chains) {
+        let steps = c.body.steps();
+        match (&c.body, &cc.body) {
+            (ChainBody::Folded(t), _) => {
+                batch.add_obligations(reduce(params, c.chain, steps, &c.z, t)?, true)
+            }
+            (ChainBody::Direct(d), CompressedBody::Committed(s)) => {
+                let shape = params.direct_shape(c.chain)?;
+                let fresh = committed_instances(shape, s, &constants, &c.z)?;
+                for (u, w) in fresh.into_iter().zip(d.witnesses()) {
+                    batch.add_fresh(shape.shape(), u, Some(w));
+                }
+            }
+            _ => unreachable!("bodies are built in pairs above"),
+        }
+    }
+    let mut t = Transcript::new(LABEL);
+    t.absorb_slice(&constants);
+    batch.relax_fresh(&mut t);
+    tell("primary");
+    let opening = opening_key(params, batch.block())?;
+    let running: Vec<&RunningInstance> = batch.running.iter().collect();
+    let primary = spartan::prove(
+        &opening,
+        &batch.shapes,
+        &batch.of,
+        &running,
+        &batch.witnesses,
+        &mut t,
+    )?;
+    let cyclefold = match batch.cf_shape {
+        None => None,
+        Some(shape) => {
+            tell("cyclefold");
+            let cf_key = extended_key(cf_decider::key_len(shape));
+            let pairs: Vec<_> = batch.cf.iter().zip(batch.cf_w.iter().copied()).collect();
+            Some(cf_decider::prove(shape, &cf_key, &pairs, &mut t)?)
+        }
+    };
+    Ok(CompressedProof {
+        params_digest: proof.params_digest(),
+        exit_code: proof.claimed_exit_code() as u32,
+        steps: proof.claimed_steps(),
+        output: proof.output_words().to_vec(),
+        chains,
+        table_counts: proof.table_counts().to_vec(),
+        primary,
+        cyclefold,
+    })
+}
+
+/// The obligations of a folded chain: a tree for an instruction chain, an IVC run for the
+/// scan.
+fn reduce<'a>(
+    params: &'a Params,
+    chain: u32,
+    steps: u64,
+    z: &[Fr],
+    t: &'a TreeProof,
+) -> Result<Obligations<'a>, Error> {
+    let bad = || Error::Rejected(Rejection::Ivc { chain });
+    if chain == Proof::SCAN {
+        let leaf = t.leaf().ok_or_else(bad)?;
+        ivc::reduce(params.scan_params().1, steps, &[Fr::ZERO; 5], z, leaf).map_err(|_| bad())
+    } else {
+        let tp = params.tree_params(chain as usize).ok_or_else(bad)??;
+        tree::reduce(tp, steps, z, t).map_err(|_| bad())
+    }
+}
+
+/// Verifies a compressed proof of `program` on `public_input`; returns what it proves.
+pub fn verify_compressed(
+    params: &Params,
+    program: &Program,
+    public_input: &[u8],
+    proof: &CompressedProof,
+) -> Result<Statement, Error> {
+    let claimed = proof.claimed();
+    let entries = check_claims(params, program, &claimed)?;
+    let hashes = chain_hashes(proof.chains.iter().map(|c| {
+        let h = match &c.body {
+            CompressedBody::Folded(t) => t.w1_hash(),
+            CompressedBody::Committed(s) => committed_w1_hash(s),
+        };
+        (c.chain, c.body.steps(), h)
+    }));
+    let constants = claimed_challenges(params, program, public_input, &claimed, &hashes);
+    let mut batch = Batch::new();
+    for c in &proof.chains {
+        let bad = || Error::Rejected(Rejection::Ivc { chain: c.chain });
+        let arity = if c.chain == Proof::SCAN { 5 } else { 2 };
+        if c.z.len() != arity {
+            return Err(bad());
+        }
+        match &c.body {
+            CompressedBody::Folded(t) => {
+                if t.constants() != constants {
+                    return Err(Error::Rejected(Rejection::Challenges));
+                }
+                batch.add_obligations(reduce(params, c.chain, t.steps(), &c.z, t)?, false);
+            }
+            CompressedBody::Committed(s) => {
+                let shape = params.direct_shape(c.chain)?;
+                let fresh = committed_instances(shape, s, &constants, &c.z).map_err(|_| bad())?;
+                for u in fresh {
+                    batch.add_fresh(shape.shape(), u, None);
+                }
+            }
+        }
+    }
+    let rejected = |part| Error::Rejected(Rejection::Decider(part));
+    let mut t = Transcript::new(LABEL);
+    t.absorb_slice(&constants);
+    batch.relax_fresh(&mut t);
+    let vk = OpeningKey::of(params.shared().key()).map_err(|_| rejected("primary instances"))?;
+    let running: Vec<&RunningInstance> = batch.running.iter().collect();
+    spartan::verify(
+        &vk,
+        &batch.shapes,
+        &batch.of,
+        &running,
+        &proof.primary,
+        &mut t,
+    )
+    .map_err(|_| rejected("primary instances"))?;
+    match (batch.cf_shape, &proof.cyclefold) {
+        (None, None) => {}
+        (Some(shape), Some(p)) => {
+            let cf_key: PedersenKey = extended_key(cf_decider::key_len(shape));
+            let accs: Vec<&CfInstance> = batch.cf.iter().collect();
+            cf_decider::verify(shape, cf_key.bases(), &accs, p, &mut t)
+                .map_err(|_| rejected("CycleFold accumulators"))?;
+        }
+        _ => return Err(rejected("CycleFold accumulators")),
+    }
+    let zs: Vec<&[Fr]> = proof.chains.iter().map(|c| &c.z[..]).collect();
+    check_balances(program, public_input, &claimed, &zs, &entries, constants)
+}
