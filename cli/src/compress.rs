@@ -79,7 +79,8 @@ pub fn compress_to(
         let what = match phase {
             "check" => "checking the proof",
             "primary" => "proving the primary instances satisfied",
-            _ => "proving the CycleFold accumulators satisfied",
+            "cyclefold" => "proving the CycleFold accumulators satisfied",
+            _ => "proving the table side of the lookups",
         };
         eprintln!(
             "crease: compress: {what} ({:.1} s so far)",

@@ -8,6 +8,7 @@
 pub mod cyclefold;
 mod error;
 pub mod ipa;
+pub mod lookup;
 pub mod opening;
 pub mod spartan;
 pub mod sumcheck;

@@ -146,6 +146,9 @@ pub fn prove(
     for w in &quotients {
         transcript.absorb_g1(w);
     }
+    // The verifier squeezes `d` here: the prover does too, so that both transcripts stay in
+    // step for whatever a caller proves next.
+    let _d = transcript.challenge();
     Ok(OpeningProof {
         folds,
         evals,

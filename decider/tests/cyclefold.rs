@@ -213,3 +213,16 @@ fn a_witness_longer_than_the_shape_is_rejected() {
     .expect("prove");
     verify(&a, &a.insts[..1], &p).expect("verifies");
 }
+
+/// As for the primary argument: both transcripts end in step.
+#[test]
+fn prover_and_verifier_transcripts_end_in_step() {
+    let a = accs();
+    let pairs: Vec<(&CfInstance, &CfWitness)> = a.insts.iter().zip(&a.ws).collect();
+    let mut tp = Transcript::new(b"cf");
+    let p = cfd::prove(&a.shape, &a.key, &pairs, &mut tp).expect("prove");
+    let mut tv = Transcript::new(b"cf");
+    let refs: Vec<&CfInstance> = a.insts.iter().collect();
+    cfd::verify(&a.shape, a.key.bases(), &refs, &p, &mut tv).expect("verify");
+    assert_eq!(tp.challenge(), tv.challenge());
+}

@@ -216,3 +216,19 @@ fn an_unsatisfied_accumulator_is_rejected() {
     let p = prove(&b);
     assert!(verify(&b, &b.instances, &b.of, &p));
 }
+
+/// The prover's and the verifier's transcripts end in the same state, so that a caller can
+/// prove another argument after this one on the same transcript.
+#[test]
+fn prover_and_verifier_transcripts_end_in_step() {
+    let b = batch();
+    let shapes: Vec<&R1csShape> = b.shapes.iter().collect();
+    let insts: Vec<&RunningInstance> = b.instances.iter().collect();
+    let ws: Vec<&Witness> = b.witnesses.iter().collect();
+    let mut tp = Transcript::new(b"t");
+    let p = spartan::prove(&b.key, &shapes, &b.of, &insts, &ws, &mut tp).expect("prove");
+    let mut tv = Transcript::new(b"t");
+    let vk = OpeningKey::of(&b.key).expect("key");
+    spartan::verify(&vk, &shapes, &b.of, &insts, &p, &mut tv).expect("verify");
+    assert_eq!(tp.challenge(), tv.challenge());
+}

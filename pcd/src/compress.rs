@@ -13,7 +13,9 @@ use ark_ff::{AdditiveGroup, Field};
 use ark_serialize::{
     CanonicalDeserialize, CanonicalSerialize, Compress, SerializationError, Valid, Validate,
 };
+use crease_circuits::tables::Entry;
 use crease_decider::cyclefold::{self as cf_decider, CfProof};
+use crease_decider::lookup::{self, LookupProof};
 use crease_decider::opening::OpeningKey;
 use crease_decider::spartan::{self, SpartanProof};
 use crease_folding::commitment::{CommitmentKey, PedersenKey, PowersOfTauKey};
@@ -23,11 +25,11 @@ use crease_folding::obligation::{Obligations, Primary, PrimaryInstance};
 use crease_folding::poseidon::Transcript;
 use crease_folding::r1cs::{FreshInstance, R1csShape, RunningInstance, Witness};
 use crease_folding::tree::TreeProof;
-use crease_folding::{ivc, mle, tree};
+use crease_folding::{ivc, mle, tree, G1};
 use crease_nvm::Program;
 
-use crate::proof::{ChainBody, OutputWord, TableCount};
-use crate::transcript::ChainHash;
+use crate::proof::{ChainBody, OutputWord};
+use crate::transcript::{count_commitments, ChainHash, COUNT_CHUNK};
 use crate::verifier::{check_balances, check_claims, claimed_challenges, Claimed, Statement};
 use crate::{Error, Fr, Params, Proof, Rejection};
 
@@ -43,9 +45,11 @@ pub struct CompressedProof {
     output: Vec<OutputWord>,
     /// The instruction chains by increasing ISA index, then the scan.
     chains: Vec<CompressedChain>,
-    table_counts: Vec<TableCount>,
+    /// Commitments to the table counts, as the transcript absorbs them.
+    count_commitments: Vec<G1>,
     primary: SpartanProof,
     cyclefold: Option<CfProof>,
+    lookups: LookupProof,
 }
 
 /// One chain of a compressed proof.
@@ -185,7 +189,7 @@ impl CompressedProof {
             steps: self.steps,
             output: &self.output,
             chains: self.chains.iter().map(|c| c.chain).collect(),
-            table_counts: &self.table_counts,
+            table_counts: None,
         }
     }
 }
@@ -349,7 +353,7 @@ pub fn compress(
 }
 
 /// [`compress`], telling `report` as each phase starts: `"check"`, `"primary"` (the
-/// batched argument for the primary instances), `"cyclefold"`.
+/// batched argument for the primary instances), `"cyclefold"`, `"lookups"`.
 pub fn compress_with_progress(
     params: &Params,
     program: &Program,
@@ -391,10 +395,19 @@ pub fn compress_with_progress(
         steps: proof.claimed_steps(),
         output: proof.output_words(),
         chains: all.iter().map(|c| c.chain).collect(),
-        table_counts: proof.table_counts(),
+        table_counts: Some(proof.table_counts()),
     };
     let hashes = chain_hashes(hashes.into_iter());
-    let constants = claimed_challenges(params, program, public_input, &claimed, &hashes);
+    let entries = crease_circuits::tables::all_entries(program);
+    let count_points = count_commitments(key, proof.table_counts(), entries.len())?;
+    let constants = claimed_challenges(
+        params,
+        program,
+        public_input,
+        &claimed,
+        &hashes,
+        &count_points,
+    );
     for (c, cc) in all.iter().zip(&chains) {
         let steps = c.body.steps();
         match (&c.body, &cc.body) {
@@ -434,16 +447,49 @@ pub fn compress_with_progress(
             Some(cf_decider::prove(shape, &cf_key, &pairs, &mut t)?)
         }
     };
+    tell("lookups");
+    let mut m = vec![Fr::ZERO; entries.len()];
+    for c in proof.table_counts() {
+        m[c.row as usize] = Fr::from(c.count);
+    }
+    let d = denominators(&entries, &constants)?;
+    let claim: Fr = m.iter().zip(&d).map(|(a, b)| *a * b).sum();
+    let count_key = opening_key(params, COUNT_CHUNK)?;
+    let lookups = lookup::prove(
+        &count_key,
+        COUNT_CHUNK,
+        &count_points,
+        &m,
+        &d,
+        claim,
+        &mut t,
+    )?;
     Ok(CompressedProof {
         params_digest: proof.params_digest(),
         exit_code: proof.claimed_exit_code() as u32,
         steps: proof.claimed_steps(),
         output: proof.output_words().to_vec(),
         chains,
-        table_counts: proof.table_counts().to_vec(),
+        count_commitments: count_points,
         primary,
         cyclefold,
+        lookups,
     })
+}
+
+/// `1/(β − payload − α·tag)` of every table row (a zero denominator rejects the proof, as
+/// the listed-count verifier does).
+fn denominators(entries: &[Entry], constants: &[Fr; 3]) -> Result<Vec<Fr>, Error> {
+    let [_, beta, alpha] = *constants;
+    let mut d: Vec<Fr> = entries
+        .iter()
+        .map(|e| beta - e.payload - alpha * Fr::from(e.tag))
+        .collect();
+    if d.iter().any(|x| *x == Fr::ZERO) {
+        return Err(Error::Rejected(Rejection::Lookups));
+    }
+    ark_ff::batch_inversion(&mut d);
+    Ok(d)
 }
 
 /// The obligations of a folded chain: a tree for an instruction chain, an IVC run for the
@@ -481,7 +527,14 @@ pub fn verify_compressed(
         };
         (c.chain, c.body.steps(), h)
     }));
-    let constants = claimed_challenges(params, program, public_input, &claimed, &hashes);
+    let constants = claimed_challenges(
+        params,
+        program,
+        public_input,
+        &claimed,
+        &hashes,
+        &proof.count_commitments,
+    );
     let mut batch = Batch::new();
     for c in &proof.chains {
         let bad = || Error::Rejected(Rejection::Ivc { chain: c.chain });
@@ -530,6 +583,23 @@ pub fn verify_compressed(
         }
         _ => return Err(rejected("CycleFold accumulators")),
     }
+    // Lookups: the chains' sum is the table side, over the verifier's own rows, of the
+    // committed counts.
     let zs: Vec<&[Fr]> = proof.chains.iter().map(|c| &c.z[..]).collect();
+    if zs.iter().any(|z| z.len() < 2) {
+        return Err(Error::Rejected(Rejection::Lookups));
+    }
+    let claim: Fr = zs.iter().map(|z| z[1]).sum();
+    let d = denominators(&entries, &constants)?;
+    lookup::verify(
+        &vk,
+        COUNT_CHUNK,
+        &proof.count_commitments,
+        &d,
+        claim,
+        &proof.lookups,
+        &mut t,
+    )
+    .map_err(|_| Error::Rejected(Rejection::Lookups))?;
     check_balances(program, public_input, &claimed, &zs, &entries, constants)
 }

@@ -8,7 +8,7 @@ use crease_folding::tree::TreeProof;
 
 use crate::{Error, Fr};
 
-const HEADER: &[u8; 8] = b"CRSPRF08";
+const HEADER: &[u8; 8] = b"CRSPRF09";
 
 /// One chain's proof: which chain, its final state and the proof of its steps.
 #[derive(Clone, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]

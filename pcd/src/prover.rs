@@ -31,7 +31,7 @@ use crate::graph::{TaskKind, TaskLog};
 use crate::proof::{ChainBody, ChainProof, OutputWord, TableCount};
 use crate::resume::{run_key, Pass1State, WorkDir};
 use crate::stream::{BatchJob, Batcher, Source};
-use crate::transcript::{challenges, ChainHash, Claims};
+use crate::transcript::{challenges, count_commitments, ChainHash, Claims};
 use crate::{Error, Fr, Params, Proof};
 
 /// A phase of proving, for progress reports.
@@ -465,7 +465,9 @@ impl Job<'_> {
             steps,
             output: &output,
         };
-        let consts = challenges(params, self.program, &claims, &hashes, &counts);
+        let rows = all_entries(self.program).len();
+        let count_points = count_commitments(params.shared().key(), &counts, rows)?;
+        let consts = challenges(params, self.program, &claims, &hashes, &count_points);
         let commits_done = self.tasks.map_or(0, |t| t.tasks().len());
         let challenges_task = self.record(
             TaskKind::Challenges,

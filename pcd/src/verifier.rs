@@ -13,8 +13,9 @@ use crease_nvm::Program;
 use rayon::prelude::*;
 
 use crate::proof::{ChainBody, ChainProof, OutputWord, TableCount};
-use crate::transcript::{challenges, ChainHash, Claims};
+use crate::transcript::{challenges, count_commitments, ChainHash, Claims};
 use crate::{Error, Fr, Params, Proof, Rejection};
+use crease_folding::G1;
 
 /// What a verified proof establishes: this program, run under this ISA on this public input
 /// (and some private input), exited with this code after this many steps, leaving this
@@ -115,7 +116,8 @@ pub(crate) struct Claimed<'a> {
     pub output: &'a [OutputWord],
     /// The chains' ISA indices, the scan's ([`Proof::SCAN`]) last.
     pub chains: Vec<u32>,
-    pub table_counts: &'a [TableCount],
+    /// The table counts, when the proof lists them (a compressed one commits to them).
+    pub table_counts: Option<&'a [TableCount]>,
 }
 
 /// The checks of the claims alone: parameters, ISA, step count, output words, chain order
@@ -149,17 +151,21 @@ pub(crate) fn check_claims(
         return Err(reject(Rejection::ChainOrder));
     }
     let entries = all_entries(program);
-    check_counts(c.table_counts, entries.len())?;
+    if let Some(counts) = c.table_counts {
+        check_counts(counts, entries.len())?;
+    }
     Ok(entries)
 }
 
-/// The challenges `[γ, β, α]` of the claims and the chains' `W1` hashes.
+/// The challenges `[γ, β, α]` of the claims, the chains' `W1` hashes and the commitments
+/// to the table counts.
 pub(crate) fn claimed_challenges(
     params: &Params,
     program: &Program,
     public_input: &[u8],
     c: &Claimed<'_>,
     hashes: &[ChainHash],
+    count_points: &[G1],
 ) -> [Fr; 3] {
     let claims = Claims {
         public_input,
@@ -167,12 +173,14 @@ pub(crate) fn claimed_challenges(
         steps: c.steps,
         output: c.output,
     };
-    challenges(params, program, &claims, hashes, c.table_counts)
+    challenges(params, program, &claims, hashes, count_points)
 }
 
 /// The balance equations of docs/CIRCUITS.md with the verifier's own Init, from the
 /// chains' final states (`zs` in the order of `c.chains`, the scan's last), and the
-/// statement they establish.
+/// statement they establish. The lookups balance against the table side summed from the
+/// listed counts; without a list (a compressed proof), the caller has shown the chains'
+/// lookup sum equal to the table side itself.
 pub(crate) fn check_balances(
     program: &Program,
     public_input: &[u8],
@@ -218,9 +226,11 @@ pub(crate) fn check_balances(
     }
     // Lookups: Σ chains = the tables' side, which the verifier sums itself from the
     // counts over its own entries.
-    let lookups: Fr = zs.iter().map(|z| z[1]).sum();
-    if lookups != table_side(entries, c.table_counts, beta, alpha)? {
-        return Err(reject(Rejection::Lookups));
+    if let Some(counts) = c.table_counts {
+        let lookups: Fr = zs.iter().map(|z| z[1]).sum();
+        if lookups != table_side(entries, counts, beta, alpha)? {
+            return Err(reject(Rejection::Lookups));
+        }
     }
     let mut out_denoms = out_denoms;
     batch_inversion(&mut out_denoms);
@@ -251,9 +261,10 @@ pub fn verify(
         steps: proof.steps,
         output: &proof.output,
         chains: all.iter().map(|c| c.chain).collect(),
-        table_counts: &proof.table_counts,
+        table_counts: Some(&proof.table_counts),
     };
     let entries = check_claims(params, program, &claimed)?;
+    let count_points = count_commitments(params.shared.key(), &proof.table_counts, entries.len())?;
     // The challenges, from the W1 hashes the chains expose (a folded chain carries it, a
     // chain shown directly has its steps' W1 committed here) and the table counts.
     let key = params.shared.key();
@@ -273,7 +284,14 @@ pub fn verify(
             })
         })
         .collect::<Result<_, Error>>()?;
-    let constants = claimed_challenges(params, program, public_input, &claimed, &hashes);
+    let constants = claimed_challenges(
+        params,
+        program,
+        public_input,
+        &claimed,
+        &hashes,
+        &count_points,
+    );
     if all
         .iter()
         .any(|c| c.body.folded().is_some_and(|t| t.constants() != constants))
