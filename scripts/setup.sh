@@ -3,9 +3,10 @@
 # lld-14 for C guests; Debian's rustc with its library sources for Rust guests; qemu-user for
 # the differential tests; gcc for native builds) and snarkjs from npm (the tests make
 # powers-of-tau ceremony files with it), then builds Crease and runs an example guest with
-# `crease run`. Safe to run again: installed packages are left alone.
+# `crease run`, then proves, compresses and verifies it. Safe to run again: installed
+# packages are left alone.
 #
-#   scripts/setup.sh              install, build, run an example
+#   scripts/setup.sh              install, build, run an example, prove, compress and verify it
 #   scripts/setup.sh --deps-only  install and check the toolchains only
 #
 # Rust itself (rustup's cargo, used for the host workspace and to drive guest builds) must
@@ -96,5 +97,9 @@ echo "==> crease run $elf --public-input-hex 616263 --stats"
 echo "==> crease build examples/c/fibonacci.c; crease run <elf> --public-input-hex 5a000000"
 elf=$("${crease[@]}" build examples/c/fibonacci.c)
 "${crease[@]}" run "$elf" --public-input-hex 5a000000
+echo "==> crease setup; crease prove <elf> --public-input-hex 0a000000 --compress; crease verify"
+"${crease[@]}" setup
+"${crease[@]}" prove "$elf" --public-input-hex 0a000000 --compress
+"${crease[@]}" verify "$elf.proof.compressed" --elf "$elf" --public-input-hex 0a000000
 echo
 echo "Crease is ready: see README.md, and docs/GUESTS.md to write your own guest."

@@ -102,5 +102,12 @@ pub fn compress_to(
         bytes.len() as f64 / 1e3,
         start.elapsed().as_secs_f64()
     );
+    let parts: Vec<String> = compressed
+        .size_breakdown()
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(what, n)| format!("{what} {:.1} kB", n as f64 / 1e3))
+        .collect();
+    println!("  {}", parts.join(", "));
     Ok(())
 }

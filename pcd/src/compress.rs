@@ -182,6 +182,41 @@ impl CompressedProof {
         (&mut self.primary, self.cyclefold.as_mut())
     }
 
+    /// Bytes of each part of the encoding: the claims, the folded chains' roots, the shown
+    /// chains' committed steps, the count commitments, and the three arguments.
+    pub fn size_breakdown(&self) -> Vec<(&'static str, usize)> {
+        let c = Compress::Yes;
+        let (mut folded, mut shown) = (0, 0);
+        for ch in &self.chains {
+            match &ch.body {
+                CompressedBody::Folded(_) => folded += ch.serialized_size(c),
+                CompressedBody::Committed(_) => shown += ch.serialized_size(c),
+            }
+        }
+        vec![
+            (
+                "claims",
+                HEADER.len()
+                    + self.params_digest.serialized_size(c)
+                    + self.exit_code.serialized_size(c)
+                    + self.steps.serialized_size(c)
+                    + self.output.serialized_size(c),
+            ),
+            ("folded chains", folded),
+            ("shown chains", shown),
+            ("count commitments", self.count_commitments.serialized_size(c)),
+            ("primary argument", self.primary.serialized_size(c)),
+            ("CycleFold argument", self.cyclefold.serialized_size(c)),
+            ("lookup argument", self.lookups.serialized_size(c)),
+        ]
+    }
+
+    /// Test hook: the table side's argument.
+    #[doc(hidden)]
+    pub fn lookups_mut_for_test(&mut self) -> &mut LookupProof {
+        &mut self.lookups
+    }
+
     fn claimed(&self) -> Claimed<'_> {
         Claimed {
             params_digest: self.params_digest,
@@ -368,6 +403,30 @@ pub fn compress_with_progress(
     };
     tell("check");
     crate::verify(params, program, public_input, proof)?;
+    compress_checked(params, program, public_input, proof, &tell)
+}
+
+/// Test hook: [`compress`] without checking the proof first, so that a test can compress
+/// a proof whose witnesses do not satisfy their relations and see the compressed verifier
+/// reject it.
+#[cfg(feature = "tamper")]
+#[doc(hidden)]
+pub fn compress_unchecked(
+    params: &Params,
+    program: &Program,
+    public_input: &[u8],
+    proof: &Proof,
+) -> Result<CompressedProof, Error> {
+    compress_checked(params, program, public_input, proof, &|_| {})
+}
+
+fn compress_checked(
+    params: &Params,
+    program: &Program,
+    public_input: &[u8],
+    proof: &Proof,
+    tell: &dyn Fn(&str),
+) -> Result<CompressedProof, Error> {
     let key = params.shared().key();
     let all: Vec<_> = proof.chains().iter().chain([proof.scan()]).collect();
     let mut chains = Vec::with_capacity(all.len());

@@ -39,6 +39,8 @@ pub use prover::{
     ProveOptions, RunWitness, DEFAULT_DIRECT_STEPS, DEFAULT_LEAF_STEPS, DEFAULT_SEGMENT,
 };
 #[cfg(feature = "tamper")]
+pub use compress::compress_unchecked;
+#[cfg(feature = "tamper")]
 pub use prover::{CellOverride, TreeEdit};
 pub use task::{run_task, LeafTask, MergeTask, Task};
 pub use verifier::{verify, Statement};
