@@ -204,7 +204,10 @@ impl CompressedProof {
             ),
             ("folded chains", folded),
             ("shown chains", shown),
-            ("count commitments", self.count_commitments.serialized_size(c)),
+            (
+                "count commitments",
+                self.count_commitments.serialized_size(c),
+            ),
             ("primary argument", self.primary.serialized_size(c)),
             ("CycleFold argument", self.cyclefold.serialized_size(c)),
             ("lookup argument", self.lookups.serialized_size(c)),
@@ -544,7 +547,7 @@ fn denominators(entries: &[Entry], constants: &[Fr; 3]) -> Result<Vec<Fr>, Error
         .iter()
         .map(|e| beta - e.payload - alpha * Fr::from(e.tag))
         .collect();
-    if d.iter().any(|x| *x == Fr::ZERO) {
+    if d.contains(&Fr::ZERO) {
         return Err(Error::Rejected(Rejection::Lookups));
     }
     ark_ff::batch_inversion(&mut d);

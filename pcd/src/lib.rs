@@ -24,6 +24,8 @@ mod transcript;
 mod verifier;
 mod wire;
 
+#[cfg(feature = "tamper")]
+pub use compress::compress_unchecked;
 pub use compress::{
     compress, compress_with_progress, verify_compressed, CompressedBody, CompressedChain,
     CompressedProof,
@@ -38,8 +40,6 @@ pub use prover::{
     prove, prove_with, prove_with_progress, prove_witness, run_witness, Phase, Progress,
     ProveOptions, RunWitness, DEFAULT_DIRECT_STEPS, DEFAULT_LEAF_STEPS, DEFAULT_SEGMENT,
 };
-#[cfg(feature = "tamper")]
-pub use compress::compress_unchecked;
 #[cfg(feature = "tamper")]
 pub use prover::{CellOverride, TreeEdit};
 pub use task::{run_task, LeafTask, MergeTask, Task};
