@@ -60,6 +60,14 @@ pub struct CompressedChain {
     body: CompressedBody,
 }
 
+impl CompressedChain {
+    /// Test hook: the chain's index, final state and body.
+    #[doc(hidden)]
+    pub fn parts_mut_for_test(&mut self) -> (&mut u32, &mut Vec<Fr>, &mut CompressedBody) {
+        (&mut self.chain, &mut self.z, &mut self.body)
+    }
+}
+
 /// A folded chain's root without its witnesses, or a shown chain's steps by commitment.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CompressedBody {
@@ -218,6 +226,24 @@ impl CompressedProof {
     #[doc(hidden)]
     pub fn lookups_mut_for_test(&mut self) -> &mut LookupProof {
         &mut self.lookups
+    }
+
+    /// Test hook: the chains.
+    #[doc(hidden)]
+    pub fn chains_mut_for_test(&mut self) -> &mut Vec<CompressedChain> {
+        &mut self.chains
+    }
+
+    /// Test hook: the count commitments.
+    #[doc(hidden)]
+    pub fn count_commitments_mut_for_test(&mut self) -> &mut Vec<G1> {
+        &mut self.count_commitments
+    }
+
+    /// Test hook: the CycleFold argument, present or not.
+    #[doc(hidden)]
+    pub fn cyclefold_mut_for_test(&mut self) -> &mut Option<CfProof> {
+        &mut self.cyclefold
     }
 
     fn claimed(&self) -> Claimed<'_> {
