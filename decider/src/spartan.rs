@@ -75,8 +75,16 @@ impl Dims {
     }
 }
 
+/// `(n_y, ν)` of a batch of `shapes` (for tests that build proofs by other means).
+#[doc(hidden)]
+pub fn batch_dims(shapes: &[&R1csShape]) -> (usize, usize) {
+    let d = Dims::of(shapes);
+    (d.ny, d.nu)
+}
+
 /// Where column `col` of `z = (u, x, W1, W2)` sits in `z' = W1 | W2 | (u, x) | 0`.
-fn column(shape: &R1csShape, nu: usize, col: usize) -> usize {
+#[doc(hidden)]
+pub fn column(shape: &R1csShape, nu: usize, col: usize) -> usize {
     let (io, w1) = (1 + shape.num_io, shape.num_w1);
     let block = 1usize << nu;
     if col < io {
@@ -89,7 +97,8 @@ fn column(shape: &R1csShape, nu: usize, col: usize) -> usize {
 }
 
 /// `(A + γB + γ²C)ᵀ·eq(r_y, ·)` over the columns of `z`.
-fn bound_rows(shape: &R1csShape, eq_y: &[Fr], gamma: Fr) -> Vec<Fr> {
+#[doc(hidden)]
+pub fn bound_rows(shape: &R1csShape, eq_y: &[Fr], gamma: Fr) -> Vec<Fr> {
     let [a, b, c] = shape.matrices();
     let cols = shape.z_len();
     let (mut m, mb, mc) = (

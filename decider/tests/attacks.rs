@@ -13,85 +13,17 @@ use crease_decider::spartan::{self, SpartanProof};
 use crease_decider::sumcheck::{self, eq, eq_table, SumcheckProof, Terms};
 use crease_decider::Error;
 use crease_folding::commitment::{CommitmentKey, PowersOfTauKey};
-use crease_folding::mova::{self, RunningWitness};
+use crease_folding::mova;
 use crease_folding::poseidon::Transcript;
-use crease_folding::r1cs::{FreshInstance, R1csShape, RunningInstance, Witness};
-use crease_folding::testing::{standalone, values, ProductCircuit};
+use crease_folding::r1cs::{R1csShape, RunningInstance, Witness};
+use crease_folding::testing::ProductCircuit;
 use crease_folding::{mle, Fq, Fr, G1};
 
+mod common;
+use common::{batch, steps, Batch};
+
 // ---------------------------------------------------------------------------------------
-// Set-up (as in `tests/spartan.rs`).
-
-struct Batch {
-    key: PowersOfTauKey,
-    shapes: Vec<R1csShape>,
-    of: Vec<usize>,
-    instances: Vec<RunningInstance>,
-    witnesses: Vec<Witness>,
-}
-
-fn steps(
-    key: &PowersOfTauKey,
-    circuit: &ProductCircuit,
-    seed: u64,
-    n: usize,
-) -> (R1csShape, Vec<(FreshInstance, Witness)>) {
-    let mut z = vec![Fr::ONE, Fr::ZERO];
-    let mut out = Vec::new();
-    let mut shape = None;
-    for i in 0..n {
-        let ext = values(seed + i as u64, circuit.size, circuit.bits);
-        let (s, x, w) = standalone(circuit, Fr::from(99u64), &z, &ext).expect("step");
-        z = x[3..5].to_vec();
-        out.push((FreshInstance::commit(key, x, &w).expect("commit"), w));
-        shape = Some(s);
-    }
-    (shape.expect("a step"), out)
-}
-
-fn accumulate(shape: &R1csShape, steps: &[(FreshInstance, Witness)]) -> (RunningInstance, Witness) {
-    let mut big_u = RunningInstance::zero(shape);
-    let mut big_w = RunningWitness::zero(shape);
-    for (u, w) in steps {
-        let mut t = Transcript::new(b"fold");
-        mova::absorb_running(&mut t, &big_u);
-        mova::absorb_fresh(&mut t, u);
-        let (nu, nw, _, _) = mova::prove(shape, &mut t, &big_u, &big_w, u, w, None).expect("fold");
-        big_u = nu;
-        big_w = nw;
-    }
-    (big_u, big_w.w)
-}
-
-/// Two shapes of different sizes; two folded accumulators of the first, one of the second,
-/// and a fresh instance of the first read as relaxed.
-fn batch() -> Batch {
-    let key = PowersOfTauKey::from_seed(b"spartan test", 1 << 12);
-    let (big, big_steps) = steps(&key, &ProductCircuit { size: 37, bits: 32 }, 1, 5);
-    let (small, small_steps) = steps(&key, &ProductCircuit { size: 5, bits: 8 }, 50, 3);
-    let (u0, w0) = accumulate(&big, &big_steps[..3]);
-    let (u1, w1) = accumulate(&big, &big_steps[3..]);
-    let (u2, w2) = accumulate(&small, &small_steps);
-    let (fresh, fw) = big_steps[0].clone();
-    let r_e = (0..big.num_vars())
-        .map(|i| Fr::from(3 + i as u64))
-        .collect();
-    let u3 = RunningInstance {
-        cw1: fresh.cw1,
-        cw2: fresh.cw2,
-        x: fresh.x,
-        u: Fr::ONE,
-        r_e,
-        v_e: Fr::ZERO,
-    };
-    Batch {
-        key,
-        shapes: vec![big, small],
-        of: vec![0, 0, 1, 0],
-        instances: vec![u0, u1, u2, u3],
-        witnesses: vec![w0, w1, w2, fw],
-    }
-}
+// Set-up (`tests/common`).
 
 /// Only the small shape's accumulator.
 fn small_only(b: &Batch) -> Batch {
@@ -144,42 +76,10 @@ fn opening_rejects(r: Result<(), Error>) -> bool {
 // The cheating prover.
 
 fn dims(shapes: &[R1csShape]) -> (usize, usize) {
-    let ny = shapes.iter().map(|s| s.num_vars()).max().unwrap_or(0);
-    let nu = shapes
-        .iter()
-        .map(|s| mle::num_vars(s.num_w1.max(s.num_w2).max(1 + s.num_io)))
-        .max()
-        .unwrap_or(0)
-        .max(1);
-    (ny, nu)
+    spartan::batch_dims(&shapes.iter().collect::<Vec<_>>())
 }
 
-fn column(shape: &R1csShape, nu: usize, col: usize) -> usize {
-    let (io, w1) = (1 + shape.num_io, shape.num_w1);
-    let block = 1usize << nu;
-    if col < io {
-        2 * block + col
-    } else if col < io + w1 {
-        col - io
-    } else {
-        block + col - io - w1
-    }
-}
-
-fn bound_rows(shape: &R1csShape, eq_y: &[Fr], gamma: Fr) -> Vec<Fr> {
-    let [a, b, c] = shape.matrices();
-    let cols = shape.z_len();
-    let (mut m, mb, mc) = (
-        a.transpose_mul(eq_y, cols),
-        b.transpose_mul(eq_y, cols),
-        c.transpose_mul(eq_y, cols),
-    );
-    let g2 = gamma.square();
-    m.iter_mut()
-        .zip(mb.iter().zip(&mc))
-        .for_each(|(x, (y, w))| *x += gamma * y + g2 * w);
-    m
-}
+use spartan::{bound_rows, column};
 
 fn powers(x: Fr, n: usize) -> Vec<Fr> {
     let mut out = Vec::with_capacity(n);

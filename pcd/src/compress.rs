@@ -10,9 +10,7 @@
 //! does, and checks the two arguments in place of the witnesses.
 
 use ark_ff::{AdditiveGroup, Field};
-use ark_serialize::{
-    CanonicalDeserialize, CanonicalSerialize, Compress, SerializationError, Valid, Validate,
-};
+use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
 use crease_circuits::tables::Entry;
 use crease_decider::cyclefold::{self as cf_decider, CfProof};
 use crease_decider::lookup::{self, LookupProof};
@@ -86,55 +84,11 @@ impl CompressedBody {
     }
 }
 
-impl CanonicalSerialize for CompressedBody {
-    fn serialize_with_mode<W: std::io::Write>(
-        &self,
-        mut writer: W,
-        compress: Compress,
-    ) -> Result<(), SerializationError> {
-        match self {
-            CompressedBody::Folded(t) => {
-                0u8.serialize_with_mode(&mut writer, compress)?;
-                t.serialize_with_mode(writer, compress)
-            }
-            CompressedBody::Committed(s) => {
-                1u8.serialize_with_mode(&mut writer, compress)?;
-                s.serialize_with_mode(writer, compress)
-            }
-        }
-    }
-
-    fn serialized_size(&self, compress: Compress) -> usize {
-        1 + match self {
-            CompressedBody::Folded(t) => t.serialized_size(compress),
-            CompressedBody::Committed(s) => s.serialized_size(compress),
-        }
-    }
-}
-
-impl Valid for CompressedBody {
-    fn check(&self) -> Result<(), SerializationError> {
-        Ok(())
-    }
-}
-
-impl CanonicalDeserialize for CompressedBody {
-    fn deserialize_with_mode<R: std::io::Read>(
-        mut reader: R,
-        compress: Compress,
-        validate: Validate,
-    ) -> Result<Self, SerializationError> {
-        match u8::deserialize_with_mode(&mut reader, compress, validate)? {
-            0 => Ok(CompressedBody::Folded(TreeProof::deserialize_with_mode(
-                reader, compress, validate,
-            )?)),
-            1 => Ok(CompressedBody::Committed(Vec::deserialize_with_mode(
-                reader, compress, validate,
-            )?)),
-            _ => Err(SerializationError::InvalidData),
-        }
-    }
-}
+crate::proof::two_variant_canonical!(
+    CompressedBody,
+    Folded(TreeProof),
+    Committed(Vec<CommittedStep>)
+);
 
 impl CompressedProof {
     /// Whether `bytes` start as a compressed proof does (a verifier's dispatch).

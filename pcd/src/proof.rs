@@ -1,8 +1,6 @@
 //! The proof: the claimed statement and one IVC proof per chain.
 
-use ark_serialize::{
-    CanonicalDeserialize, CanonicalSerialize, Compress, SerializationError, Valid, Validate,
-};
+use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
 use crease_folding::direct::DirectProof;
 use crease_folding::tree::TreeProof;
 
@@ -68,55 +66,64 @@ impl ChainBody {
     }
 }
 
-impl CanonicalSerialize for ChainBody {
-    fn serialize_with_mode<W: std::io::Write>(
-        &self,
-        mut writer: W,
-        compress: Compress,
-    ) -> Result<(), SerializationError> {
-        match self {
-            ChainBody::Folded(t) => {
-                0u8.serialize_with_mode(&mut writer, compress)?;
-                t.serialize_with_mode(writer, compress)
+/// `CanonicalSerialize`/`CanonicalDeserialize` for an enum of two one-field variants: a tag
+/// byte (0 or 1, any other is refused), then the variant's field.
+macro_rules! two_variant_canonical {
+    ($ty:ident, $a:ident($ta:ty), $b:ident($tb:ty)) => {
+        impl ark_serialize::CanonicalSerialize for $ty {
+            fn serialize_with_mode<W: std::io::Write>(
+                &self,
+                mut writer: W,
+                compress: ark_serialize::Compress,
+            ) -> Result<(), ark_serialize::SerializationError> {
+                match self {
+                    $ty::$a(x) => {
+                        0u8.serialize_with_mode(&mut writer, compress)?;
+                        x.serialize_with_mode(writer, compress)
+                    }
+                    $ty::$b(x) => {
+                        1u8.serialize_with_mode(&mut writer, compress)?;
+                        x.serialize_with_mode(writer, compress)
+                    }
+                }
             }
-            ChainBody::Direct(d) => {
-                1u8.serialize_with_mode(&mut writer, compress)?;
-                d.serialize_with_mode(writer, compress)
+
+            fn serialized_size(&self, compress: ark_serialize::Compress) -> usize {
+                1 + match self {
+                    $ty::$a(x) => x.serialized_size(compress),
+                    $ty::$b(x) => x.serialized_size(compress),
+                }
             }
         }
-    }
 
-    fn serialized_size(&self, compress: Compress) -> usize {
-        1 + match self {
-            ChainBody::Folded(t) => t.serialized_size(compress),
-            ChainBody::Direct(d) => d.serialized_size(compress),
+        impl ark_serialize::Valid for $ty {
+            fn check(&self) -> Result<(), ark_serialize::SerializationError> {
+                Ok(())
+            }
         }
-    }
-}
 
-impl Valid for ChainBody {
-    fn check(&self) -> Result<(), SerializationError> {
-        Ok(())
-    }
-}
-
-impl CanonicalDeserialize for ChainBody {
-    fn deserialize_with_mode<R: std::io::Read>(
-        mut reader: R,
-        compress: Compress,
-        validate: Validate,
-    ) -> Result<Self, SerializationError> {
-        match u8::deserialize_with_mode(&mut reader, compress, validate)? {
-            0 => Ok(ChainBody::Folded(TreeProof::deserialize_with_mode(
-                reader, compress, validate,
-            )?)),
-            1 => Ok(ChainBody::Direct(DirectProof::deserialize_with_mode(
-                reader, compress, validate,
-            )?)),
-            _ => Err(SerializationError::InvalidData),
+        impl ark_serialize::CanonicalDeserialize for $ty {
+            fn deserialize_with_mode<R: std::io::Read>(
+                mut reader: R,
+                compress: ark_serialize::Compress,
+                validate: ark_serialize::Validate,
+            ) -> Result<Self, ark_serialize::SerializationError> {
+                match u8::deserialize_with_mode(&mut reader, compress, validate)? {
+                    0 => Ok($ty::$a(<$ta>::deserialize_with_mode(
+                        reader, compress, validate,
+                    )?)),
+                    1 => Ok($ty::$b(<$tb>::deserialize_with_mode(
+                        reader, compress, validate,
+                    )?)),
+                    _ => Err(ark_serialize::SerializationError::InvalidData),
+                }
+            }
         }
-    }
+    };
 }
+pub(crate) use two_variant_canonical;
+
+two_variant_canonical!(ChainBody, Folded(TreeProof), Direct(DirectProof));
 
 /// A word of the public output region, as the scan finished it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
