@@ -75,8 +75,8 @@ impl Dims {
     }
 }
 
-/// `(n_y, ν)` of a batch of `shapes` (for tests that build proofs by other means).
-#[doc(hidden)]
+/// `(n_y, ν)` of a batch of `shapes`: rows `2^n_y`, blocks of `z'` of `2^ν` (an opening
+/// key must hold `2^ν` bases).
 pub fn batch_dims(shapes: &[&R1csShape]) -> (usize, usize) {
     let d = Dims::of(shapes);
     (d.ny, d.nu)

@@ -20,7 +20,7 @@ use crease_folding::testing::ProductCircuit;
 use crease_folding::{mle, Fq, Fr, G1};
 
 mod common;
-use common::{batch, steps, Batch};
+use common::{batch, prove, steps, Batch};
 
 // ---------------------------------------------------------------------------------------
 // Set-up (`tests/common`).
@@ -34,21 +34,6 @@ fn small_only(b: &Batch) -> Batch {
         instances: vec![b.instances[2].clone()],
         witnesses: vec![b.witnesses[2].clone()],
     }
-}
-
-fn prove(b: &Batch) -> SpartanProof {
-    let shapes: Vec<&R1csShape> = b.shapes.iter().collect();
-    let insts: Vec<&RunningInstance> = b.instances.iter().collect();
-    let ws: Vec<&Witness> = b.witnesses.iter().collect();
-    spartan::prove(
-        &b.key,
-        &shapes,
-        &b.of,
-        &insts,
-        &ws,
-        &mut Transcript::new(b"t"),
-    )
-    .expect("prove")
 }
 
 fn check(

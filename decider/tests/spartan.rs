@@ -9,22 +9,7 @@ use crease_folding::r1cs::{R1csShape, RunningInstance, Witness};
 use crease_folding::Fr;
 
 mod common;
-use common::{batch, Batch};
-
-fn prove(b: &Batch) -> SpartanProof {
-    let shapes: Vec<&R1csShape> = b.shapes.iter().collect();
-    let insts: Vec<&RunningInstance> = b.instances.iter().collect();
-    let ws: Vec<&Witness> = b.witnesses.iter().collect();
-    spartan::prove(
-        &b.key,
-        &shapes,
-        &b.of,
-        &insts,
-        &ws,
-        &mut Transcript::new(b"t"),
-    )
-    .expect("prove")
-}
+use common::{batch, prove, Batch};
 
 fn verify(b: &Batch, instances: &[RunningInstance], of: &[usize], p: &SpartanProof) -> bool {
     let shapes: Vec<&R1csShape> = b.shapes.iter().collect();

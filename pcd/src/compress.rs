@@ -10,7 +10,7 @@
 //! does, and checks the two arguments in place of the witnesses.
 
 use ark_ff::{AdditiveGroup, Field};
-use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
+use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress};
 use crease_circuits::tables::Entry;
 use crease_decider::cyclefold::{self as cf_decider, CfProof};
 use crease_decider::lookup::{self, LookupProof};
@@ -19,11 +19,11 @@ use crease_decider::spartan::{self, SpartanProof};
 use crease_folding::commitment::{CommitmentKey, PedersenKey, PowersOfTauKey};
 use crease_folding::cyclefold::{extended_key, CfInstance, CfWitness};
 use crease_folding::direct::{committed_instances, committed_w1_hash, CommittedStep};
-use crease_folding::obligation::{Obligations, Primary, PrimaryInstance};
+use crease_folding::obligation::{Obligations, PrimaryInstance};
 use crease_folding::poseidon::Transcript;
-use crease_folding::r1cs::{FreshInstance, R1csShape, RunningInstance, Witness};
+use crease_folding::r1cs::{R1csShape, RunningInstance, Witness};
 use crease_folding::tree::TreeProof;
-use crease_folding::{ivc, mle, tree, G1};
+use crease_folding::{ivc, tree, G1};
 use crease_nvm::Program;
 
 use crate::proof::{ChainBody, OutputWord};
@@ -84,6 +84,21 @@ impl CompressedBody {
     }
 }
 
+impl CompressedChain {
+    /// The chain as the transcript sees it: the `W1` hash a folded root carries, or that of
+    /// the committed steps' `W1` commitments (the same as of the steps themselves).
+    fn chain_hash(&self) -> ChainHash {
+        ChainHash {
+            chain: self.chain,
+            steps: self.body.steps(),
+            w1_hash: match &self.body {
+                CompressedBody::Folded(t) => t.w1_hash(),
+                CompressedBody::Committed(s) => committed_w1_hash(s),
+            },
+        }
+    }
+}
+
 crate::proof::two_variant_canonical!(
     CompressedBody,
     Folded(TreeProof),
@@ -98,28 +113,12 @@ impl CompressedProof {
 
     /// Writes the proof behind a versioned header.
     pub fn to_bytes(&self) -> Result<Vec<u8>, Error> {
-        let mut out = HEADER.to_vec();
-        self.serialize_compressed(&mut out)
-            .map_err(crease_folding::Error::from)?;
-        Ok(out)
+        crate::proof::write_versioned(HEADER, self)
     }
 
     /// Reads a proof written by [`Self::to_bytes`]; any damage gives an error.
     pub fn from_bytes(bytes: &[u8]) -> Result<CompressedProof, Error> {
-        let bad = |reason| Error::Malformed {
-            what: "compressed proof",
-            reason,
-        };
-        let body = bytes
-            .strip_prefix(HEADER.as_slice())
-            .ok_or(bad("unknown header or version"))?;
-        let mut reader = body;
-        let p = CompressedProof::deserialize_with_mode(&mut reader, Compress::Yes, Validate::Yes)
-            .map_err(|_| bad("undecodable"))?;
-        if !reader.is_empty() {
-            return Err(bad("trailing bytes"));
-        }
-        Ok(p)
+        crate::proof::read_versioned(HEADER, "compressed proof", bytes)
     }
 
     /// The claimed exit code.
@@ -214,12 +213,11 @@ impl CompressedProof {
 
 /// The relations a batch leaves, in chain order: primary instances (each with its shape
 /// and, on the prover's side, its witness) and CycleFold accumulators.
+#[derive(Default)]
 struct Batch<'a> {
     shapes: Vec<&'a R1csShape>,
     of: Vec<usize>,
-    fresh: Vec<bool>,
-    fresh_instances: Vec<FreshInstance>,
-    running: Vec<RunningInstance>,
+    instances: Vec<PrimaryInstance>,
     witnesses: Vec<&'a Witness>,
     cf: Vec<CfInstance>,
     cf_w: Vec<&'a CfWitness>,
@@ -227,65 +225,24 @@ struct Batch<'a> {
 }
 
 impl<'a> Batch<'a> {
-    fn new() -> Self {
-        Batch {
-            shapes: Vec::new(),
-            of: Vec::new(),
-            fresh: Vec::new(),
-            fresh_instances: Vec::new(),
-            running: Vec::new(),
-            witnesses: Vec::new(),
-            cf: Vec::new(),
-            cf_w: Vec::new(),
-            cf_shape: None,
-        }
-    }
-
-    fn shape_index(&mut self, shape: &'a R1csShape) -> usize {
-        match self.shapes.iter().position(|s| std::ptr::eq(*s, shape)) {
+    /// Adds an instance of `shape` (shapes are told apart by address: the parameters hold
+    /// one of each) with its witness on the prover's side.
+    fn add(&mut self, shape: &'a R1csShape, instance: PrimaryInstance, w: Option<&'a Witness>) {
+        let s = match self.shapes.iter().position(|s| std::ptr::eq(*s, shape)) {
             Some(i) => i,
             None => {
                 self.shapes.push(shape);
                 self.shapes.len() - 1
             }
-        }
-    }
-
-    fn add_fresh(&mut self, shape: &'a R1csShape, u: FreshInstance, w: Option<&'a Witness>) {
-        let s = self.shape_index(shape);
+        };
         self.of.push(s);
-        self.fresh.push(true);
-        self.fresh_instances.push(u);
-        self.running.push(RunningInstance::zero(shape));
+        self.instances.push(instance);
         self.witnesses.extend(w);
     }
 
     fn add_obligations(&mut self, o: Obligations<'a>, with_witnesses: bool) {
-        for Primary {
-            shape,
-            instance,
-            witness,
-        } in o.primary
-        {
-            match instance {
-                PrimaryInstance::Fresh(u) => {
-                    self.add_fresh(shape, u, with_witnesses.then_some(witness))
-                }
-                PrimaryInstance::Running(u) => {
-                    let s = self.shape_index(shape);
-                    self.of.push(s);
-                    self.fresh.push(false);
-                    self.fresh_instances.push(FreshInstance {
-                        cw1: u.cw1,
-                        cw2: u.cw2,
-                        x: Vec::new(),
-                    });
-                    self.running.push(u);
-                    if with_witnesses {
-                        self.witnesses.push(witness);
-                    }
-                }
-            }
+        for p in o.primary {
+            self.add(p.shape, p.instance, with_witnesses.then_some(p.witness));
         }
         self.cf.push(o.cf.clone());
         if with_witnesses {
@@ -294,11 +251,11 @@ impl<'a> Batch<'a> {
         self.cf_shape = Some(o.cf_shape);
     }
 
-    /// Binds the fresh instances, then reads each as relaxed (`u = 1`, `v_E = 0`) at one
-    /// point squeezed after all of them.
-    fn relax_fresh(&mut self, t: &mut Transcript) {
-        for (u, fresh) in self.fresh_instances.iter().zip(&self.fresh) {
-            if *fresh {
+    /// Binds the fresh instances, then returns every instance in Mova form, a fresh one
+    /// read as relaxed (`u = 1`, `v_E = 0`) at one point squeezed after all of them.
+    fn relaxed(&self, t: &mut Transcript) -> Vec<RunningInstance> {
+        for inst in &self.instances {
+            if let PrimaryInstance::Fresh(u) = inst {
                 t.absorb_g1(&u.cw1);
                 t.absorb_g1(&u.cw2);
                 t.absorb_slice(&u.x);
@@ -306,31 +263,26 @@ impl<'a> Batch<'a> {
         }
         let n = self.shapes.iter().map(|s| s.num_vars()).max().unwrap_or(0);
         let point = t.challenges(n);
-        for i in 0..self.running.len() {
-            if self.fresh[i] {
-                let u = &self.fresh_instances[i];
-                let nv = self.shapes[self.of[i]].num_vars();
-                self.running[i] = RunningInstance {
+        self.instances
+            .iter()
+            .zip(&self.of)
+            .map(|(inst, &s)| match inst {
+                PrimaryInstance::Running(u) => u.clone(),
+                PrimaryInstance::Fresh(u) => RunningInstance {
                     cw1: u.cw1,
                     cw2: u.cw2,
                     x: u.x.clone(),
                     u: Fr::ONE,
-                    r_e: point[..nv].to_vec(),
+                    r_e: point[..self.shapes[s].num_vars()].to_vec(),
                     v_e: Fr::ZERO,
-                };
-            }
-        }
+                },
+            })
+            .collect()
     }
 
     /// `2^ν` for the opening key: the largest block of the batch.
     fn block(&self) -> usize {
-        1 << self
-            .shapes
-            .iter()
-            .map(|s| mle::num_vars(s.num_w1.max(s.num_w2).max(1 + s.num_io)))
-            .max()
-            .unwrap_or(1)
-            .max(1)
+        1 << spartan::batch_dims(&self.shapes).1
     }
 }
 
@@ -347,16 +299,6 @@ fn opening_key(params: &Params, n: usize) -> Result<PowersOfTauKey, Error> {
     Err(Error::Config(
         "the commitment key is too short to compress: set up with a ceremony file of more powers",
     ))
-}
-
-fn chain_hashes<'p>(chains: impl Iterator<Item = (u32, u64, Fr)> + 'p) -> Vec<ChainHash> {
-    chains
-        .map(|(chain, steps, w1_hash)| ChainHash {
-            chain,
-            steps,
-            w1_hash,
-        })
-        .collect()
 }
 
 /// Compresses `proof` of `program` on `public_input`: checks it (an error if it does not
@@ -413,18 +355,12 @@ fn compress_checked(
     let key = params.shared().key();
     let all: Vec<_> = proof.chains().iter().chain([proof.scan()]).collect();
     let mut chains = Vec::with_capacity(all.len());
-    let mut batch = Batch::new();
-    let mut hashes = Vec::with_capacity(all.len());
+    let mut batch = Batch::default();
     for c in &all {
         let body = match &c.body {
             ChainBody::Folded(t) => CompressedBody::Folded(t.without_witnesses()),
             ChainBody::Direct(d) => CompressedBody::Committed(d.commit(key)?),
         };
-        let w1_hash = match &body {
-            CompressedBody::Folded(t) => t.w1_hash(),
-            CompressedBody::Committed(s) => committed_w1_hash(s),
-        };
-        hashes.push((c.chain, c.body.steps(), w1_hash));
         chains.push(CompressedChain {
             chain: c.chain,
             z: c.z.clone(),
@@ -439,7 +375,7 @@ fn compress_checked(
         chains: all.iter().map(|c| c.chain).collect(),
         table_counts: Some(proof.table_counts()),
     };
-    let hashes = chain_hashes(hashes.into_iter());
+    let hashes: Vec<ChainHash> = chains.iter().map(CompressedChain::chain_hash).collect();
     let entries = crease_circuits::tables::all_entries(program);
     let count_points = count_commitments(key, proof.table_counts(), entries.len())?;
     let constants = claimed_challenges(
@@ -460,7 +396,7 @@ fn compress_checked(
                 let shape = params.direct_shape(c.chain)?;
                 let fresh = committed_instances(shape, s, &constants, &c.z)?;
                 for (u, w) in fresh.into_iter().zip(d.witnesses()) {
-                    batch.add_fresh(shape.shape(), u, Some(w));
+                    batch.add(shape.shape(), PrimaryInstance::Fresh(u), Some(w));
                 }
             }
             _ => unreachable!("bodies are built in pairs above"),
@@ -468,10 +404,10 @@ fn compress_checked(
     }
     let mut t = Transcript::new(LABEL);
     t.absorb_slice(&constants);
-    batch.relax_fresh(&mut t);
+    let running = batch.relaxed(&mut t);
     tell("primary");
     let opening = opening_key(params, batch.block())?;
-    let running: Vec<&RunningInstance> = batch.running.iter().collect();
+    let running: Vec<&RunningInstance> = running.iter().collect();
     let primary = spartan::prove(
         &opening,
         &batch.shapes,
@@ -562,13 +498,11 @@ pub fn verify_compressed(
 ) -> Result<Statement, Error> {
     let claimed = proof.claimed();
     let entries = check_claims(params, program, &claimed)?;
-    let hashes = chain_hashes(proof.chains.iter().map(|c| {
-        let h = match &c.body {
-            CompressedBody::Folded(t) => t.w1_hash(),
-            CompressedBody::Committed(s) => committed_w1_hash(s),
-        };
-        (c.chain, c.body.steps(), h)
-    }));
+    let hashes: Vec<ChainHash> = proof
+        .chains
+        .iter()
+        .map(CompressedChain::chain_hash)
+        .collect();
     let constants = claimed_challenges(
         params,
         program,
@@ -577,7 +511,7 @@ pub fn verify_compressed(
         &hashes,
         &proof.count_commitments,
     );
-    let mut batch = Batch::new();
+    let mut batch = Batch::default();
     for c in &proof.chains {
         let bad = || Error::Rejected(Rejection::Ivc { chain: c.chain });
         let arity = if c.chain == Proof::SCAN { 5 } else { 2 };
@@ -595,7 +529,7 @@ pub fn verify_compressed(
                 let shape = params.direct_shape(c.chain)?;
                 let fresh = committed_instances(shape, s, &constants, &c.z).map_err(|_| bad())?;
                 for u in fresh {
-                    batch.add_fresh(shape.shape(), u, None);
+                    batch.add(shape.shape(), PrimaryInstance::Fresh(u), None);
                 }
             }
         }
@@ -603,9 +537,9 @@ pub fn verify_compressed(
     let rejected = |part| Error::Rejected(Rejection::Decider(part));
     let mut t = Transcript::new(LABEL);
     t.absorb_slice(&constants);
-    batch.relax_fresh(&mut t);
+    let running = batch.relaxed(&mut t);
     let vk = OpeningKey::of(params.shared().key()).map_err(|_| rejected("primary instances"))?;
-    let running: Vec<&RunningInstance> = batch.running.iter().collect();
+    let running: Vec<&RunningInstance> = running.iter().collect();
     spartan::verify(
         &vk,
         &batch.shapes,

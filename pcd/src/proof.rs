@@ -196,28 +196,12 @@ impl Proof {
 
     /// Writes the proof behind a versioned header.
     pub fn to_bytes(&self) -> Result<Vec<u8>, Error> {
-        let mut out = HEADER.to_vec();
-        self.serialize_compressed(&mut out)
-            .map_err(crease_folding::Error::from)?;
-        Ok(out)
+        write_versioned(HEADER, self)
     }
 
     /// Reads a proof written by [`Self::to_bytes`]; any damage gives an error.
     pub fn from_bytes(bytes: &[u8]) -> Result<Proof, Error> {
-        let bad = |reason| Error::Malformed {
-            what: "proof",
-            reason,
-        };
-        let body = bytes
-            .strip_prefix(HEADER.as_slice())
-            .ok_or(bad("unknown header or version"))?;
-        let mut reader = body;
-        let p = Proof::deserialize_with_mode(&mut reader, Compress::Yes, Validate::Yes)
-            .map_err(|_| bad("undecodable"))?;
-        if !reader.is_empty() {
-            return Err(bad("trailing bytes"));
-        }
-        Ok(p)
+        read_versioned(HEADER, "proof", bytes)
     }
 
     /// The claimed output words.
@@ -241,4 +225,35 @@ impl Proof {
     pub fn claims_mut(&mut self) -> (&mut u32, &mut u64, &mut Vec<OutputWord>) {
         (&mut self.exit_code, &mut self.steps, &mut self.output)
     }
+}
+
+/// `header ‖ canonical encoding of value`.
+pub(crate) fn write_versioned<T: CanonicalSerialize>(
+    header: &[u8; 8],
+    value: &T,
+) -> Result<Vec<u8>, Error> {
+    let mut out = header.to_vec();
+    value
+        .serialize_compressed(&mut out)
+        .map_err(crease_folding::Error::from)?;
+    Ok(out)
+}
+
+/// Reads what [`write_versioned`] wrote: checks the header, decodes with validation and
+/// refuses trailing bytes (`what` names the kind of file in the error).
+pub(crate) fn read_versioned<T: CanonicalDeserialize>(
+    header: &[u8; 8],
+    what: &'static str,
+    bytes: &[u8],
+) -> Result<T, Error> {
+    let bad = |reason| Error::Malformed { what, reason };
+    let mut reader = bytes
+        .strip_prefix(header.as_slice())
+        .ok_or(bad("unknown header or version"))?;
+    let value = T::deserialize_with_mode(&mut reader, Compress::Yes, Validate::Yes)
+        .map_err(|_| bad("undecodable"))?;
+    if !reader.is_empty() {
+        return Err(bad("trailing bytes"));
+    }
+    Ok(value)
 }

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use ark_ff::{AdditiveGroup, Field};
+use crease_decider::spartan::{self, SpartanProof};
 use crease_folding::commitment::PowersOfTauKey;
 use crease_folding::mova::{self, RunningWitness};
 use crease_folding::poseidon::Transcript;
@@ -91,4 +92,20 @@ pub fn batch() -> Batch {
         instances: vec![u0, u1, u2, u3],
         witnesses: vec![w0, w1, w2, fw],
     }
+}
+
+/// The honest batched proof of a batch.
+pub fn prove(b: &Batch) -> SpartanProof {
+    let shapes: Vec<&R1csShape> = b.shapes.iter().collect();
+    let insts: Vec<&RunningInstance> = b.instances.iter().collect();
+    let ws: Vec<&Witness> = b.witnesses.iter().collect();
+    spartan::prove(
+        &b.key,
+        &shapes,
+        &b.of,
+        &insts,
+        &ws,
+        &mut Transcript::new(b"t"),
+    )
+    .expect("prove")
 }
