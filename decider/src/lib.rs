@@ -10,6 +10,7 @@ mod error;
 pub mod ipa;
 pub mod lookup;
 pub mod opening;
+pub mod spark;
 pub mod spartan;
 pub mod sumcheck;
 

@@ -117,6 +117,83 @@ pub fn prove<F: PrimeField, C: Challenger<F>>(
     (SumcheckProof { rounds }, point, finals)
 }
 
+/// Tables of `2^n_g` entries (`n_g` their own number of variables) and the sum of
+/// products over them that one claim of a batch is about.
+#[derive(Clone, Debug)]
+pub struct Group<F = Fr> {
+    /// The sum of products.
+    pub terms: Terms<F>,
+    /// The tables, all of one length.
+    pub tables: Vec<Vec<F>>,
+}
+
+/// The claim a batch of groups' sum-check starts from: `Σ_g 2^(n − n_g)·claim_g` over
+/// `(claim_g, n_g)`, for `n` the largest `n_g` (see [`prove_groups`]).
+pub fn batched_claim<F: PrimeField>(claims: &[(F, usize)], n: usize) -> F {
+    claims
+        .iter()
+        .map(|(c, ng)| *c * F::from(2u64).pow([(n - ng) as u64]))
+        .sum()
+}
+
+/// Runs one sum-check over groups of tables of different lengths: a group of `2^n_g`
+/// entries counts as the same table repeated along the variables from `n_g` on, so its
+/// sum counts `2^(n − n_g)` times ([`batched_claim`]), its tables end bound to the first
+/// `n_g` coordinates of the one point, and its work is on its own entries only. The
+/// verifier is [`verify`] from [`batched_claim`], for `n` rounds of the largest degree;
+/// its final claim is `Σ_g terms_g(finals_g)`. Returns the proof, the point and each
+/// group's tables' values at its prefix of the point.
+pub fn prove_groups<F: PrimeField, C: Challenger<F>>(
+    mut groups: Vec<Group<F>>,
+    transcript: &mut C,
+) -> (SumcheckProof<F>, Vec<F>, Vec<Vec<F>>) {
+    let vars = |g: &Group<F>| {
+        let len = g.tables.first().map_or(1, Vec::len);
+        debug_assert!(len.is_power_of_two() && g.tables.iter().all(|t| t.len() == len));
+        len.trailing_zeros() as usize
+    };
+    let sizes: Vec<usize> = groups.iter().map(vars).collect();
+    let n = sizes.iter().copied().max().unwrap_or(0);
+    let d = groups.iter().map(|g| g.terms.degree()).max().unwrap_or(0);
+    let two = F::from(2u64);
+    let mut rounds = Vec::with_capacity(n);
+    let mut point = Vec::with_capacity(n);
+    for t in 0..n {
+        let mut evals = vec![F::ZERO; d + 1];
+        for (g, &ng) in groups.iter().zip(&sizes) {
+            if t < ng {
+                let scale = two.pow([(n - ng) as u64]);
+                let p = round_polynomial(&g.terms, &g.tables, d);
+                evals.iter_mut().zip(p).for_each(|(e, v)| *e += scale * v);
+            } else {
+                let finals: Vec<F> = g.tables.iter().map(|t| t[0]).collect();
+                let c = g.terms.evaluate(&finals) * two.pow([(n - t - 1) as u64]);
+                evals.iter_mut().for_each(|e| *e += c);
+            }
+        }
+        let sent: Vec<F> = evals
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| *k != 1)
+            .map(|(_, e)| *e)
+            .collect();
+        transcript.absorb_all(&sent);
+        let r = transcript.squeeze();
+        rounds.push(sent);
+        point.push(r);
+        for (g, &ng) in groups.iter_mut().zip(&sizes) {
+            if t < ng {
+                g.tables.par_iter_mut().for_each(|tb| bind(tb, r));
+            }
+        }
+    }
+    let finals = groups
+        .iter()
+        .map(|g| g.tables.iter().map(|t| t[0]).collect())
+        .collect();
+    (SumcheckProof { rounds }, point, finals)
+}
+
 /// `p(0), p(1), …, p(d)` of the current round.
 fn round_polynomial<F: PrimeField>(terms: &Terms<F>, tables: &[Vec<F>], d: usize) -> Vec<F> {
     let half = tables[0].len() / 2;

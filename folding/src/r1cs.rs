@@ -91,6 +91,14 @@ impl<F: PrimeField> SparseMatrix<F> {
         self.vals.len()
     }
 
+    /// The non-zero entries `(row, column, coefficient)`, row by row.
+    pub fn entries(&self) -> impl Iterator<Item = (usize, usize, F)> + '_ {
+        (0..self.num_rows()).flat_map(move |i| {
+            let (s, e) = (self.row_start[i] as usize, self.row_start[i + 1] as usize);
+            (s..e).map(move |j| (i, self.cols[j] as usize, self.coeffs[self.vals[j] as usize]))
+        })
+    }
+
     /// `Mᵀ·w` over `num_cols` columns: the rows weighted by `w` and summed (rows from
     /// `w.len()` on weigh nothing). A decider binds a matrix's row variables with it:
     /// `MLE(M)(r_y, ·)` is `Mᵀ·eq(r_y, ·)`. Every column index must be below `num_cols`.
