@@ -11,6 +11,7 @@ use std::time::Instant;
 use ark_serialize::CanonicalSerialize;
 use crease::pcd::{ChainBody, Params, Proof};
 use crease_decider::opening::OpeningKey;
+use crease_decider::spark::{self, SparkCommitment, SparkIndex};
 use crease_decider::spartan;
 use crease_folding::commitment::PowersOfTauKey;
 use crease_folding::mle;
@@ -185,4 +186,87 @@ fn main() {
             .expect("verify");
         println!("batched verify: {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
     }
+
+    // The shapes' evaluations at one point proven against set-up commitments (SPARK):
+    // what would let the verifier skip evaluating the matrices.
+    let t = Instant::now();
+    let indices: Vec<SparkIndex> = shapes.iter().map(|s| SparkIndex::new(s, nu)).collect();
+    let entries: usize = indices.iter().map(|ix| ix.num_entries()).sum();
+    let m_max = indices.iter().map(|ix| ix.num_vars()).max().unwrap_or(0);
+    println!(
+        "spark: {} shapes, {} entries (union of A, B, C), largest 2^{}: indexed in {:.2} s",
+        indices.len(),
+        entries,
+        m_max,
+        t.elapsed().as_secs_f64()
+    );
+    let t = Instant::now();
+    let big = PowersOfTauKey::development(1 << m_max.max(nu + 2));
+    println!(
+        "spark: key of 2^{} in {:.2} s",
+        m_max.max(nu + 2),
+        t.elapsed().as_secs_f64()
+    );
+    let t = Instant::now();
+    let commitments: Vec<SparkCommitment> = indices
+        .iter()
+        .map(|ix| ix.commit(&big).expect("commit"))
+        .collect();
+    println!(
+        "spark: set-up commitments in {:.2} s, {} bytes for all shapes",
+        t.elapsed().as_secs_f64(),
+        commitments.compressed_size()
+    );
+    let ny = shapes.iter().map(|s| s.num_vars()).max().unwrap_or(0);
+    let r_y: Vec<Fr> = (0..ny).map(|k| Fr::from(3 * k as u64 + 11)).collect();
+    let r_x: Vec<Fr> = (0..nu + 2).map(|k| Fr::from(5 * k as u64 + 2)).collect();
+    let gamma = Fr::from(12345u64);
+    let refs: Vec<&SparkIndex> = indices.iter().collect();
+    let t = Instant::now();
+    let (claims, sp) = spark::prove(
+        &big,
+        &refs,
+        &r_y,
+        &r_x,
+        gamma,
+        &mut Transcript::new(b"spark"),
+    )
+    .expect("spark prove");
+    println!("spark: prove {:.2} s", t.elapsed().as_secs_f64());
+    println!(
+        "spark: proof {} bytes (sum-check {}, values {}, opening {})",
+        sp.compressed_size(),
+        sp.sumcheck.compressed_size(),
+        sp.values.compressed_size() + sp.memory_values.compressed_size(),
+        sp.opening.compressed_size()
+    );
+    let big_vk = OpeningKey::of(&big).expect("key");
+    let crefs: Vec<&SparkCommitment> = commitments.iter().collect();
+    for _ in 0..3 {
+        let t = Instant::now();
+        spark::verify(
+            &big_vk,
+            &crefs,
+            &r_y,
+            &r_x,
+            gamma,
+            &claims,
+            &sp,
+            &mut Transcript::new(b"spark"),
+        )
+        .expect("spark verify");
+        println!("spark: verify {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
+    }
+    let t = Instant::now();
+    let eq_y = crease_decider::sumcheck::eq_table(&r_y);
+    let eq_x = crease_decider::sumcheck::eq_table(&r_x);
+    let direct: Vec<Fr> = indices
+        .iter()
+        .map(|ix| ix.evaluate(&eq_y, &eq_x, gamma))
+        .collect();
+    assert_eq!(direct, claims);
+    println!(
+        "spark: the same evaluations directly: {:.1} ms",
+        t.elapsed().as_secs_f64() * 1e3
+    );
 }
