@@ -11,7 +11,7 @@ use std::time::Instant;
 use ark_serialize::CanonicalSerialize;
 use crease::pcd::{ChainBody, Params, Proof};
 use crease_decider::opening::OpeningKey;
-use crease_decider::spark::{self, SparkCommitment, SparkIndex};
+use crease_decider::spark::{self, EvalPoint, SparkCommitment, SparkIndex};
 use crease_decider::spartan;
 use crease_folding::commitment::PowersOfTauKey;
 use crease_folding::mle;
@@ -222,16 +222,14 @@ fn main() {
     let r_x: Vec<Fr> = (0..nu + 2).map(|k| Fr::from(5 * k as u64 + 2)).collect();
     let gamma = Fr::from(12345u64);
     let refs: Vec<&SparkIndex> = indices.iter().collect();
-    let t = Instant::now();
-    let (claims, sp) = spark::prove(
-        &big,
-        &refs,
-        &r_y,
-        &r_x,
+    let at = EvalPoint {
+        r_y: &r_y,
+        r_x: &r_x,
         gamma,
-        &mut Transcript::new(b"spark"),
-    )
-    .expect("spark prove");
+    };
+    let t = Instant::now();
+    let (claims, sp) =
+        spark::prove(&big, &refs, at, &mut Transcript::new(b"spark")).expect("spark prove");
     println!("spark: prove {:.2} s", t.elapsed().as_secs_f64());
     println!(
         "spark: proof {} bytes (sum-check {}, values {}, opening {})",
@@ -247,9 +245,7 @@ fn main() {
         spark::verify(
             &big_vk,
             &crefs,
-            &r_y,
-            &r_x,
-            gamma,
+            at,
             &claims,
             &sp,
             &mut Transcript::new(b"spark"),

@@ -3,7 +3,8 @@
 //! Building blocks of the decider (docs/DECIDER.md): [`sumcheck`], multilinear openings of
 //! the folding scheme's commitments through the powers-of-tau key ([`opening`]), and the
 //! batched argument that a set of relaxed R1CS instances in Mova form are satisfied
-//! ([`spartan`]).
+//! ([`spartan`]), and proofs of fixed matrices' evaluations against set-up commitments
+//! ([`spark`]).
 
 pub mod cyclefold;
 mod error;

@@ -88,6 +88,18 @@ pub struct SparkCommitment {
     pub col_counts: G1,
 }
 
+/// Where the matrices are evaluated: `M = A + γB + γ²C` at `(r_y, r_x)`, `r_x` over the
+/// columns of `z'` (`ν + 2` coordinates).
+#[derive(Clone, Copy, Debug)]
+pub struct EvalPoint<'a> {
+    /// The row coordinates.
+    pub r_y: &'a [Fr],
+    /// The column coordinates.
+    pub r_x: &'a [Fr],
+    /// The matrices' combination.
+    pub gamma: Fr,
+}
+
 /// The proof of [`prove`].
 #[derive(Clone, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
 pub struct SparkProof {
@@ -307,11 +319,10 @@ fn absorb_points<'a>(t: &mut Transcript, xs: impl IntoIterator<Item = &'a G1>) {
 pub fn prove(
     key: &PowersOfTauKey,
     indices: &[&SparkIndex],
-    r_y: &[Fr],
-    r_x: &[Fr],
-    gamma: Fr,
+    at: EvalPoint,
     transcript: &mut Transcript,
 ) -> Result<(Vec<Fr>, SparkProof), Error> {
+    let EvalPoint { r_y, r_x, gamma } = at;
     let (ny, nx) = (r_y.len(), r_x.len());
     for ix in indices {
         if ix.row_counts.len() > 1 << ny || ix.col_counts.len() > 1 << nx {
@@ -501,13 +512,12 @@ pub fn prove(
 pub fn verify(
     key: &OpeningKey,
     indices: &[&SparkCommitment],
-    r_y: &[Fr],
-    r_x: &[Fr],
-    gamma: Fr,
+    at: EvalPoint,
     claims: &[Fr],
     proof: &SparkProof,
     transcript: &mut Transcript,
 ) -> Result<(), Error> {
+    let EvalPoint { r_y, r_x, gamma } = at;
     let k = indices.len();
     for (what, got) in [
         ("claimed evaluations", claims.len()),
@@ -649,6 +659,16 @@ mod tests {
         nu: usize,
     }
 
+    impl Setup {
+        fn at(&self) -> EvalPoint<'_> {
+            EvalPoint {
+                r_y: &self.r_y,
+                r_x: &self.r_x,
+                gamma: self.gamma,
+            }
+        }
+    }
+
     fn setup() -> Setup {
         let shapes = vec![shape(37, 32), shape(5, 8), shape(12, 16)];
         let refs: Vec<&R1csShape> = shapes.iter().collect();
@@ -677,14 +697,14 @@ mod tests {
     fn prove_all(s: &Setup) -> (Vec<Fr>, SparkProof) {
         let ix: Vec<&SparkIndex> = s.indices.iter().collect();
         let mut t = Transcript::new(b"spark");
-        prove(&s.key, &ix, &s.r_y, &s.r_x, s.gamma, &mut t).expect("prove")
+        prove(&s.key, &ix, s.at(), &mut t).expect("prove")
     }
 
     fn check(s: &Setup, claims: &[Fr], proof: &SparkProof) -> Result<(), Error> {
         let cs: Vec<&SparkCommitment> = s.commitments.iter().collect();
         let ok = OpeningKey::of(&s.key)?;
         let mut t = Transcript::new(b"spark");
-        verify(&ok, &cs, &s.r_y, &s.r_x, s.gamma, claims, proof, &mut t)
+        verify(&ok, &cs, s.at(), claims, proof, &mut t)
     }
 
     /// `M(r_y, r_x)` the way the batched argument's verifier computes it.

@@ -194,44 +194,46 @@ pub fn prove_groups<F: PrimeField, C: Challenger<F>>(
     (SumcheckProof { rounds }, point, finals)
 }
 
-/// `p(0), p(1), …, p(d)` of the current round.
+/// `p(0), p(1), …, p(d)` of the current round. Each worker keeps one scratch buffer for
+/// the tables' values along the current pair's line (no allocation per pair).
 fn round_polynomial<F: PrimeField>(terms: &Terms<F>, tables: &[Vec<F>], d: usize) -> Vec<F> {
     let half = tables[0].len() / 2;
-    let at = |k: usize| -> Vec<F> {
-        // Each table's values along the line through its pair, at t = 0..=d.
-        let lines: Vec<Vec<F>> = tables
-            .iter()
-            .map(|t| {
-                let (lo, hi) = (t[2 * k], t[2 * k + 1]);
-                let step = hi - lo;
-                let mut v = Vec::with_capacity(d + 1);
-                let mut cur = lo;
-                for _ in 0..=d {
-                    v.push(cur);
-                    cur += step;
+    let width = d + 1;
+    let zero = || vec![F::ZERO; width];
+    let scratch = || (zero(), vec![F::ZERO; tables.len() * width]);
+    let at = |(mut acc, mut lines): (Vec<F>, Vec<F>), k: usize| {
+        for (j, t) in tables.iter().enumerate() {
+            let (lo, hi) = (t[2 * k], t[2 * k + 1]);
+            let step = hi - lo;
+            let mut cur = lo;
+            for x in &mut lines[j * width..(j + 1) * width] {
+                *x = cur;
+                cur += step;
+            }
+        }
+        for (x, a) in acc.iter_mut().enumerate() {
+            for (c, js) in &terms.terms {
+                let mut p = *c;
+                for &j in js {
+                    p *= lines[j * width + x];
                 }
-                v
-            })
-            .collect();
-        (0..=d)
-            .map(|t| {
-                terms
-                    .terms
-                    .iter()
-                    .map(|(c, js)| *c * js.iter().map(|&j| lines[j][t]).product::<F>())
-                    .sum()
-            })
-            .collect()
+                *a += p;
+            }
+        }
+        (acc, lines)
     };
     let add = |mut a: Vec<F>, b: Vec<F>| {
         a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
         a
     };
-    let zero = || vec![F::ZERO; d + 1];
     if half >= PAR_THRESHOLD {
-        (0..half).into_par_iter().map(at).reduce(zero, add)
+        (0..half)
+            .into_par_iter()
+            .fold(scratch, at)
+            .map(|(acc, _)| acc)
+            .reduce(zero, add)
     } else {
-        (0..half).map(at).fold(zero(), add)
+        (0..half).fold(scratch(), at).0
     }
 }
 
