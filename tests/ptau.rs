@@ -1,6 +1,7 @@
 //! Parameters under a ceremony's key read from a snarkjs `.ptau` file (power 17, two
-//! contributions, made on the spot): a program proves and verifies; the parameters record
-//! the key in their digest and file; a file of too small a power is refused by name.
+//! contributions, made on the spot): a program proves, verifies, compresses and verifies
+//! compressed; the parameters record the key in their digest and file; a file of too small a
+//! power is refused by name.
 
 mod support;
 
@@ -11,7 +12,10 @@ use std::time::Instant;
 use crease::nvm::encode::lw;
 use crease::nvm::layout::PUBLIC_INPUT;
 use crease::pcd::KeySource;
-use crease::{setup, verify, Error, Input, Isa, Params, Program, SetupConfig};
+use crease::{
+    compress, setup, verify, verify_compressed, CompressedProof, Error, Input, Isa, Params,
+    Program, SetupConfig,
+};
 use crease_folding::commitment::{PowersOfTauKey, PtauError, PtauFile};
 use support::hand::{self, push_li};
 
@@ -59,6 +63,15 @@ fn a_ceremony_key_proves_and_verifies_and_is_recorded() {
     };
     let rt = support::proving::round_trip(&params, &program(), &input);
     assert_eq!(rt.statement.exit_code, 15 + 7);
+
+    // Compression opens the commitments under the ceremony's own key, as many bases as
+    // the parameters read: no longer file is needed.
+    let compressed = compress(&params, &program(), &input.public, &rt.proof)
+        .expect("compresses under the ceremony key");
+    let bytes = compressed.to_bytes().expect("serializes");
+    let back = CompressedProof::from_bytes(&bytes).expect("reads back");
+    let statement = verify_compressed(&params, &program(), &input.public, &back).expect("verifies");
+    assert_eq!(statement, rt.statement);
 
     // The file keeps the marker and the key; the development set differs in its digest.
     let bytes = params.to_bytes().expect("serializes");

@@ -87,7 +87,8 @@ fn divide_by_root(p: &[Fr], a: Fr) -> Vec<Fr> {
 }
 
 /// Proves `MLE(f)(point) = v` for the commitment `key.commit(f)`; `f` has at most
-/// `2^point.len()` entries and `point` at least one coordinate. The transcript must already
+/// `2^point.len()` entries (the key as many bases as `f` has entries) and `point` at least
+/// one coordinate. The transcript must already
 /// bind the commitment, the point and `v`.
 pub fn prove(
     key: &PowersOfTauKey,
@@ -103,15 +104,22 @@ pub fn prove(
             got: f.len(),
         });
     }
+    // The halves keep only the entries below `f`'s length (the rest are zero), so the key
+    // needs as many bases as `f` has entries, not `2^n`.
     let mut polys: Vec<Vec<Fr>> = Vec::with_capacity(n + 1);
     let mut first = f.to_vec();
-    first.resize(1 << n, Fr::ZERO);
+    if first.is_empty() {
+        first.push(Fr::ZERO);
+    }
     polys.push(first);
     for r in point {
         let last = &polys[polys.len() - 1];
         let next: Vec<Fr> = last
             .par_chunks(2)
-            .map(|p| p[0] + *r * (p[1] - p[0]))
+            .map(|p| {
+                let hi = p.get(1).copied().unwrap_or(Fr::ZERO);
+                p[0] + *r * (hi - p[0])
+            })
             .collect();
         polys.push(next);
     }
@@ -267,6 +275,30 @@ mod tests {
             assert!(!check(&key, &c, &other, v, &p));
             let c2 = key.commit(&f[1..]).expect("commit");
             assert!(!check(&key, &c2, &r, v, &p));
+        }
+    }
+
+    /// The key needs as many bases as the vector has entries, not `2^n`.
+    #[test]
+    fn a_key_as_long_as_the_vector_suffices() {
+        let mut rng = StdRng::seed_from_u64(3);
+        for (len, n) in [(1usize, 3usize), (5, 3), (300, 10), (513, 10)] {
+            let key = PowersOfTauKey::from_seed(b"opening test", len);
+            let f: Vec<Fr> = (0..len)
+                .map(|_| <Fr as ark_ff::UniformRand>::rand(&mut rng))
+                .collect();
+            let r: Vec<Fr> = (0..n)
+                .map(|_| <Fr as ark_ff::UniformRand>::rand(&mut rng))
+                .collect();
+            let c = key.commit(&f).expect("commit");
+            let v = mle::evaluate(&f, &r);
+            let p = prove(&key, &f, &r, &mut Transcript::new(b"open")).expect("prove");
+            assert!(check(&key, &c, &r, v, &p), "len {len}");
+            assert!(!check(&key, &c, &r, v + Fr::ONE, &p), "len {len}");
+            // The same proof as under a key of 2^n bases.
+            let long = PowersOfTauKey::from_seed(b"opening test", 1 << n);
+            let q = prove(&long, &f, &r, &mut Transcript::new(b"open")).expect("prove");
+            assert_eq!(p, q);
         }
     }
 

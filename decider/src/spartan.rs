@@ -75,8 +75,8 @@ impl Dims {
     }
 }
 
-/// `(n_y, ν)` of a batch of `shapes`: rows `2^n_y`, blocks of `z'` of `2^ν` (an opening
-/// key must hold `2^ν` bases).
+/// `(n_y, ν)` of a batch of `shapes`: rows `2^n_y`, blocks of `z'` of `2^ν` (the opening
+/// key must hold as many bases as the longest `W1` or `W2`).
 pub fn batch_dims(shapes: &[&R1csShape]) -> (usize, usize) {
     let d = Dims::of(shapes);
     (d.ny, d.nu)
@@ -280,7 +280,12 @@ pub fn prove(
     // 3. One opening of all the witnesses.
     let rho = transcript.challenge();
     let rp = powers(rho, 2 * instances.len());
-    let mut combined = vec![Fr::ZERO; 1 << nu];
+    let longest = witnesses
+        .iter()
+        .map(|w| w.w1.len().max(w.w2.len()))
+        .max()
+        .unwrap_or(1);
+    let mut combined = vec![Fr::ZERO; longest];
     for (i, wi) in witnesses.iter().enumerate() {
         for (part, coeff) in [(&wi.w1, rp[2 * i]), (&wi.w2, rp[2 * i + 1])] {
             combined

@@ -280,14 +280,19 @@ impl<'a> Batch<'a> {
             .collect()
     }
 
-    /// `2^ν` for the opening key: the largest block of the batch.
-    fn block(&self) -> usize {
-        1 << spartan::batch_dims(&self.shapes).1
+    /// The bases the opening key needs: the longest `W1` or `W2` of the batch.
+    fn longest_part(&self) -> usize {
+        self.shapes
+            .iter()
+            .map(|s| s.num_w1.max(s.num_w2))
+            .max()
+            .unwrap_or(1)
     }
 }
 
-/// The BN254 key of `n` bases for the opening: the parameters' key, extended when it is the
-/// development key (a ceremony key must be read long enough at set-up).
+/// The BN254 key of `n` bases for an opening: the parameters' key, which holds a base per
+/// entry of every committed vector (so `n` bases when `n` is the longest witness part or
+/// a count chunk no longer than it), extended when it is the development key.
 fn opening_key(params: &Params, n: usize) -> Result<PowersOfTauKey, Error> {
     let key = params.shared().key();
     if key.bases().len() >= n {
@@ -406,7 +411,7 @@ fn compress_checked(
     t.absorb_slice(&constants);
     let running = batch.relaxed(&mut t);
     tell("primary");
-    let opening = opening_key(params, batch.block())?;
+    let opening = opening_key(params, batch.longest_part())?;
     let running: Vec<&RunningInstance> = running.iter().collect();
     let primary = spartan::prove(
         &opening,
