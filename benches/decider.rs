@@ -190,7 +190,10 @@ fn main() {
     // The shapes' evaluations at one point proven against set-up commitments (SPARK):
     // what would let the verifier skip evaluating the matrices.
     let t = Instant::now();
-    let indices: Vec<SparkIndex> = shapes.iter().map(|s| SparkIndex::new(s, nu)).collect();
+    let indices: Vec<SparkIndex> = shapes
+        .iter()
+        .map(|s| SparkIndex::new(s, nu).expect("index"))
+        .collect();
     let entries: usize = indices.iter().map(|ix| ix.num_entries()).sum();
     let m_max = indices.iter().map(|ix| ix.num_vars()).max().unwrap_or(0);
     println!(

@@ -122,12 +122,18 @@ pub struct SparkProof {
 }
 
 impl SparkIndex {
-    /// Lists `shape`'s entries with columns placed in `z'` for blocks of `2^nu`.
-    pub fn new(shape: &R1csShape, nu: usize) -> Self {
+    /// Lists `shape`'s entries with columns placed in `z'` for blocks of `2^nu`; an error if
+    /// a row or a column of `z'` does not fit 32 bits.
+    pub fn new(shape: &R1csShape, nu: usize) -> Result<Self, Error> {
+        if nu + 2 > MAX_VARS || shape.num_vars() > MAX_VARS {
+            return Err(Error::Rejected("a shape too large to index"));
+        }
+        let too_large = |_| Error::Rejected("a shape too large to index");
         let mut all: Vec<(u32, u32, usize, Fr)> = Vec::with_capacity(shape.nnz());
         for (k, matrix) in shape.matrices().into_iter().enumerate() {
             for (r, c, v) in matrix.entries() {
-                all.push((r as u32, column(shape, nu, c) as u32, k, v));
+                let col = u32::try_from(column(shape, nu, c)).map_err(too_large)?;
+                all.push((u32::try_from(r).map_err(too_large)?, col, k, v));
             }
         }
         all.par_sort_unstable_by_key(|e| (e.0, e.1));
@@ -152,14 +158,14 @@ impl SparkIndex {
             counts
         };
         let (row_counts, col_counts) = (counts(&row), counts(&col));
-        Self {
+        Ok(Self {
             m,
             row,
             col,
             vals,
             row_counts,
             col_counts,
-        }
+        })
     }
 
     /// `log2` of the padded number of entries.
@@ -324,6 +330,9 @@ pub fn prove(
 ) -> Result<(Vec<Fr>, SparkProof), Error> {
     let EvalPoint { r_y, r_x, gamma } = at;
     let (ny, nx) = (r_y.len(), r_x.len());
+    if ny.max(nx) > MAX_VARS {
+        return Err(Error::Rejected("a memory is too large"));
+    }
     for ix in indices {
         if ix.row_counts.len() > 1 << ny || ix.col_counts.len() > 1 << nx {
             return Err(Error::Rejected("an index reaches past the memories"));
@@ -674,7 +683,10 @@ mod tests {
         let refs: Vec<&R1csShape> = shapes.iter().collect();
         let (ny, nu) = batch_dims(&refs);
         let key = PowersOfTauKey::from_seed(b"spark test", 1 << 12);
-        let indices: Vec<SparkIndex> = shapes.iter().map(|s| SparkIndex::new(s, nu)).collect();
+        let indices: Vec<SparkIndex> = shapes
+            .iter()
+            .map(|s| SparkIndex::new(s, nu).expect("index"))
+            .collect();
         let commitments = indices
             .iter()
             .map(|ix| ix.commit(&key).expect("commit"))
