@@ -11,13 +11,17 @@
 //! 2. squeeze `β`; the prover sends `f_j(β), f_j(−β), f_j(β²)` for every `j < n`; the
 //!    verifier checks `2β·f_{j+1}(β²) = (1 − r_j)·β·(f_j(β) + f_j(−β)) + r_j·(f_j(β) − f_j(−β))`
 //!    (with `f_n(β²) = v`); absorb the values;
-//! 3. squeeze `q`; `B = Σ q^j f_j`, whose commitment and values at the three points the
-//!    verifier derives; the prover sends the KZG quotients `W_a = (B − B(a))/(X − a)` for
-//!    `a ∈ {β, −β, β²}`; absorb them;
-//! 4. squeeze `d`; check `e(Σ d^k (C_B − B(a_k)·G + a_k·W_k), G2) = e(Σ d^k W_k, τ·G2)`.
+//! 3. squeeze `q`; `B = Σ q^j f_j`, whose commitment `C_B` and values `y_k` at the three
+//!    points `a_k ∈ {β, −β, β²}` the verifier derives; with `R` the polynomial of degree
+//!    at most 2 through `(a_k, y_k)` and `Z = Π (X − a_k)`, the prover commits
+//!    `W = (B − R)/Z` (exact when the `y_k` are `B`'s values); absorb it;
+//! 4. squeeze `z`; `L = B − R(z) − Z(z)·W` vanishes at `z`; the prover commits
+//!    `W' = L/(X − z)`; absorb it; the verifier forms `C_L = C_B − R(z)·G − Z(z)·C_W` and
+//!    checks `e(C_L + z·C_W', G2) = e(C_W', τ·G2)` (the one-polynomial case of
+//!    SHPLONK: two quotients, one pairing equation).
 //!
-//! If the values sent in step 2 are the committed polynomials' (step 4, by KZG's binding
-//! under q-SDH), step 2's checks at a random `β` make each `f_{j+1}` the fold of `f_j`
+//! If the values sent in step 2 are the committed polynomials' (steps 3–4, by KZG's binding
+//! under q-SDH in the algebraic group model), step 2's checks at a random `β` make each `f_{j+1}` the fold of `f_j`
 //! except with probability `~2^n/|F|` per round (a non-zero polynomial of degree below
 //! `2^n` vanishes at few points), so `f_n = v = MLE(f)(r)`.
 
@@ -59,15 +63,15 @@ impl OpeningKey {
     }
 }
 
-/// An opening proof: `n − 1` commitments, `3n` values, three quotients.
+/// An opening proof: `n − 1` commitments, `3n` values, two quotients.
 #[derive(Clone, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
 pub struct OpeningProof {
     /// Commitments to `f_1 … f_{n−1}`.
     pub folds: Vec<G1>,
     /// `f_j(β), f_j(−β), f_j(β²)` for `j < n`.
     pub evals: Vec<[Fr; 3]>,
-    /// The quotients at `β`, `−β`, `β²`.
-    pub quotients: [G1; 3],
+    /// `W = (B − R)/Z` and `W' = L/(X − z)`.
+    pub quotients: [G1; 2],
 }
 
 /// `p(x)` for coefficients `p` (constant first).
@@ -147,21 +151,59 @@ pub fn prove(
         qj *= q;
         b.par_iter_mut().zip(p).for_each(|(x, y)| *x += qj * y);
     }
-    let quotients: Vec<G1> = points
-        .par_iter()
-        .map(|a| key.commit(&divide_by_root(&b, *a)))
-        .collect::<Result<_, _>>()?;
-    for w in &quotients {
-        transcript.absorb_g1(w);
-    }
-    // The verifier squeezes `d` here: the prover does too, so that both transcripts stay in
-    // step for whatever a caller proves next.
-    let _d = transcript.challenge();
+    let quotients = prove_values(key, &b, points, transcript)?;
     Ok(OpeningProof {
         folds,
         evals,
-        quotients: [quotients[0], quotients[1], quotients[2]],
+        quotients,
     })
+}
+
+/// `R(x)` for the polynomial `R` of degree at most 2 through `(a_k, y_k)`.
+fn interpolate3(a: [Fr; 3], y: [Fr; 3], x: Fr) -> Result<Fr, Error> {
+    let mut sum = Fr::ZERO;
+    for k in 0..3 {
+        let (mut num, mut den) = (Fr::ONE, Fr::ONE);
+        for j in (0..3).filter(|&j| j != k) {
+            num *= x - a[j];
+            den *= a[k] - a[j];
+        }
+        let inv = den
+            .inverse()
+            .ok_or(Error::Rejected("an opening's points coincide"))?;
+        sum += y[k] * num * inv;
+    }
+    Ok(sum)
+}
+
+/// Steps 3–4 for the batched polynomial `b` (coefficients) at the three `points`: the
+/// commitments to `W` and `W'`, each absorbed before the next challenge.
+#[doc(hidden)]
+pub fn prove_values(
+    key: &PowersOfTauKey,
+    b: &[Fr],
+    points: [Fr; 3],
+    transcript: &mut Transcript,
+) -> Result<[G1; 2], Error> {
+    // Dividing by each root in turn drops the remainders, which together are `R`.
+    let mut w = b.to_vec();
+    for a in points {
+        w = divide_by_root(&w, a);
+    }
+    let c_w = key.commit(&w)?;
+    transcript.absorb_g1(&c_w);
+    let z = transcript.challenge();
+    let y = points.map(|a| horner(b, a));
+    let r_z = interpolate3(points, y, z)?;
+    let z_z: Fr = points.iter().map(|a| z - a).product();
+    let mut l = b.to_vec();
+    if let Some(c0) = l.first_mut() {
+        *c0 -= r_z;
+    }
+    l.par_iter_mut().zip(&w).for_each(|(x, wi)| *x -= z_z * wi);
+    let c_w2 = key.commit(&divide_by_root(&l, z))?;
+    transcript.absorb_g1(&c_w2);
+    Ok([c_w, c_w2])
 }
 
 /// Verifies an opening of `commitment` at `point` to `value`; the transcript must be the
@@ -191,9 +233,9 @@ pub fn verify(
         transcript.absorb_g1(c);
     }
     let beta = transcript.challenge();
-    if beta.is_zero() {
-        // The three points would coincide and the fold checks read 0 = 0.
-        return Err(Error::Rejected("a zero opening challenge"));
+    if beta.is_zero() || beta == Fr::ONE || beta == -Fr::ONE {
+        // Two of the three points would coincide (and at zero the fold checks read 0 = 0).
+        return Err(Error::Rejected("a degenerate opening challenge"));
     }
     let two_beta = beta.double();
     for (j, (e, r)) in proof.evals.iter().zip(point).enumerate() {
@@ -216,20 +258,19 @@ pub fn verify(
     let values: [Fr; 3] =
         [0, 1, 2].map(|k| proof.evals.iter().zip(&powers).map(|(e, p)| e[k] * p).sum());
     let c_b = commitment.into_group() + G1Projective::msm_unchecked(&proof.folds, &powers[1..]);
-    for w in &proof.quotients {
-        transcript.absorb_g1(w);
-    }
-    let d = transcript.challenge();
     let points = [beta, -beta, beta.square()];
-    let (mut lhs, mut rhs, mut dk) = (G1Projective::zero(), G1Projective::zero(), Fr::ONE);
-    for k in 0..3 {
-        let w = proof.quotients[k];
-        lhs += (c_b - key.g * values[k] + w * points[k]) * dk;
-        rhs += w * dk;
-        dk *= d;
-    }
+    let [c_w, c_w2] = proof.quotients;
+    transcript.absorb_g1(&c_w);
+    let z = transcript.challenge();
+    let r_z = interpolate3(points, values, z)?;
+    let z_z: Fr = points.iter().map(|a| z - a).product();
+    let c_l = c_b - key.g * r_z - c_w * z_z;
+    transcript.absorb_g1(&c_w2);
     let check = Bn254::multi_pairing(
-        [lhs.into_affine(), (-rhs).into_affine()],
+        [
+            (c_l + c_w2 * z).into_affine(),
+            (-c_w2.into_group()).into_affine(),
+        ],
         [key.g2, key.tau_g2],
     );
     if !check.is_zero() {
@@ -321,7 +362,7 @@ mod tests {
                 assert!(!check(&key, &c, &r, v, &bad), "value {j} {k}");
             }
         }
-        for k in 0..3 {
+        for k in 0..2 {
             let mut bad = p.clone();
             bad.quotients[k] = (bad.quotients[k] + g).into_affine();
             assert!(!check(&key, &c, &r, v, &bad), "quotient {k}");

@@ -245,18 +245,20 @@ fn buckets(bases: &[G1], idx: &[u32], len: usize) -> Vec<G1> {
     G1Projective::normalize_batch(&sums)
 }
 
-/// `1/(β − j − α·e_j)` for every `j`, or an error if one is not invertible.
-fn inverses(e: &[Fr], alpha: Fr, beta: Fr) -> Result<Vec<Fr>, Error> {
-    let mut v: Vec<Fr> = e
+/// A memory's denominators `β − j − α·e_j` and their inverses, or an error if one is not
+/// invertible.
+fn inverses(e: &[Fr], alpha: Fr, beta: Fr) -> Result<(Vec<Fr>, Vec<Fr>), Error> {
+    let den: Vec<Fr> = e
         .par_iter()
         .enumerate()
         .map(|(j, ej)| beta - Fr::from(j as u64) - alpha * ej)
         .collect();
-    if v.iter().any(Zero::is_zero) {
+    if den.iter().any(Zero::is_zero) {
         return Err(Error::Rejected("a memory challenge hit a memory entry"));
     }
-    batch_inversion(&mut v);
-    Ok(v)
+    let mut inv = den.clone();
+    batch_inversion(&mut inv);
+    Ok((den, inv))
 }
 
 /// `x^0 … x^(n−1)`.
@@ -278,36 +280,31 @@ fn pad_factor(p: &[Fr], k: usize) -> Fr {
 }
 
 /// The terms of one shape's group over the tables
-/// `val, E_r, E_c, h_r, h_c, row, col, eq(τ, ·)` with the weights `w[0..5]`.
-fn entry_terms(w: &[Fr], alpha: Fr, beta: Fr) -> Terms {
-    let (val, er, ec, hr, hc, row, col, et) = (0, 1, 2, 3, 4, 5, 6, 7);
+/// `val, E_r, E_c, h_r, h_c, q_r, q_c, eq(τ, ·)` with the weights `w[0..5]`, where
+/// `q_r = β − row − α·E_r` (affine in committed vectors, so its value at the point follows
+/// from theirs) and `q_c` alike.
+fn entry_terms(w: &[Fr]) -> Terms {
+    let (val, er, ec, hr, hc, qr, qc, et) = (0, 1, 2, 3, 4, 5, 6, 7);
     Terms {
         terms: vec![
             (w[0], vec![val, er, ec]),
             (w[1], vec![hr]),
             (w[2], vec![hc]),
-            (w[3] * beta, vec![et, hr]),
-            (-w[3], vec![et, hr, row]),
-            (-w[3] * alpha, vec![et, hr, er]),
-            (-w[3], vec![et]),
-            (w[4] * beta, vec![et, hc]),
-            (-w[4], vec![et, hc, col]),
-            (-w[4] * alpha, vec![et, hc, ec]),
-            (-w[4], vec![et]),
+            (w[3], vec![et, hr, qr]),
+            (w[4], vec![et, hc, qc]),
+            (-w[3] - w[4], vec![et]),
         ],
     }
 }
 
-/// The terms of a memory's group over the tables `g, m, eq(τ, ·), j, eq(r, ·)` with the
-/// weights `w[0..2]`.
-fn memory_terms(w: &[Fr], alpha: Fr, beta: Fr) -> Terms {
-    let (g, m, et, id, e) = (0, 1, 2, 3, 4);
+/// The terms of a memory's group over the tables `g, m, eq(τ, ·), β − j − α·eq(r, j)`
+/// with the weights `w[0..2]`.
+fn memory_terms(w: &[Fr]) -> Terms {
+    let (g, m, et, den) = (0, 1, 2, 3);
     Terms {
         terms: vec![
             (w[0], vec![g]),
-            (w[1] * beta, vec![et, g]),
-            (-w[1], vec![et, g, id]),
-            (-w[1] * alpha, vec![et, g, e]),
+            (w[1], vec![et, g, den]),
             (-w[1], vec![et, m]),
         ],
     }
@@ -374,7 +371,8 @@ pub fn prove(
     let beta = transcript.challenge();
 
     // 2. The inverses, the memories' side and the sums.
-    let (inv_y, inv_x) = (inverses(&eq_y, alpha, beta)?, inverses(&eq_x, alpha, beta)?);
+    let (den_y, inv_y) = inverses(&eq_y, alpha, beta)?;
+    let (den_x, inv_x) = inverses(&eq_x, alpha, beta)?;
     let h: Vec<[G1; 2]> = sums
         .iter()
         .map(|[pr, pc]| [commit_by(pr, &inv_y), commit_by(pc, &inv_x)])
@@ -414,39 +412,31 @@ pub fn prove(
     for (k, ix) in indices.iter().enumerate() {
         let lookup =
             |idx: &[u32], t: &[Fr]| -> Vec<Fr> { idx.par_iter().map(|&j| t[j as usize]).collect() };
-        let as_field = |idx: &[u32]| -> Vec<Fr> { idx.par_iter().map(|&j| Fr::from(j)).collect() };
         groups.push(Group {
-            terms: entry_terms(&w[5 * k..], alpha, beta),
+            terms: entry_terms(&w[5 * k..]),
             tables: vec![
                 ix.combined_vals(gamma),
                 lookup(&ix.row, &eq_y),
                 lookup(&ix.col, &eq_x),
                 lookup(&ix.row, &inv_y),
                 lookup(&ix.col, &inv_x),
-                as_field(&ix.row),
-                as_field(&ix.col),
+                lookup(&ix.row, &den_y),
+                lookup(&ix.col, &den_x),
                 eq_table(&tau[..ix.m]),
             ],
         });
     }
     let base = 5 * indices.len();
-    for (k, ((gm, mm), ev, bits)) in memories
+    for (k, ((gm, mm), den, bits)) in memories
         .iter()
-        .zip([&eq_y, &eq_x])
+        .zip([den_y, den_x])
         .zip([ny, nx])
         .map(|((a, b), c)| (a, b, c))
         .enumerate()
     {
-        let id: Vec<Fr> = (0..1u64 << bits).map(Fr::from).collect();
         groups.push(Group {
-            terms: memory_terms(&w[base + 2 * k..], alpha, beta),
-            tables: vec![
-                gm.clone(),
-                mm.clone(),
-                eq_table(&tau[..bits]),
-                id,
-                ev.clone(),
-            ],
+            terms: memory_terms(&w[base + 2 * k..]),
+            tables: vec![gm.clone(), mm.clone(), eq_table(&tau[..bits]), den],
         });
     }
     let (sumcheck, point, finals) = sumcheck::prove_groups(groups, transcript);
@@ -458,7 +448,10 @@ pub fn prove(
         .map(|(ix, f)| {
             let p = &point[..ix.m];
             let v = |k: usize| mle::evaluate(&ix.vals[k], p);
-            [f[5], f[6], v(0), v(1), v(2), f[1], f[2], f[3], f[4]]
+            // row = β − q_r − α·E_r at the point, as for every affine combination.
+            let row = beta - f[5] - alpha * f[1];
+            let col = beta - f[6] - alpha * f[2];
+            [row, col, v(0), v(1), v(2), f[1], f[2], f[3], f[4]]
         })
         .collect();
     let last = finals.len();
@@ -583,8 +576,9 @@ pub fn verify(
         let [row, col, a, b, c, er, ec, hr, hc] = *v;
         let p = &point[..sizes[s]];
         let et = eq(&tau[..sizes[s]], p);
-        let tables = [a + gamma * b + g2 * c, er, ec, hr, hc, row, col, et];
-        expected += entry_terms(&w[5 * s..], alpha, beta).evaluate(&tables);
+        let (qr, qc) = (beta - row - alpha * er, beta - col - alpha * ec);
+        let tables = [a + gamma * b + g2 * c, er, ec, hr, hc, qr, qc, et];
+        expected += entry_terms(&w[5 * s..]).evaluate(&tables);
     }
     let [g_r, m_r, g_c, m_c] = proof.memory_values;
     for (j, (gv, mv, r, bits)) in [(g_r, m_r, r_y, ny), (g_c, m_c, r_x, nx)]
@@ -592,8 +586,9 @@ pub fn verify(
         .enumerate()
     {
         let p = &point[..bits];
-        let tables = [gv, mv, eq(&tau[..bits], p), index_at(p), eq(r, p)];
-        expected += memory_terms(&w[5 * k + 2 * j..], alpha, beta).evaluate(&tables);
+        let den = beta - index_at(p) - alpha * eq(r, p);
+        let tables = [gv, mv, eq(&tau[..bits], p), den];
+        expected += memory_terms(&w[5 * k + 2 * j..]).evaluate(&tables);
     }
     if last != expected {
         return Err(Error::Rejected(

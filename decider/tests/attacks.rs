@@ -316,16 +316,6 @@ fn horner(p: &[Fr], x: Fr) -> Fr {
     p.iter().rev().fold(Fr::ZERO, |acc, c| acc * x + c)
 }
 
-fn divide_by_root(p: &[Fr], a: Fr) -> Vec<Fr> {
-    let mut q = vec![Fr::ZERO; p.len().saturating_sub(1)];
-    let mut carry = Fr::ZERO;
-    for i in (1..p.len()).rev() {
-        carry = p[i] + carry * a;
-        q[i - 1] = carry;
-    }
-    q
-}
-
 /// The Gemini prover for a polynomial `f` of any degree. With `low_folds`, the committed
 /// `f_1 … f_{n−1}` are the folds of `f`'s first `2^n` coefficients only (as if `f` were
 /// that short); otherwise the folds of the whole `f` (so `f_n` is not a constant). The
@@ -381,17 +371,11 @@ fn gemini(
             *x += qj * y;
         }
     }
-    let quotients: Vec<G1> = points
-        .iter()
-        .map(|a| key.commit(&divide_by_root(&bpoly, *a)).expect("commit"))
-        .collect();
-    for w in &quotients {
-        t.absorb_g1(w);
-    }
+    let quotients = opening::prove_values(key, &bpoly, points, t).expect("quotients");
     OpeningProof {
         folds,
         evals,
-        quotients: [quotients[0], quotients[1], quotients[2]],
+        quotients,
     }
 }
 
@@ -706,7 +690,7 @@ fn invalid_points_in_an_opening_are_rejected_without_panic() {
     ];
     for pt in bad {
         assert!(!pt.is_on_curve() || pt.is_zero());
-        for k in 0..3 {
+        for k in 0..2 {
             let mut q = p.clone();
             q.quotients[k] = pt;
             assert!(!open_check(&key, &c, &r, v, &q));
@@ -717,7 +701,7 @@ fn invalid_points_in_an_opening_are_rejected_without_panic() {
             assert!(!open_check(&key, &c, &r, v, &q));
         }
         let mut q = p.clone();
-        q.quotients = [pt; 3];
+        q.quotients = [pt; 2];
         q.folds = vec![pt; p.folds.len()];
         assert!(!open_check(&key, &c, &r, v, &q));
     }
@@ -765,7 +749,7 @@ fn malformed_proofs_are_errors_not_panics() {
     push(&|q| {
         q.opening.evals.pop();
     });
-    push(&|q| q.opening.quotients = [G1::identity(); 3]);
+    push(&|q| q.opening.quotients = [G1::identity(); 2]);
     push(&|q| q.opening.folds.iter_mut().for_each(|c| *c = G1::identity()));
     push(&|q| q.opening.evals.iter_mut().for_each(|e| *e = [Fr::ZERO; 3]));
     push(&|q| {
@@ -777,7 +761,7 @@ fn malformed_proofs_are_errors_not_panics() {
             opening: OpeningProof {
                 folds: vec![],
                 evals: vec![],
-                quotients: [G1::identity(); 3],
+                quotients: [G1::identity(); 2],
             },
         }
     });

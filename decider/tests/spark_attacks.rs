@@ -1229,7 +1229,7 @@ fn malformed_proofs_are_rejected_without_panics() {
         p.h.iter_mut().flatten().for_each(|x| *x = zero);
         p.g = [zero; 2];
         p.opening.folds.iter_mut().for_each(|x| *x = zero);
-        p.opening.quotients = [zero; 3];
+        p.opening.quotients = [zero; 2];
     });
     add("zero values", &|p| {
         p.values.iter_mut().flatten().for_each(|x| *x = Fr::ZERO);
@@ -1251,7 +1251,7 @@ fn malformed_proofs_are_rejected_without_panics() {
         opening: opening::OpeningProof {
             folds: Vec::new(),
             evals: Vec::new(),
-            quotients: [zero; 3],
+            quotients: [zero; 2],
         },
     };
     bad.push(("all empty".into(), empty.clone()));

@@ -31,7 +31,7 @@ use crate::transcript::{count_commitments, ChainHash, COUNT_CHUNK};
 use crate::verifier::{check_balances, check_claims, claimed_challenges, Claimed, Statement};
 use crate::{Error, Fr, Params, Proof, Rejection};
 
-const HEADER: &[u8; 8] = b"CRSCMP01";
+const HEADER: &[u8; 8] = b"CRSCMP02";
 const LABEL: &[u8] = b"crease/compressed";
 
 /// A compressed proof: see the module docs.
@@ -106,9 +106,10 @@ crate::proof::two_variant_canonical!(
 );
 
 impl CompressedProof {
-    /// Whether `bytes` start as a compressed proof does (a verifier's dispatch).
+    /// Whether `bytes` start as a compressed proof of any version does (a verifier's
+    /// dispatch: another version is then refused as a compressed proof, by its header).
     pub fn is_compressed(bytes: &[u8]) -> bool {
-        bytes.starts_with(HEADER)
+        bytes.starts_with(&HEADER[..6])
     }
 
     /// Writes the proof behind a versioned header.
