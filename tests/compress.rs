@@ -109,6 +109,12 @@ fn a_flipped_byte_anywhere_is_refused() {
         }
     }
     assert!(CompressedProof::from_bytes(&bytes[..bytes.len() - 1]).is_err());
+    // A compressed proof of an earlier format is refused as such, by its header.
+    let mut older = bytes.clone();
+    older[..8].copy_from_slice(b"CRSCMP01");
+    assert!(CompressedProof::is_compressed(&older));
+    let err = CompressedProof::from_bytes(&older).expect_err("an earlier format");
+    assert!(err.to_string().contains("another version"), "{err}");
     let mut longer = bytes.clone();
     longer.push(0);
     assert!(CompressedProof::from_bytes(&longer).is_err());

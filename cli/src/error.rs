@@ -62,7 +62,7 @@ pub enum CliError {
         source: crease_folding::commitment::PtauError,
     },
     /// A proof file that cannot be read as a proof.
-    #[error("{}: not a crease proof: {reason}", path.display())]
+    #[error("{}: not a proof this crease reads: {reason}", path.display())]
     BadProof {
         /// The file.
         path: PathBuf,

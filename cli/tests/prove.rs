@@ -258,7 +258,7 @@ fn setup_caches_and_prove_then_verify_round_trips_and_rejects_tampering() {
     ]);
     std::fs::write(&bad, b"not a proof").expect("write");
     let msg = rejected(&["verify", path_str(&bad), "--elf", add5_s]);
-    assert!(msg.contains("not a crease proof"), "{msg}");
+    assert!(msg.contains("not a proof this crease reads"), "{msg}");
 
     // Verifying with other batch sizes than the proof's says so.
     let out = Command::new(env!("CARGO_BIN_EXE_crease"))

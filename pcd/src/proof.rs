@@ -247,9 +247,16 @@ pub(crate) fn read_versioned<T: CanonicalDeserialize>(
     bytes: &[u8],
 ) -> Result<T, Error> {
     let bad = |reason| Error::Malformed { what, reason };
-    let mut reader = bytes
-        .strip_prefix(header.as_slice())
-        .ok_or(bad("unknown header or version"))?;
+    let mut reader = match bytes.strip_prefix(header.as_slice()) {
+        Some(rest) => rest,
+        // The same kind (the first six bytes), another format version.
+        None if bytes.len() >= 8 && bytes[..6] == header[..6] => {
+            return Err(bad(
+                "written by another version of crease (make it again with this one)",
+            ))
+        }
+        None => return Err(bad("unknown header or version")),
+    };
     let value = T::deserialize_with_mode(&mut reader, Compress::Yes, Validate::Yes)
         .map_err(|_| bad("undecodable"))?;
     if !reader.is_empty() {
