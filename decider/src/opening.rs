@@ -22,8 +22,9 @@
 //!
 //! If the values sent in step 2 are the committed polynomials' (steps 3–4, by KZG's binding
 //! under q-SDH in the algebraic group model), step 2's checks at a random `β` make each `f_{j+1}` the fold of `f_j`
-//! except with probability `~2^n/|F|` per round (a non-zero polynomial of degree below
-//! `2^n` vanishes at few points), so `f_n = v = MLE(f)(r)`.
+//! except with probability `~D/|F|` per round for a key of `D` bases (a cheater's halves
+//! may have any degree the key can commit; a non-zero polynomial of degree below `D`
+//! vanishes at fewer than `D` points), so `f_n = v = MLE(f)(r)`.
 
 use ark_bn254::{Bn254, G2Affine};
 use ark_ec::pairing::Pairing;
@@ -91,8 +92,8 @@ fn divide_by_root(p: &[Fr], a: Fr) -> Vec<Fr> {
 }
 
 /// Proves `MLE(f)(point) = v` for the commitment `key.commit(f)`; `f` has at most
-/// `2^point.len()` entries (the key as many bases as `f` has entries) and `point` at least
-/// one coordinate. The transcript must already
+/// `2^point.len()` entries (the key needs no more bases than `f` has entries) and `point`
+/// at least one coordinate. The transcript must already
 /// bind the commitment, the point and `v`.
 pub fn prove(
     key: &PowersOfTauKey,
@@ -101,10 +102,11 @@ pub fn prove(
     transcript: &mut Transcript,
 ) -> Result<OpeningProof, Error> {
     let n = point.len();
-    if n == 0 || f.len() > 1 << n {
+    let room = 1usize.checked_shl(n as u32).unwrap_or(usize::MAX);
+    if n == 0 || f.len() > room {
         return Err(Error::WrongLength {
             what: "opened vector",
-            expected: 1 << n,
+            expected: room,
             got: f.len(),
         });
     }
@@ -264,6 +266,10 @@ pub fn verify(
     let z = transcript.challenge();
     let r_z = interpolate3(points, values, z)?;
     let z_z: Fr = points.iter().map(|a| z - a).product();
+    if z_z.is_zero() {
+        // At one of the three points the check would read one value only.
+        return Err(Error::Rejected("a degenerate opening challenge"));
+    }
     let c_l = c_b - key.g * r_z - c_w * z_z;
     transcript.absorb_g1(&c_w2);
     let check = Bn254::multi_pairing(
