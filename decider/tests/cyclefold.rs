@@ -49,7 +49,7 @@ fn accs() -> Accs {
         shape = Some(o.cf_shape.clone());
     }
     let shape = shape.expect("a run");
-    let key = extended_key(cfd::key_len(&shape));
+    let key = extended_key(params.shared().cf_key(), cfd::key_len(&shape));
     Accs {
         shape,
         key,

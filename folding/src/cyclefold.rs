@@ -391,10 +391,11 @@ pub fn check(
     Ok(())
 }
 
-/// The CycleFold commitment key of `n` bases: the parameters' key is a prefix of it (bases
-/// are derived one by one from a fixed label), so a decider may extend it to a power of two.
-pub fn extended_key(n: usize) -> PedersenKey {
-    PedersenKey::new(crate::params::CF_KEY_LABEL, n)
+/// The CycleFold commitment key of `n` bases, extending the parameters' key `key` (a
+/// prefix of it: bases are derived one by one from a fixed label), so a decider may extend
+/// it to a power of two and derive only the bases it lacks.
+pub fn extended_key(key: &PedersenKey, n: usize) -> PedersenKey {
+    key.extended(crate::params::CF_KEY_LABEL, n)
 }
 
 /// Label of the native CycleFold merge transcript.

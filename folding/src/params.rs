@@ -128,6 +128,11 @@ impl SharedParams {
         &self.cf_shape
     }
 
+    /// The CycleFold commitment key.
+    pub fn cf_key(&self) -> &PedersenKey {
+        &self.cf_key
+    }
+
     /// The digest of the CycleFold shape and key.
     pub(crate) fn cf_digest(&self) -> [u8; 32] {
         self.cf_digest

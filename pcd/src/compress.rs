@@ -426,7 +426,7 @@ fn compress_checked(
         None => None,
         Some(shape) => {
             tell("cyclefold");
-            let cf_key = extended_key(cf_decider::key_len(shape));
+            let cf_key = extended_key(params.shared().cf_key(), cf_decider::key_len(shape));
             let pairs: Vec<_> = batch.cf.iter().zip(batch.cf_w.iter().copied()).collect();
             Some(cf_decider::prove(shape, &cf_key, &pairs, &mut t)?)
         }
@@ -558,7 +558,8 @@ pub fn verify_compressed(
     match (batch.cf_shape, &proof.cyclefold) {
         (None, None) => {}
         (Some(shape), Some(p)) => {
-            let cf_key: PedersenKey = extended_key(cf_decider::key_len(shape));
+            let cf_key: PedersenKey =
+                extended_key(params.shared().cf_key(), cf_decider::key_len(shape));
             let accs: Vec<&CfInstance> = batch.cf.iter().collect();
             cf_decider::verify(shape, cf_key.bases(), &accs, p, &mut t)
                 .map_err(|_| rejected("CycleFold accumulators"))?;

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use ark_ec::CurveGroup;
 use ark_ff::PrimeField;
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::msm::{msm, BuiltOnce, FixedBaseTable};
@@ -22,6 +23,27 @@ pub struct PedersenKey {
     table: Arc<BuiltOnce<FixedBaseTable<ark_grumpkin::GrumpkinConfig>>>,
 }
 
+/// Bases `range` under `label`: base `i` is the first point whose `x` is a hash of
+/// `(label, i, counter)`, in parallel.
+fn derive(label: &[u8], range: std::ops::Range<usize>) -> Vec<GrumpkinAffine> {
+    range
+        .into_par_iter()
+        .map(|i| {
+            (0u64..)
+                .find_map(|ctr| {
+                    let mut h = Sha256::new();
+                    h.update(label);
+                    h.update((i as u64).to_le_bytes());
+                    h.update(ctr.to_le_bytes());
+                    let d = h.finalize();
+                    let x = Fr::from_le_bytes_mod_order(&d[..31]);
+                    GrumpkinAffine::get_point_from_x_unchecked(x, d[31] & 1 == 1)
+                })
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
 impl PartialEq for PedersenKey {
     fn eq(&self, other: &Self) -> bool {
         self.bases == other.bases
@@ -33,21 +55,14 @@ impl Eq for PedersenKey {}
 impl PedersenKey {
     /// Derives `n` bases under `label`.
     pub fn new(label: &[u8], n: usize) -> Self {
-        let bases = (0..n as u64)
-            .map(|i| {
-                (0u64..)
-                    .find_map(|ctr| {
-                        let mut h = Sha256::new();
-                        h.update(label);
-                        h.update(i.to_le_bytes());
-                        h.update(ctr.to_le_bytes());
-                        let d = h.finalize();
-                        let x = Fr::from_le_bytes_mod_order(&d[..31]);
-                        GrumpkinAffine::get_point_from_x_unchecked(x, d[31] & 1 == 1)
-                    })
-                    .unwrap_or_default()
-            })
-            .collect();
+        Self::from_bases(derive(label, 0..n))
+    }
+
+    /// The key of `n` bases under `label` whose first bases are this key's, which must have
+    /// been derived under `label` (`n` at most this key's length gives a prefix).
+    pub fn extended(&self, label: &[u8], n: usize) -> Self {
+        let mut bases: Vec<GrumpkinAffine> = self.bases[..n.min(self.bases.len())].to_vec();
+        bases.extend(derive(label, bases.len()..n));
         Self::from_bases(bases)
     }
 
@@ -87,5 +102,20 @@ impl CommitmentKey for PedersenKey {
 
     fn bases(&self) -> &[GrumpkinAffine] {
         &self.bases
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_extended_key_is_the_longer_key_and_keeps_its_prefix() {
+        let label = b"pedersen test";
+        let short = PedersenKey::new(label, 10);
+        assert_eq!(short.extended(label, 25), PedersenKey::new(label, 25));
+        assert_eq!(short.extended(label, 4), PedersenKey::new(label, 4));
+        assert_eq!(short.extended(label, 10), short);
+        assert_ne!(short.extended(b"other", 25), PedersenKey::new(label, 25));
     }
 }
