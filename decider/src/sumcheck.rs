@@ -90,31 +90,15 @@ impl<F: PrimeField> Terms<F> {
 /// Returns the proof, the point and the tables' evaluations there.
 pub fn prove<F: PrimeField, C: Challenger<F>>(
     terms: &Terms<F>,
-    mut tables: Vec<Vec<F>>,
+    tables: Vec<Vec<F>>,
     transcript: &mut C,
 ) -> (SumcheckProof<F>, Vec<F>, Vec<F>) {
-    let len = tables.first().map_or(1, Vec::len);
-    debug_assert!(len.is_power_of_two() && tables.iter().all(|t| t.len() == len));
-    let n = len.trailing_zeros() as usize;
-    let d = terms.degree();
-    let mut rounds = Vec::with_capacity(n);
-    let mut point = Vec::with_capacity(n);
-    for _ in 0..n {
-        let evals = round_polynomial(terms, &tables, d);
-        let sent: Vec<F> = evals
-            .iter()
-            .enumerate()
-            .filter(|(t, _)| *t != 1)
-            .map(|(_, e)| *e)
-            .collect();
-        transcript.absorb_all(&sent);
-        let r = transcript.squeeze();
-        rounds.push(sent);
-        point.push(r);
-        tables.par_iter_mut().for_each(|t| bind(t, r));
-    }
-    let finals = tables.iter().map(|t| t[0]).collect();
-    (SumcheckProof { rounds }, point, finals)
+    let group = Group {
+        terms: terms.clone(),
+        tables,
+    };
+    let (proof, point, mut finals) = prove_groups(vec![group], transcript);
+    (proof, point, finals.pop().unwrap_or_default())
 }
 
 /// Tables of `2^n_g` entries (`n_g` their own number of variables) and the sum of
