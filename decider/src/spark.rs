@@ -467,32 +467,33 @@ pub fn prove(
     transcript.absorb_slice(&memory_values);
     let kappa = transcript.challenge();
     let kp = powers(kappa, 9 * indices.len() + 4);
+    // Every vector enters the combination in one pass per shape and per memory.
     let mut combined = vec![Fr::ZERO; 1 << n];
-    let add = |acc: &mut [Fr], coeff: Fr, f: &(dyn Fn(usize) -> Fr + Sync), len: usize| {
-        acc[..len]
-            .par_iter_mut()
-            .enumerate()
-            .for_each(|(i, x)| *x += coeff * f(i));
-    };
     for (k, ix) in indices.iter().enumerate() {
         let c = &kp[9 * k..9 * k + 9];
-        let len = 1 << ix.m;
-        let (row, col) = (&ix.row, &ix.col);
-        let val = |j: usize| move |i: usize| ix.vals[j].get(i).copied().unwrap_or(Fr::ZERO);
-        add(&mut combined, c[0], &|i| Fr::from(row[i]), len);
-        add(&mut combined, c[1], &|i| Fr::from(col[i]), len);
-        add(&mut combined, c[2], &val(0), len);
-        add(&mut combined, c[3], &val(1), len);
-        add(&mut combined, c[4], &val(2), len);
-        add(&mut combined, c[5], &|i| eq_y[row[i] as usize], len);
-        add(&mut combined, c[6], &|i| eq_x[col[i] as usize], len);
-        add(&mut combined, c[7], &|i| inv_y[row[i] as usize], len);
-        add(&mut combined, c[8], &|i| inv_x[col[i] as usize], len);
+        combined[..1 << ix.m]
+            .par_iter_mut()
+            .enumerate()
+            .for_each(|(i, x)| {
+                let (r, cl) = (ix.row[i] as usize, ix.col[i] as usize);
+                let val = |j: usize| ix.vals[j].get(i).copied().unwrap_or(Fr::ZERO);
+                *x += c[0] * Fr::from(ix.row[i])
+                    + c[1] * Fr::from(ix.col[i])
+                    + c[2] * val(0)
+                    + c[3] * val(1)
+                    + c[4] * val(2)
+                    + c[5] * eq_y[r]
+                    + c[6] * eq_x[cl]
+                    + c[7] * inv_y[r]
+                    + c[8] * inv_x[cl];
+            });
     }
     let c = &kp[9 * indices.len()..];
     for (k, (gm, mm)) in memories.iter().enumerate() {
-        add(&mut combined, c[2 * k], &|j| gm[j], gm.len());
-        add(&mut combined, c[2 * k + 1], &|j| mm[j], mm.len());
+        combined
+            .par_iter_mut()
+            .zip(gm.par_iter().zip(mm))
+            .for_each(|(x, (g, m))| *x += c[2 * k] * g + c[2 * k + 1] * m);
     }
     let opening = opening::prove(key, &combined, &point, transcript)?;
     Ok((
@@ -795,8 +796,9 @@ mod tests {
         }
     }
 
-    /// A prover who shifts one entry's `E_r` (and keeps every other step honest) cannot
-    /// close the memory check: the sums of inverses disagree.
+    /// A claim as if one entry's lookup had read another row is rejected by the honest
+    /// proof (a prover that commits such a lookup and keeps every later step consistent is
+    /// in `tests/spark_attacks.rs`).
     #[test]
     fn a_wrong_eq_lookup_is_rejected() {
         let s = setup();
