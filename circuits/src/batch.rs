@@ -123,9 +123,10 @@ impl<C: InstructionCircuit> Batch<C> {
                 got: rec.accesses.len(),
             });
         }
-        if rec.t > MAX_STEPS {
+        let cycles = self.circuit.cycles() as u64;
+        if rec.t + cycles > MAX_STEPS {
             return Err(Error::TraceTooLong {
-                steps: rec.t,
+                steps: rec.t + cycles,
                 max: MAX_STEPS,
             });
         }
@@ -373,7 +374,8 @@ impl<C: InstructionCircuit> Batch<C> {
             acc,
         };
         let next_pc = self.circuit.constrain(ctx, &mut x, &logic)?;
-        // The pc cell: read at 16t (the previous step's pc write), written at 16(t+1).
+        // The pc cell: read at 16t (the previous step's pc write), written at 16(t + c) for
+        // an instruction of c cycles, where the step at cycle t + c reads it.
         let pc_space = Ctx::space(space::PC);
         let zero = FpVar::zero();
         ctx.mem_tuple(
@@ -384,7 +386,8 @@ impl<C: InstructionCircuit> Batch<C> {
             pc.var(),
             &(&base - Fr::from(TS_PER_STEP)),
         )?;
-        ctx.mem_tuple(true, &active, &pc_space, &zero, &next_pc, &base)?;
+        let pc_write = &base + Fr::from(TS_PER_STEP * (self.circuit.cycles() as u64 - 1));
+        ctx.mem_tuple(true, &active, &pc_space, &zero, &next_pc, &pc_write)?;
         for (j, a) in x.acc.iter().enumerate() {
             let ts = &base + Fr::from(1 + j as u64);
             let enable = match &a.enable {

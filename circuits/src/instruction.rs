@@ -202,8 +202,17 @@ pub trait InstructionCircuit: Send + Sync {
     /// The decoded fields it uses.
     fn fields(&self) -> Fields;
 
-    /// Its register and memory accesses after the pc access.
+    /// Its register and memory accesses after the pc access: at most
+    /// `crease_nvm::trace::max_accesses(self.cycles())`.
     fn accesses(&self) -> &[AccessKind];
+
+    /// The cycles one execution takes: the native half's `Instruction::cycles` (checked
+    /// when the circuits are paired with an instruction set). One for ordinary
+    /// instructions; a co-processor that touches memory in bulk takes more, so that its
+    /// accesses get timestamps of their own.
+    fn cycles(&self) -> u32 {
+        1
+    }
 
     /// The declared width in bits (1 to 16) of each logic witness value (`W1`) of one
     /// execution, in order. The shared part enforces every width (a bit constraint or range
@@ -237,6 +246,9 @@ impl<T: InstructionCircuit + ?Sized> InstructionCircuit for Arc<T> {
     }
     fn accesses(&self) -> &[AccessKind] {
         (**self).accesses()
+    }
+    fn cycles(&self) -> u32 {
+        (**self).cycles()
     }
     fn witness_layout(&self) -> Vec<u32> {
         (**self).witness_layout()

@@ -106,4 +106,20 @@ pub enum Error {
         /// The instruction's name.
         name: String,
     },
+    /// An instruction circuit whose cycle count differs from its instruction's, or whose
+    /// accesses do not fit its cycles.
+    #[error(
+        "instruction circuit {name} takes {circuit} cycles with {accesses} accesses; \
+         its instruction takes {native} (16 timestamps a cycle, one for the pc)"
+    )]
+    CircuitCycles {
+        /// The instruction's name.
+        name: String,
+        /// Cycles of the native half.
+        native: u32,
+        /// Cycles of the circuit.
+        circuit: u32,
+        /// Accesses of the circuit.
+        accesses: usize,
+    },
 }

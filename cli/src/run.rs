@@ -49,9 +49,14 @@ type Register = fn(&mut Isa) -> Result<(), nvm::Error>;
 
 /// Co-processors compiled into the `crease` binary, by name.
 pub(crate) fn known_coprocessors() -> Vec<(&'static str, Register)> {
-    vec![("sha256_sigma", |isa| {
-        isa.push(crease_coprocessor_example::Sha256Sigma).map(drop)
-    })]
+    vec![
+        ("sha256_sigma", |isa| {
+            isa.push(crease_coprocessor_example::Sha256Sigma).map(drop)
+        }),
+        ("sha256_compress", |isa| {
+            isa.push(nvm::isa::sha256_compress::Sha256Compress).map(drop)
+        }),
+    ]
 }
 
 fn isa(coprocessors: &[String]) -> Result<Isa, String> {

@@ -280,6 +280,16 @@ pub enum Error {
         /// The name.
         name: String,
     },
+    /// An instruction that declares a cycle count outside `1..=max`.
+    #[error("instruction {name} takes {cycles} cycles; it must take 1 to {max}")]
+    Cycles {
+        /// The instruction's name.
+        name: String,
+        /// The cycles it declares.
+        cycles: u32,
+        /// The limit.
+        max: u32,
+    },
     /// More instructions than the decode table can index.
     #[error("an instruction set holds at most {max} instructions")]
     TooManyInstructions {

@@ -196,6 +196,8 @@ fn execute<const TRACE: bool>(
     insts.push(&OutsideCode);
     debug_assert_eq!(insts.len(), (n + NOT_CODE + 1) as usize);
     debug_assert_eq!(ILLEGAL, 0);
+    // Cycles per instruction (the two fault-raising entries never complete).
+    let spans: Vec<u64> = insts.iter().map(|i| i.cycles() as u64).collect();
     let slots = &program.slots[..];
     let base = program.code_base;
     let mut pc = program.entry;
@@ -215,24 +217,32 @@ fn execute<const TRACE: bool>(
                 cycle,
             });
         };
+        let inst = slot.inst as usize;
+        let span = spans[inst];
+        if cycle + span > max_cycles {
+            return Err(Fault {
+                kind: FaultKind::CycleLimit { limit: max_cycles },
+                pc,
+                cycle,
+            });
+        }
         m.begin(pc, cycle);
         if TRACE {
             if let Some(t) = &mut m.tracer {
-                t.begin(cycle, pc);
+                t.begin(cycle, pc, span as u32);
             }
         }
-        let inst = slot.inst as usize;
         insts[inst].execute(&slot.d, m)?;
         counts[inst] += 1;
         let next = m.next_pc();
         if TRACE {
             if let Some(t) = &mut m.tracer {
                 if !t.end(cycle, pc, next, slot.word, slot.inst) {
-                    return Err(m.trace_overflow());
+                    return Err(m.trace_overflow(span as u32));
                 }
             }
         }
-        cycle += 1;
+        cycle += span;
         if let Some(code) = m.exit {
             return Ok((cycle, code));
         }

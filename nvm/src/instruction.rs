@@ -18,8 +18,9 @@ use crate::machine::Machine;
 /// - [`decode`](Self::decode) returns `Some` only for words matched by one of
 ///   [`patterns`](Self::patterns) (words outside them are never offered to it), and is pure.
 /// - [`execute`](Self::execute) reads and writes state only through the [`Machine`], makes
-///   at most [`MAX_ACCESSES`](crate::trace::MAX_ACCESSES) register and memory accesses, and
-///   is deterministic: its effect depends only on the decoded word and the state it reads.
+///   at most [`max_accesses`](crate::trace::max_accesses)`(self.cycles())` register and
+///   memory accesses, and is deterministic: its effect depends only on the decoded word and
+///   the state it reads.
 pub trait Instruction: Send + Sync {
     /// A stable name, unique within an instruction set; it appears in reports and in the
     /// ISA digest, so changing it changes every proof statement.
@@ -36,4 +37,14 @@ pub trait Instruction: Send + Sync {
     /// Executes one decoded instruction: reads its operands, writes its results, and sets
     /// the next pc if it is not `pc + 4`.
     fn execute(&self, d: &Decoded, m: &mut Machine<'_>) -> Result<(), Fault>;
+
+    /// The cycles one execution takes, from 1 to
+    /// [`MAX_CYCLES_PER_INSTRUCTION`](crate::trace::MAX_CYCLES_PER_INSTRUCTION): each cycle
+    /// holds [`TS_PER_STEP`](crate::trace::TS_PER_STEP) timestamps, so an execution of `c`
+    /// cycles may make `16·c − 1` accesses (a co-processor that reads and writes memory in
+    /// bulk). The cycle count advances by it, and the proof's step count is in cycles.
+    /// Ordinary instructions take one. Part of the ISA digest.
+    fn cycles(&self) -> u32 {
+        1
+    }
 }

@@ -5,7 +5,7 @@ use std::io::Write;
 use crate::error::{Fault, FaultKind};
 use crate::layout::syscall;
 use crate::memory::Memory;
-use crate::trace::{Tracer, MAX_ACCESSES};
+use crate::trace::{max_accesses, Tracer};
 
 /// Where the guest's fd 1 or fd 2 goes.
 pub(crate) enum Out<'a> {
@@ -236,6 +236,66 @@ impl<'a> Machine<'a> {
         self.store_masked(addr, value, u32::MAX)
     }
 
+    /// The `N` words from the word-aligned `addr` up: one traced load each, in order.
+    /// Faults (before any access) if `addr` is not a multiple of four, the range wraps past
+    /// `2^32`, or a word is not readable.
+    pub fn load_words<const N: usize>(&mut self, addr: u32) -> Result<[u32; N], Fault> {
+        self.words_in_range(addr, N as u32, false)?;
+        let mut out = [0u32; N];
+        for (i, w) in out.iter_mut().enumerate() {
+            *w = self.load_word_at(addr + 4 * i as u32)?;
+        }
+        Ok(out)
+    }
+
+    /// Reads the `N` words from the word-aligned `addr` up, lets `f` change them, and
+    /// writes them back: one traced access per word (old value, new value), in order. Faults
+    /// (before any access) if `addr` is not a multiple of four, the range wraps past `2^32`,
+    /// or a word is not writable. This is how a co-processor updates a state in place.
+    pub fn update_words<const N: usize>(
+        &mut self,
+        addr: u32,
+        f: impl FnOnce(&mut [u32; N]),
+    ) -> Result<(), Fault> {
+        self.words_in_range(addr, N as u32, true)?;
+        let mut words = [0u32; N];
+        for (i, w) in words.iter_mut().enumerate() {
+            *w = self.mem.peek_word(addr + 4 * i as u32);
+        }
+        f(&mut words);
+        for (i, &w) in words.iter().enumerate() {
+            self.store_masked(addr + 4 * i as u32, w, u32::MAX)?;
+        }
+        Ok(())
+    }
+
+    /// Checks that `n ≥ 1` words from `addr` are aligned, do not wrap, and are readable
+    /// (and writable if `write`), without recording anything.
+    fn words_in_range(&self, addr: u32, n: u32, write: bool) -> Result<(), Fault> {
+        if addr & 3 != 0 {
+            return Err(self.misaligned(addr, 4));
+        }
+        let last = n
+            .checked_sub(1)
+            .and_then(|k| addr.checked_add(4 * k))
+            .ok_or_else(|| self.fault(FaultKind::Unmapped { addr }))?;
+        let mut a = addr;
+        loop {
+            let checked = if write {
+                self.mem.check_store(a)
+            } else {
+                self.mem.load_word(a).map(|_| ())
+            };
+            if let Err(kind) = checked {
+                return Err(self.fault(kind));
+            }
+            if a == last {
+                return Ok(());
+            }
+            a += 4;
+        }
+    }
+
     /// Performs the system call selected by `a7` (docs/ABI.md): `exit` stops the machine
     /// after this instruction, `write` copies guest bytes to the host's stdout or stderr.
     ///
@@ -297,7 +357,9 @@ impl<'a> Machine<'a> {
         self.fault(FaultKind::Breakpoint)
     }
 
-    pub(crate) fn trace_overflow(&self) -> Fault {
-        self.fault(FaultKind::TooManyAccesses { max: MAX_ACCESSES })
+    pub(crate) fn trace_overflow(&self, cycles: u32) -> Fault {
+        self.fault(FaultKind::TooManyAccesses {
+            max: max_accesses(cycles),
+        })
     }
 }

@@ -185,15 +185,23 @@ impl Memory {
         })
     }
 
-    /// Stores the aligned word containing `addr` (the low two bits are ignored).
+    /// Whether a store to the word containing `addr` would succeed (its fault if not).
     #[inline]
-    pub(crate) fn store_word(&mut self, addr: u32, value: u32) -> Result<(), FaultKind> {
+    pub(crate) fn check_store(&self, addr: u32) -> Result<(), FaultKind> {
         let p = page_of(addr);
         if self.perm[p] & WRITE == 0 || self.perm[p] & MIXED != 0 {
             if let Some(denied) = self.store_denied(addr) {
                 return Err(denied);
             }
         }
+        Ok(())
+    }
+
+    /// Stores the aligned word containing `addr` (the low two bits are ignored).
+    #[inline]
+    pub(crate) fn store_word(&mut self, addr: u32, value: u32) -> Result<(), FaultKind> {
+        self.check_store(addr)?;
+        let p = page_of(addr);
         self.pages[p].get_or_insert_with(zero_page)[word_in_page(addr)] = value;
         Ok(())
     }

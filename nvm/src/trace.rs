@@ -6,9 +6,13 @@
 //! next pc, which chains the steps into one sequence.
 //!
 //! Timestamps: timestamp 0 is the initial state (program image, inputs, registers at entry).
-//! Access `j` of step `t` (`t` counts from 0) has timestamp `TS_PER_STEP * (t + 1) + j`, with
-//! `j = 0` the pc access, so timestamps strictly increase within and across steps. An
-//! instruction may make at most [`MAX_ACCESSES`] register and memory accesses besides the pc.
+//! A step's `t` is the cycle it starts at (cycles count from 0; most instructions take one,
+//! a bulk co-processor `c` of them, see [`Instruction::cycles`](crate::Instruction::cycles)).
+//! Access `j` of step `t` has timestamp `TS_PER_STEP * (t + 1) + j`, with `j = 0` the pc
+//! access, whose write (the next pc) is stamped `TS_PER_STEP * (t + c)` instead: the next
+//! step, at cycle `t + c`, reads the pc with that previous timestamp. Timestamps of one
+//! cell strictly increase within and across steps. A step of `c` cycles may make at most
+//! [`max_accesses`]`(c)` register and memory accesses besides the pc.
 //! Memory accesses are word-granular: a byte or halfword store reads the whole old word and
 //! writes the whole new word; a load records the word read, unchanged.
 
@@ -16,8 +20,16 @@ use crate::memory::{N_PAGES, PAGE_SHIFT, PAGE_WORDS};
 
 /// Timestamps reserved per step.
 pub const TS_PER_STEP: u64 = 16;
-/// Register and memory accesses one step may make (besides the pc access).
+/// Register and memory accesses a one-cycle step may make (besides the pc access).
 pub const MAX_ACCESSES: u32 = (TS_PER_STEP - 1) as u32;
+/// The most cycles one instruction may take.
+pub const MAX_CYCLES_PER_INSTRUCTION: u32 = 16;
+
+/// Register and memory accesses a step of `cycles` cycles may make (besides the pc access).
+#[inline]
+pub const fn max_accesses(cycles: u32) -> u32 {
+    TS_PER_STEP as u32 * cycles - 1
+}
 
 /// The address space of an access.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -57,7 +69,8 @@ pub struct Access {
 /// One executed instruction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Step {
-    /// Its position in the execution, from 0.
+    /// The cycle it starts at, from 0 (its position in the execution when every
+    /// instruction takes one cycle).
     pub t: u64,
     /// Its address.
     pub pc: u32,
@@ -120,6 +133,7 @@ pub(crate) struct Tracer<'a> {
     mem_ts: Vec<Option<Box<TsPage>>>,
     accesses: Vec<Access>,
     base: u64,
+    limit: u64,
     overflow: bool,
     total: u64,
 }
@@ -133,15 +147,18 @@ impl<'a> Tracer<'a> {
             mem_ts: vec![None; N_PAGES],
             accesses: Vec::with_capacity(TS_PER_STEP as usize),
             base: 0,
+            limit: TS_PER_STEP,
             overflow: false,
             total: 0,
         }
     }
 
-    pub(crate) fn begin(&mut self, t: u64, pc: u32) {
+    /// Starts the step at cycle `t`, of `cycles` cycles.
+    pub(crate) fn begin(&mut self, t: u64, pc: u32, cycles: u32) {
         self.accesses.clear();
         self.overflow = false;
         self.base = TS_PER_STEP * (t + 1);
+        self.limit = TS_PER_STEP * cycles as u64;
         self.accesses.push(Access {
             space: Space::Pc,
             addr: 0,
@@ -149,13 +166,13 @@ impl<'a> Tracer<'a> {
             write: pc,
             prev_ts: self.pc_ts,
         });
-        self.pc_ts = self.base;
+        self.pc_ts = self.base + self.limit - TS_PER_STEP;
     }
 
     #[inline]
     fn next_ts(&mut self) -> u64 {
         let j = self.accesses.len() as u64;
-        if j >= TS_PER_STEP {
+        if j >= self.limit {
             self.overflow = true;
         }
         self.base + j

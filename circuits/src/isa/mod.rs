@@ -6,6 +6,8 @@ mod util;
 
 use std::sync::Arc;
 
+use crease_nvm::trace::max_accesses;
+
 use crate::{Error, InstructionCircuit};
 
 /// The circuits of `Isa::rv32im()`, in its order.
@@ -28,20 +30,34 @@ pub fn rv32im() -> Vec<Arc<dyn InstructionCircuit>> {
 }
 
 /// Pairs every instruction of `isa` with its circuit by name, looking in `available`
-/// (for example [`rv32im`] plus co-processor circuits).
+/// (for example [`rv32im`] plus co-processor circuits). A circuit must take as many cycles
+/// as its instruction and make no more accesses than they hold.
 pub fn circuits_for(
     isa: &crease_nvm::Isa,
     available: &[Arc<dyn InstructionCircuit>],
 ) -> Result<Vec<Arc<dyn InstructionCircuit>>, Error> {
-    isa.names()
-        .map(|name| {
-            available
+    isa.iter()
+        .map(|inst| {
+            let name = inst.name();
+            let circuit = available
                 .iter()
                 .find(|c| c.name() == name)
                 .cloned()
                 .ok_or_else(|| Error::UnknownCircuit {
                     name: name.to_string(),
-                })
+                })?;
+            let cycles = inst.cycles();
+            if circuit.cycles() != cycles
+                || circuit.accesses().len() > max_accesses(cycles) as usize
+            {
+                return Err(Error::CircuitCycles {
+                    name: name.to_string(),
+                    native: cycles,
+                    circuit: circuit.cycles(),
+                    accesses: circuit.accesses().len(),
+                });
+            }
+            Ok(circuit)
         })
         .collect()
 }

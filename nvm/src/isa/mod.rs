@@ -1,6 +1,7 @@
 //! The instruction-set registry.
 
 pub mod rv32im;
+pub mod sha256_compress;
 
 use std::fmt;
 use std::sync::Arc;
@@ -8,6 +9,7 @@ use std::sync::Arc;
 use sha2::{Digest, Sha256};
 
 use crate::decode::Decoded;
+use crate::trace::MAX_CYCLES_PER_INSTRUCTION;
 use crate::{Error, Instruction};
 
 /// The most instruction circuits one set may hold (indices are `u16` in the decode table
@@ -69,6 +71,14 @@ impl Isa {
                 max: MAX_INSTRUCTIONS,
             });
         }
+        let cycles = inst.cycles();
+        if cycles == 0 || cycles > MAX_CYCLES_PER_INSTRUCTION {
+            return Err(Error::Cycles {
+                name: inst.name().to_string(),
+                cycles,
+                max: MAX_CYCLES_PER_INSTRUCTION,
+            });
+        }
         for other in &self.insts {
             if other.name() == inst.name() {
                 return Err(Error::DuplicateName {
@@ -127,7 +137,10 @@ impl Isa {
         self.insts.iter().map(|i| i.name())
     }
 
-    /// SHA-256 over the ordered names and patterns: identifies the set in proof statements.
+    /// SHA-256 over the ordered names, patterns and cycle counts: identifies the set in proof
+    /// statements. (An instruction of one cycle adds no count, so sets without bulk
+    /// co-processors keep the digest they had before cycle counts existed; the count of
+    /// patterns carries a flag when one follows.)
     pub fn digest(&self) -> [u8; 32] {
         let mut h = Sha256::new();
         h.update(b"crease-isa/v1");
@@ -137,7 +150,12 @@ impl Isa {
             h.update((name.len() as u32).to_le_bytes());
             h.update(name);
             let patterns = inst.patterns();
-            h.update((patterns.len() as u32).to_le_bytes());
+            let cycles = inst.cycles();
+            let flag = if cycles == 1 { 0 } else { 1 << 31 };
+            h.update((patterns.len() as u32 | flag).to_le_bytes());
+            if cycles != 1 {
+                h.update(cycles.to_le_bytes());
+            }
             for p in patterns {
                 h.update(p.mask.to_le_bytes());
                 h.update(p.value.to_le_bytes());
