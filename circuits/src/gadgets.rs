@@ -6,7 +6,7 @@
 //! (an inactive padding slot, a disabled access) `w` is forced to zero, so nothing is
 //! contributed whatever the rest of the witness holds.
 
-use ark_ff::{Field, Zero};
+use ark_ff::{Field, One, Zero};
 use ark_r1cs_std::fields::fp::{AllocatedFp, FpVar};
 use ark_r1cs_std::prelude::*;
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
@@ -413,6 +413,36 @@ impl Ctx {
         p_hi: &Bounded,
     ) -> Result<(), SynthesisError> {
         self.lookup_packed(tag::POW, &[(s, 8), (p_lo, 16), (p_hi, 16)])
+    }
+
+    /// The word addresses `ptr + 4i`, `i < n`, of `n ≥ 1` consecutive words from the
+    /// register value `ptr` (below `2^32`), given the index of the last word
+    /// `last = ptr/4 + n − 1` as a 16- and a 14-bit limb. Enforces `4·last = ptr + 4(n − 1)`
+    /// (one constraint): both sides are integers below `2^34`, so the equation holds over
+    /// the integers, `ptr` is a multiple of four, and every address `4·last − 4(n − 1 − i)`
+    /// lies in `[ptr, 2^32)` — a run of words that neither starts misaligned nor wraps.
+    pub fn word_run(
+        &mut self,
+        ptr: &Bounded,
+        last_lo: &Bounded,
+        last_hi: &Bounded,
+        n: u32,
+    ) -> Result<Vec<Bounded>, SynthesisError> {
+        if n == 0 || ptr.bits > 32 || last_lo.bits > 16 || last_hi.bits > 14 {
+            return Err(SynthesisError::Unsatisfiable);
+        }
+        let last = Bounded::compose(&[last_lo, last_hi], 16)?.shl(2);
+        let end = lin(&[(Fr::one(), &ptr.var)], Fr::from(4 * (n as u64 - 1)))?;
+        self.equal(&last.var, &end)?;
+        (0..n)
+            .map(|i| {
+                let back = Fr::from(4 * (n - 1 - i) as u64);
+                Ok(Bounded {
+                    var: lin(&[(Fr::one(), &last.var)], -back)?,
+                    bits: 32,
+                })
+            })
+            .collect()
     }
 
     /// Enforces `v ∈ {0, 1}`.

@@ -149,6 +149,19 @@ fn variants(w1: &[Fr], layout: &[u32], i: usize, x: Fr) -> Vec<(&'static str, Ve
 /// Attacks every `W1` value of the slot of `rec` (a batch of one); returns the number of
 /// off-range attempts, all rejected.
 fn attack_slot(env: &Env, index: usize, rec: &ExecRecord, ch: Challenges) -> usize {
+    let all: Vec<usize> =
+        (0..Batch::new(env.circuits[index].clone(), index, 1).slot_len()).collect();
+    attack_values(env, index, rec, ch, &all)
+}
+
+/// [`attack_slot`] on the `W1` values at `which` only.
+fn attack_values(
+    env: &Env,
+    index: usize,
+    rec: &ExecRecord,
+    ch: Challenges,
+    which: &[usize],
+) -> usize {
     let c = &env.circuits[index];
     let batch = Batch::new(c.clone(), index, 1);
     let layout = batch.layout().to_vec();
@@ -166,7 +179,7 @@ fn attack_slot(env: &Env, index: usize, rec: &ExecRecord, ch: Challenges) -> usi
     let reads = read_side(&**c);
     assert_eq!(reads.len(), layout.len());
     let mut off_range = 0;
-    for i in 0..layout.len() {
+    for &i in which {
         for (what, x) in attempts(honest[i]) {
             let off = !in_range(x, layout[i]);
             for (how, w1) in variants(&honest, &layout, i, x) {
@@ -274,6 +287,55 @@ fn the_coprocessor_rejects_values_off_their_width() {
         }
     }
     assert_eq!(n, 4);
+}
+
+/// The `sha256_compress` co-processor: two compressions (one of a block that is the state
+/// itself); every value of the shared part (pointers, timestamps, bytes read and written),
+/// the address limbs, and a sample of each kind of logic bit (input bits, `σ`/`Σ` carries,
+/// `Ch`, `Maj`, sums and carries, the final carries) set off its width or flipped.
+#[test]
+fn sha256_compress_rejects_values_off_their_width() {
+    use crease_circuits::isa::sha256_compress::Sha256Compress;
+    let isa = Isa::rv32im()
+        .with(crease_nvm::isa::sha256_compress::Sha256Compress)
+        .expect("custom-1 is free");
+    let mut circuits = isa::rv32im();
+    circuits.push(Arc::new(Sha256Compress));
+    let circuits = isa::circuits_for(&isa, &circuits).expect("every instruction has a circuit");
+    let mut code = Vec::new();
+    li_into(&mut code, 5, DATA + 64);
+    li_into(&mut code, 6, RODATA + 8);
+    let call = r(crease_nvm::decode::opcode::CUSTOM_1, 0, 0, 0, 5, 6);
+    code.push(call);
+    code.push(r(crease_nvm::decode::opcode::CUSTOM_1, 0, 0, 0, 5, 5));
+    exit(&mut code, 0);
+    let env = Env::run(&code, &isa, circuits, &Input::default());
+    let ch = Challenges::random(&mut rng(4));
+    let sha = env.circuits.len() - 1;
+    let mut r = rng(5);
+    let mut n = 0;
+    for (i, rec) in env.records() {
+        if i != sha {
+            continue;
+        }
+        let batch = Batch::new(env.circuits[i].clone(), i, 1);
+        let logic = batch.slot_len() - Sha256Compress.witness_layout().len();
+        // Pointers and their timestamps, a block word's and a state word's bytes (read and
+        // written), the address limbs, the first input bits, then a sample of the rest.
+        // (The second compression: the shared part's start, the limbs, the final carries.)
+        let mut which: Vec<usize> = (0..24).collect();
+        which.extend(logic..logic + 4);
+        which.extend(batch.slot_len() - 8..batch.slot_len());
+        if n == 0 {
+            which.extend(logic - 36..logic + 8);
+            which.extend((0..24).map(|_| r.gen_range(logic + 8..batch.slot_len())));
+        }
+        which.sort_unstable();
+        which.dedup();
+        assert!(attack_values(&env, i, &rec, ch, &which) > 0);
+        n += 1;
+    }
+    assert_eq!(n, 2);
 }
 
 /// Every declared width is enforced on its own: the value alone set to `2^bits` (just off

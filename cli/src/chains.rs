@@ -84,6 +84,7 @@ impl BatchSizes {
 pub fn available_circuits() -> Vec<Arc<dyn InstructionCircuit>> {
     let mut all = circuits_isa::rv32im();
     all.push(Arc::new(circuits_isa::sha256_sigma::Sha256Sigma));
+    all.push(Arc::new(circuits_isa::sha256_compress::Sha256Compress));
     all
 }
 

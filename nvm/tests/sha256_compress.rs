@@ -37,7 +37,11 @@ fn compression_matches_the_reference() {
     for (state, block) in cases {
         let mut s = state;
         compress(&mut s, &block);
-        assert_eq!(s, reference(&state, &block), "state {state:08x?} block {block:08x?}");
+        assert_eq!(
+            s,
+            reference(&state, &block),
+            "state {state:08x?} block {block:08x?}"
+        );
     }
 }
 
@@ -62,7 +66,9 @@ const STATE: u32 = DATA + 0x100;
 const BLOCK: u32 = RODATA + 0x40;
 
 fn isa() -> Isa {
-    Isa::rv32im().with(Sha256Compress).expect("custom-1 is free in RV32IM")
+    Isa::rv32im()
+        .with(Sha256Compress)
+        .expect("custom-1 is free in RV32IM")
 }
 
 /// `sha256_compress(a0, a1)` with the given pointers, then exit 0. The state starts as
@@ -112,8 +118,14 @@ fn takes_two_cycles_and_its_accesses_are_stamped_in_order() {
     assert_eq!(exec.cycles, trace.steps.len() as u64 + 1);
     let acc = trace.accesses_of(step);
     assert_eq!(acc.len(), 27);
-    assert_eq!((acc[1].space, acc[1].addr, acc[1].read), (Space::Reg, A0 as u32, STATE));
-    assert_eq!((acc[2].space, acc[2].addr, acc[2].read), (Space::Reg, A1 as u32, BLOCK));
+    assert_eq!(
+        (acc[1].space, acc[1].addr, acc[1].read),
+        (Space::Reg, A0 as u32, STATE)
+    );
+    assert_eq!(
+        (acc[2].space, acc[2].addr, acc[2].read),
+        (Space::Reg, A1 as u32, BLOCK)
+    );
     for (j, a) in acc[3..19].iter().enumerate() {
         assert_eq!((a.space, a.addr), (Space::Mem, BLOCK + 4 * j as u32));
         assert_eq!((a.read, a.write), (block[j], block[j]));
@@ -139,14 +151,35 @@ fn fault_of(a0: u32, a1: u32) -> FaultKind {
 
 #[test]
 fn faults_on_bad_pointers() {
-    assert!(matches!(fault_of(STATE + 2, BLOCK), FaultKind::MisalignedAccess { .. }));
-    assert!(matches!(fault_of(STATE, BLOCK + 1), FaultKind::MisalignedAccess { .. }));
-    assert!(matches!(fault_of(BLOCK, BLOCK), FaultKind::StoreToReadOnly { .. }));
-    assert!(matches!(fault_of(CODE, BLOCK), FaultKind::StoreToReadOnly { .. }));
-    assert!(matches!(fault_of(STATE, 0x0800_0000), FaultKind::Unmapped { .. }));
-    assert!(matches!(fault_of(0xffff_fff0, BLOCK), FaultKind::Unmapped { .. }));
+    assert!(matches!(
+        fault_of(STATE + 2, BLOCK),
+        FaultKind::MisalignedAccess { .. }
+    ));
+    assert!(matches!(
+        fault_of(STATE, BLOCK + 1),
+        FaultKind::MisalignedAccess { .. }
+    ));
+    assert!(matches!(
+        fault_of(BLOCK, BLOCK),
+        FaultKind::StoreToReadOnly { .. }
+    ));
+    assert!(matches!(
+        fault_of(CODE, BLOCK),
+        FaultKind::StoreToReadOnly { .. }
+    ));
+    assert!(matches!(
+        fault_of(STATE, 0x0800_0000),
+        FaultKind::Unmapped { .. }
+    ));
+    assert!(matches!(
+        fault_of(0xffff_fff0, BLOCK),
+        FaultKind::Unmapped { .. }
+    ));
     // The state's last word past the writable segment's end.
-    assert!(matches!(fault_of(DATA + 0x1000 - 16, BLOCK), FaultKind::Unmapped { .. }));
+    assert!(matches!(
+        fault_of(DATA + 0x1000 - 16, BLOCK),
+        FaultKind::Unmapped { .. }
+    ));
 }
 
 #[test]
@@ -185,8 +218,14 @@ fn the_cycle_count_enters_the_isa_digest() {
     let three = Isa::rv32im().with(Long(3)).unwrap().digest();
     assert_ne!(two, three);
     assert_eq!(two, Isa::rv32im().with(Long(2)).unwrap().digest());
-    assert!(matches!(Isa::rv32im().with(Long(0)), Err(Error::Cycles { .. })));
-    assert!(matches!(Isa::rv32im().with(Long(17)), Err(Error::Cycles { .. })));
+    assert!(matches!(
+        Isa::rv32im().with(Long(0)),
+        Err(Error::Cycles { .. })
+    ));
+    assert!(matches!(
+        Isa::rv32im().with(Long(17)),
+        Err(Error::Cycles { .. })
+    ));
     // With one cycle it may make only 15 accesses: the run faults.
     let p = {
         let mut code = set(A0, STATE);
@@ -200,7 +239,9 @@ fn the_cycle_count_enters_the_isa_digest() {
         .unwrap()
     };
     match traced(&p) {
-        Err(Error::Fault { fault, .. }) => assert_eq!(fault.kind, FaultKind::TooManyAccesses { max: 15 }),
+        Err(Error::Fault { fault, .. }) => {
+            assert_eq!(fault.kind, FaultKind::TooManyAccesses { max: 15 })
+        }
         other => panic!("expected too many accesses, got {other:?}"),
     }
 }

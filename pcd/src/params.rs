@@ -255,6 +255,7 @@ fn known_circuits(extra: &[Arc<dyn InstructionCircuit>]) -> Vec<Arc<dyn Instruct
     let mut v: Vec<Arc<dyn InstructionCircuit>> = extra.to_vec();
     v.extend(isa::rv32im());
     v.push(Arc::new(Sha256Sigma));
+    v.push(Arc::new(isa::sha256_compress::Sha256Compress));
     v
 }
 

@@ -1,6 +1,7 @@
 //! The instruction circuits, mirroring `crease_nvm::isa`.
 
 pub mod rv32im;
+pub mod sha256_compress;
 pub mod sha256_sigma;
 mod util;
 

@@ -154,7 +154,8 @@ pub fn expected_mem(circuit: &dyn InstructionCircuit, rec: &ExecRecord, gamma: F
     } else {
         rec.next_pc as u64
     };
-    let mut s = inv(gamma - mem_tuple(space::PC, 0, next, base))
+    let pc_write = base + TS_PER_STEP * (circuit.cycles() as u64 - 1);
+    let mut s = inv(gamma - mem_tuple(space::PC, 0, next, pc_write))
         - inv(gamma - mem_tuple(space::PC, 0, rec.pc as u64, base - TS_PER_STEP));
     for (j, a) in rec.accesses.iter().enumerate() {
         let sp = match circuit.accesses()[j] {
