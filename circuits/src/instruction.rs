@@ -214,6 +214,14 @@ pub trait InstructionCircuit: Send + Sync {
         1
     }
 
+    /// The most executions per folding step its chain takes unless the set-up names a
+    /// batch size for it: a circuit of tens of thousands of constraints per execution
+    /// wants far fewer than the default (1,024), so that a step stays a few hundred
+    /// thousand constraints. `None`: no cap.
+    fn max_batch(&self) -> Option<usize> {
+        None
+    }
+
     /// The declared width in bits (1 to 16) of each logic witness value (`W1`) of one
     /// execution, in order. The shared part enforces every width (a bit constraint or range
     /// lookups) before [`Self::constrain`] sees the values, so a cheating prover cannot put
@@ -249,6 +257,9 @@ impl<T: InstructionCircuit + ?Sized> InstructionCircuit for Arc<T> {
     }
     fn cycles(&self) -> u32 {
         (**self).cycles()
+    }
+    fn max_batch(&self) -> Option<usize> {
+        (**self).max_batch()
     }
     fn witness_layout(&self) -> Vec<u32> {
         (**self).witness_layout()

@@ -66,11 +66,16 @@ impl BatchSizes {
         Ok(sizes)
     }
 
-    fn get(&self, name: &str) -> usize {
+    /// The batch size of chain `name`: named for it, else the default capped by `cap`
+    /// (an instruction circuit's `max_batch`).
+    fn get(&self, name: &str, cap: Option<usize>) -> usize {
         let fallback = match name {
             "scan" => self.default.unwrap_or(DEFAULT_SCAN_K),
             "tables" => DEFAULT_TABLE_K,
-            _ => self.default.unwrap_or(DEFAULT_K),
+            _ => {
+                let k = self.default.unwrap_or(DEFAULT_K);
+                cap.map_or(k, |cap| k.min(cap))
+            }
         };
         self.per_chain
             .iter()
@@ -104,14 +109,14 @@ pub fn chains(isa: &crease_nvm::Isa, sizes: &BatchSizes) -> Result<Vec<Chain>, C
         .into_iter()
         .map(|c| Chain {
             name: c.name().to_string(),
-            k: sizes.get(c.name()),
+            k: sizes.get(c.name(), c.max_batch()),
             kind: ChainKind::Instruction(c),
         })
         .collect();
     for (name, kind) in [("scan", ChainKind::Scan), ("tables", ChainKind::Tables)] {
         out.push(Chain {
             name: name.to_string(),
-            k: sizes.get(name),
+            k: sizes.get(name, None),
             kind,
         });
     }

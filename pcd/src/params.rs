@@ -135,11 +135,14 @@ impl SetupConfig {
         }
     }
 
-    fn k_of(&self, name: &str) -> usize {
+    /// The batch size of `circuit`'s chain: the one named for it, else `k` capped by the
+    /// circuit's own [`InstructionCircuit::max_batch`].
+    fn k_of(&self, circuit: &dyn InstructionCircuit) -> usize {
+        let default = circuit.max_batch().map_or(self.k, |cap| self.k.min(cap));
         self.k_per_circuit
             .iter()
-            .find(|(n, _)| n == name)
-            .map_or(self.k, |(_, k)| *k)
+            .find(|(n, _)| n == circuit.name())
+            .map_or(default, |(_, k)| *k)
     }
 }
 
@@ -272,7 +275,7 @@ pub fn setup(isa: &Isa, config: &SetupConfig) -> Result<Params, Error> {
     let circuits = isa::circuits_for(isa, &known_circuits(&config.coprocessors))?;
     let ks: Vec<usize> = circuits
         .iter()
-        .map(|c| check_k(config.k_of(c.name())))
+        .map(|c| check_k(config.k_of(&**c)))
         .collect::<Result<_, _>>()?;
     let (scan_k, table_k) = (check_k(config.scan_k)?, check_k(config.table_k)?);
     let jobs: Vec<Job> = (0..circuits.len())

@@ -296,6 +296,10 @@ impl InstructionCircuit for Sha256Compress {
     fn cycles(&self) -> u32 {
         2
     }
+    fn max_batch(&self) -> Option<usize> {
+        // 16 compressions: a step of about 480k constraints, the recursion under 10%.
+        Some(16)
+    }
     fn witness_layout(&self) -> Vec<u32> {
         layout()
     }
