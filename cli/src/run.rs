@@ -57,6 +57,9 @@ pub(crate) fn known_coprocessors() -> Vec<(&'static str, Register)> {
             isa.push(nvm::isa::sha256_compress::Sha256Compress)
                 .map(drop)
         }),
+        ("keccak_f1600", |isa| {
+            isa.push(nvm::isa::keccak_f1600::KeccakF1600).map(drop)
+        }),
     ]
 }
 

@@ -147,6 +147,149 @@ static inline uint32_t crease_sha256_big_sigma1(uint32_t x) { return CREASE_CUST
 static inline uint32_t crease_sha256_small_sigma0(uint32_t x) { return CREASE_CUSTOM0_UNARY(2, 1, x); }
 static inline uint32_t crease_sha256_small_sigma1(uint32_t x) { return CREASE_CUSTOM0_UNARY(3, 1, x); }
 
+/* ---- hash co-processors ------------------------------------------------------------
+ *
+ * SHA-256 on `sha256_compress` (custom-1, funct3 = 0: one 64-byte block per instruction,
+ * two cycles) and Ethereum's Keccak-256 (padding 0x01 ... 0x80, rate 136) on `keccak_f1600`
+ * (custom-1, funct3 = 1: one permutation per instruction, four cycles). Run a program that
+ * uses them with the co-processors in the instruction set (`crease run --coprocessor
+ * sha256_compress --coprocessor keccak_f1600`).
+ *
+ * They are static inline here rather than in crease_rt.c: every guest links crease_rt.c
+ * whole, and the prover pays for every word of a program's image, used or not. */
+
+/* The eight-word SHA-256 state: one compression with a 64-byte block in message order
+ * (word i is bytes 4i..4i+4, big-endian: pass input bytes as they are). A block that is
+ * not 4-byte aligned is first copied to an aligned buffer. */
+static inline void crease_sha256_compress(uint32_t state[8], const uint8_t block[64]) {
+  uint32_t aligned[16];
+  if ((uintptr_t)block & 3) {
+    for (int i = 0; i < 16; i++) /* the bytes in memory order: little-endian words */
+      aligned[i] = (uint32_t)block[4 * i] | (uint32_t)block[4 * i + 1] << 8 |
+                   (uint32_t)block[4 * i + 2] << 16 | (uint32_t)block[4 * i + 3] << 24;
+    block = (const uint8_t *)aligned;
+  }
+  __asm__ volatile(".insn r 0x2b, 0, 0, x0, %0, %1" : : "r"(state), "r"(block) : "memory");
+}
+
+/* Keccak-f[1600] of 25 lanes (lane x + 5y at index x + 5y), in place. */
+static inline void crease_keccak_f1600(uint64_t state[25]) {
+  __asm__ volatile(".insn r 0x2b, 1, 0, x0, %0, x0" : : "r"(state) : "memory");
+}
+
+/* Word access to bytes of any type (the compiler may not assume they are not aliased). */
+typedef uint32_t crease__word __attribute__((may_alias));
+
+/* Streaming SHA-256: init, update as often as needed, final. */
+typedef struct {
+  uint32_t state[8];
+  uint32_t block[16]; /* the partial block's bytes, in memory order */
+  uint64_t len;       /* bytes hashed so far */
+} crease_sha256_ctx;
+
+static inline void crease_sha256_init(crease_sha256_ctx *c) {
+  static const uint32_t iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+  for (int i = 0; i < 8; i++) c->state[i] = iv[i];
+  c->len = 0;
+}
+
+static inline void crease_sha256_update(crease_sha256_ctx *c, const void *data, size_t len) {
+  const uint8_t *p = (const uint8_t *)data;
+  uint8_t *buf = (uint8_t *)c->block;
+  size_t pos = (size_t)(c->len & 63);
+  c->len += len;
+  if (pos) {
+    while (len && pos < 64) {
+      buf[pos++] = *p++;
+      len--;
+    }
+    if (pos < 64) return;
+    crease_sha256_compress(c->state, buf);
+  }
+  for (; len >= 64; p += 64, len -= 64) crease_sha256_compress(c->state, p);
+  for (size_t i = 0; i < len; i++) buf[i] = p[i];
+}
+
+static inline void crease_sha256_final(crease_sha256_ctx *c, uint8_t out[32]) {
+  uint8_t *buf = (uint8_t *)c->block;
+  size_t pos = (size_t)(c->len & 63);
+  uint64_t bits = c->len << 3;
+  buf[pos++] = 0x80;
+  if (pos > 56) {
+    while (pos < 64) buf[pos++] = 0;
+    crease_sha256_compress(c->state, buf);
+    pos = 0;
+  }
+  while (pos < 56) buf[pos++] = 0;
+  for (int i = 0; i < 8; i++) buf[56 + i] = (uint8_t)(bits >> (56 - 8 * i));
+  crease_sha256_compress(c->state, buf);
+  for (int i = 0; i < 32; i++) out[i] = (uint8_t)(c->state[i / 4] >> (24 - 8 * (i % 4)));
+}
+
+/* SHA-256 of len bytes at data, into out. */
+static inline void crease_sha256(const void *data, size_t len, uint8_t out[32]) {
+  crease_sha256_ctx c;
+  crease_sha256_init(&c);
+  crease_sha256_update(&c, data, len);
+  crease_sha256_final(&c, out);
+}
+
+/* Streaming Keccak-256: the message is XORed into the state's bytes (lanes little-endian),
+ * a permutation after every 136. */
+#define CREASE_KECCAK256_RATE 136
+
+typedef struct {
+  uint64_t state[25];
+  size_t pos; /* bytes absorbed into the current block */
+} crease_keccak256_ctx;
+
+static inline void crease_keccak256_init(crease_keccak256_ctx *c) {
+  for (int i = 0; i < 25; i++) c->state[i] = 0;
+  c->pos = 0;
+}
+
+static inline void crease_keccak256_update(crease_keccak256_ctx *c, const void *data, size_t len) {
+  const uint8_t *p = (const uint8_t *)data;
+  uint8_t *s = (uint8_t *)c->state;
+  size_t pos = c->pos;
+  while (len) {
+    if (pos == 0 && len >= CREASE_KECCAK256_RATE && !((uintptr_t)p & 3)) {
+      /* a whole aligned block: a word at a time */
+      crease__word *w = (crease__word *)c->state;
+      const crease__word *q = (const crease__word *)p;
+      for (int i = 0; i < CREASE_KECCAK256_RATE / 4; i++) w[i] ^= q[i];
+      pos = CREASE_KECCAK256_RATE;
+      p += CREASE_KECCAK256_RATE;
+      len -= CREASE_KECCAK256_RATE;
+    } else {
+      s[pos++] ^= *p++;
+      len--;
+    }
+    if (pos == CREASE_KECCAK256_RATE) {
+      crease_keccak_f1600(c->state);
+      pos = 0;
+    }
+  }
+  c->pos = pos;
+}
+
+static inline void crease_keccak256_final(crease_keccak256_ctx *c, uint8_t out[32]) {
+  uint8_t *s = (uint8_t *)c->state;
+  s[c->pos] ^= 0x01;
+  s[CREASE_KECCAK256_RATE - 1] ^= 0x80;
+  crease_keccak_f1600(c->state);
+  for (int i = 0; i < 32; i++) out[i] = s[i];
+}
+
+/* Keccak-256 of len bytes at data, into out. */
+static inline void crease_keccak256(const void *data, size_t len, uint8_t out[32]) {
+  crease_keccak256_ctx c;
+  crease_keccak256_init(&c);
+  crease_keccak256_update(&c, data, len);
+  crease_keccak256_final(&c, out);
+}
+
 #ifdef __cplusplus
 }
 #endif

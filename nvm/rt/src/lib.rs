@@ -18,8 +18,9 @@
 //! The runtime provides the entry point (`_start`), a bump allocator so that `alloc` works,
 //! the I/O regions of docs/ABI.md ([`public_input`], [`private_input`], [`commit`]),
 //! printing through the `write` system call ([`print!`], [`println!`], [`eprintln!`]),
-//! [`exit`], a panic handler that prints the message and exits with code 101, and wrappers
-//! for co-processor instructions ([`coprocessor`]).
+//! [`exit`], a panic handler that prints the message and exits with code 101, wrappers
+//! for co-processor instructions ([`coprocessor`]), and SHA-256 and Keccak-256 on the hash
+//! co-processors ([`sha256`], [`keccak`]) behind the `digest` traits.
 //!
 //! Unsafe code is unavoidable here: the runtime talks to the machine through inline
 //! assembly and raw pointers into the memory-mapped I/O regions. Each use says why it is
@@ -35,7 +36,12 @@ mod print;
 mod sys;
 
 pub mod coprocessor;
+pub mod keccak;
+pub mod sha256;
 
+/// The `digest` crate (0.10) whose traits [`sha256::Sha256`] and [`keccak::Keccak256`]
+/// implement.
+pub use digest;
 pub use io::{
     commit, output_len, private_input, public_input, write_output, Reader, PRIVATE_INPUT,
     PUBLIC_INPUT, PUBLIC_OUTPUT, REGION_SIZE,

@@ -1,5 +1,6 @@
 //! The instruction-set registry.
 
+pub mod keccak_f1600;
 pub mod rv32im;
 pub mod sha256_compress;
 
