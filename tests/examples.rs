@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sha2::{Digest, Sha256};
+use sha3::Keccak256;
 
 /// Which toolchain builds the guest.
 #[derive(Clone, Copy, Debug)]
@@ -253,6 +254,124 @@ fn check_coprocessor(lang: Lang) {
             assert!(address >= 0x1000);
         }
         other => panic!("expected an unknown-instruction error, got {other:?}"),
+    }
+}
+
+/// RV32IM with both hash co-processors, as `crease run --coprocessor sha256_compress
+/// --coprocessor keccak_f1600` builds it.
+fn hash_isa() -> crease::nvm::Isa {
+    use crease::nvm::isa::{keccak_f1600::KeccakF1600, sha256_compress::Sha256Compress};
+    crease::nvm::Isa::rv32im()
+        .with(Sha256Compress)
+        .and_then(|isa| isa.with(KeccakF1600))
+        .expect("custom-1 funct3 0 and 1 are free in RV32IM")
+}
+
+fn count_of(exec: &crease::nvm::Execution, name: &str) -> u64 {
+    exec.counts
+        .iter()
+        .find(|c| c.name == name)
+        .map_or(0, |c| c.count)
+}
+
+/// Co-processor calls for `len` bytes: SHA-256 blocks (with 9 bytes of padding at least)
+/// and Keccak-256 blocks of 136 bytes (with one byte of padding at least).
+fn hash_calls(len: usize) -> (u64, u64) {
+    ((len as u64 + 9).div_ceil(64), len as u64 / 136 + 1)
+}
+
+fn check_hash(lang: Lang) {
+    let Some(elf) = example(lang, "hash") else {
+        return;
+    };
+    let isa = hash_isa();
+    let mut rng = StdRng::seed_from_u64(1600);
+    for len in [
+        0usize, 1, 3, 55, 56, 63, 64, 119, 120, 135, 136, 137, 271, 272, 1000, 4099,
+    ] {
+        let input: Vec<u8> = (0..len).map(|_| rng.gen()).collect();
+        let sha = Sha256::digest(&input);
+        let keccak = Keccak256::digest(&input);
+        let exec = support::run_with_isa(&elf, &isa, &input, &[]);
+        assert_eq!(exec.exit_code, 0, "{lang:?}, {len} bytes");
+        assert_eq!(
+            String::from_utf8_lossy(&exec.stdout),
+            format!("sha256 of {len} bytes: {sha:x}\nkeccak256 of {len} bytes: {keccak:x}\n"),
+        );
+        assert_eq!(
+            exec.public_output,
+            [sha.as_slice(), keccak.as_slice()].concat()
+        );
+        let (blocks, permutations) = hash_calls(len);
+        assert_eq!(
+            count_of(&exec, "sha256_compress"),
+            blocks,
+            "{lang:?}, {len} bytes"
+        );
+        assert_eq!(
+            count_of(&exec, "keccak_f1600"),
+            permutations,
+            "{lang:?}, {len} bytes"
+        );
+    }
+    assert_eq!(
+        format!("{:x}", Keccak256::digest(b"")),
+        "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470"
+    );
+}
+
+#[test]
+fn hash_rust() {
+    check_hash(Lang::Rust);
+}
+
+#[test]
+fn hash_c() {
+    check_hash(Lang::C);
+}
+
+/// The benchmark guest: every mode gives the reference digest, from the private input or
+/// from bytes it generates, and the co-processor modes take fewer cycles.
+#[test]
+fn hashbench_modes_agree() {
+    let Some(elf) = example(Lang::Rust, "hashbench") else {
+        return;
+    };
+    let isa = hash_isa();
+    let public = |mode: u8, n: usize| [&[mode][..], &(n as u32).to_le_bytes()].concat();
+    for n in [0usize, 64, 136, 1000, 4096] {
+        let data: Vec<u8> = (0..n).map(|i| (i * 7 + (i >> 8)) as u8).collect();
+        let sha = Sha256::digest(&data);
+        let keccak = Keccak256::digest(&data);
+        let mut cycles = [0u64; 4];
+        for (mode, name, digest) in [
+            (0u8, "sha2::Sha256", sha),
+            (1, "crease_rt::sha256::Sha256", sha),
+            (2, "sha3::Keccak256", keccak),
+            (3, "crease_rt::keccak::Keccak256", keccak),
+        ] {
+            for private in [&data[..], &[]] {
+                let exec = support::run_with_isa(&elf, &isa, &public(mode, n), private);
+                assert_eq!(exec.exit_code, 0, "mode {mode}, {n} bytes");
+                assert_eq!(
+                    String::from_utf8_lossy(&exec.stdout),
+                    format!("{name} of {n} bytes: {digest:x}\n")
+                );
+                assert_eq!(
+                    exec.public_output,
+                    digest.as_slice(),
+                    "mode {mode}, {n} bytes"
+                );
+                cycles[mode as usize] = exec.cycles;
+            }
+        }
+        assert!(cycles[1] < cycles[0], "{n} bytes: {cycles:?}");
+        assert!(cycles[3] < cycles[2], "{n} bytes: {cycles:?}");
+    }
+    for bad in [vec![], vec![1, 0, 0], public(4, 10)] {
+        let exec = support::run_with_isa(&elf, &isa, &bad, &[]);
+        assert_eq!(exec.exit_code, 2, "public input {bad:?}");
+        assert!(exec.public_output.is_empty());
     }
 }
 
