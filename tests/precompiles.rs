@@ -1,6 +1,7 @@
-//! Precompiles proved end to end: a hand-assembled program that hashes its public input
+//! Precompiles proved end to end: hand-assembled programs that hash their public input
 //! with `sha256_compress` (blocks read from the input region, the state in writable data)
-//! is proved, verified, compressed and verified compressed; the statement is the digest.
+//! and permute it with `keccak_f1600` (copied into writable data) are proved, verified,
+//! compressed and verified compressed; the statement is the result.
 
 mod support;
 
@@ -8,6 +9,7 @@ use std::sync::OnceLock;
 
 use crease::nvm::decode::opcode;
 use crease::nvm::encode::*;
+use crease::nvm::isa::keccak_f1600::{self, KeccakF1600};
 use crease::nvm::isa::sha256_compress::{compress, Sha256Compress, IV};
 use crease::nvm::layout::{PUBLIC_INPUT, PUBLIC_OUTPUT};
 use crease::{
@@ -22,6 +24,7 @@ const STATE: u32 = 0x10_0000;
 fn isa() -> Isa {
     Isa::rv32im()
         .with(Sha256Compress)
+        .and_then(|isa| isa.with(KeccakF1600))
         .expect("custom-1 is free")
 }
 
@@ -139,4 +142,79 @@ fn the_native_compression_agrees_with_the_reference_on_the_program_input() {
     }
     let digest: Vec<u8> = state.iter().flat_map(|w| w.to_be_bytes()).collect();
     assert_eq!(digest, sha2::Sha256::digest(message).to_vec());
+}
+
+/// Copies the 200 bytes of public input into the writable state, permutes it twice, and
+/// outputs it.
+fn keccak_program() -> Program {
+    let mut c = Vec::new();
+    c.extend(li(6, STATE));
+    c.extend(li(5, PUBLIC_INPUT + 4));
+    for j in 0..50 {
+        c.push(lw(12, 5, 4 * j));
+        c.push(sw(12, 6, 4 * j));
+    }
+    c.push(r(opcode::CUSTOM_1, 1, 0, 0, 6, 0));
+    c.push(r(opcode::CUSTOM_1, 1, 0, 0, 6, 0));
+    c.extend(li(18, PUBLIC_OUTPUT));
+    c.extend(li(11, 200));
+    c.push(sw(11, 18, 0));
+    for j in 0..50 {
+        c.push(lw(12, 6, 4 * j));
+        c.push(sw(12, 18, 4 + 4 * j));
+    }
+    c.extend(li(10, 0));
+    c.extend(li(17, 93));
+    c.push(ecall());
+    let segments = vec![
+        Segment {
+            vaddr: CODE,
+            mem_size: 4 * c.len() as u32,
+            data: c.iter().flat_map(|w| w.to_le_bytes()).collect(),
+            read: true,
+            write: false,
+            exec: true,
+        },
+        Segment {
+            vaddr: STATE,
+            mem_size: 200,
+            data: vec![],
+            read: true,
+            write: true,
+            exec: false,
+        },
+    ];
+    Program::from_parts(CODE, segments, &isa()).expect("program loads")
+}
+
+#[test]
+fn a_permuting_program_proves_verifies_and_compresses() {
+    let state: Vec<u8> = (0..200u32).map(|i| (i * 151 + 7) as u8).collect();
+    let input = Input {
+        public: state.clone(),
+        private: vec![],
+    };
+    let (params, program) = (params(), keccak_program());
+    let (proof, exec) = prove(params, &program, &input).expect("proves");
+    let st = verify(params, &program, &input.public, &proof).expect("verifies");
+    let words: [u32; 50] =
+        std::array::from_fn(|j| u32::from_le_bytes(state[4 * j..4 * j + 4].try_into().unwrap()));
+    let mut lanes = keccak_f1600::lanes(&words);
+    keccak_f1600::f1600(&mut lanes);
+    keccak_f1600::f1600(&mut lanes);
+    let expected: Vec<u8> = lanes.iter().flat_map(|l| l.to_le_bytes()).collect();
+    assert_eq!(st.public_output, expected);
+    // Each permutation takes four cycles.
+    assert_eq!(
+        exec.cycles,
+        exec.counts.iter().map(|c| c.count).sum::<u64>() + 6
+    );
+
+    let mut other = input.clone();
+    other.public[0] ^= 1;
+    assert!(verify(params, &program, &other.public, &proof).is_err());
+
+    let c = compress_proof(params, &program, &input.public, &proof).expect("compresses");
+    let cst = verify_compressed(params, &program, &input.public, &c).expect("verifies");
+    assert_eq!(cst.public_output, st.public_output);
 }

@@ -338,6 +338,45 @@ fn sha256_compress_rejects_values_off_their_width() {
     assert_eq!(n, 2);
 }
 
+/// The `keccak_f1600` co-processor: one permutation; the pointer, the first words' gaps
+/// and bytes (read and written), the address limbs, the first input bits, and a sample of
+/// the rounds' bits (`θ`'s carries, `χ`'s ANDs and outputs) set off their width or flipped.
+#[test]
+fn keccak_f1600_rejects_values_off_their_width() {
+    use crease_circuits::isa::keccak_f1600::KeccakF1600;
+    let isa = Isa::rv32im()
+        .with(crease_nvm::isa::keccak_f1600::KeccakF1600)
+        .expect("custom-1 is free");
+    let mut circuits = isa::rv32im();
+    circuits.push(Arc::new(KeccakF1600));
+    let circuits = isa::circuits_for(&isa, &circuits).expect("every instruction has a circuit");
+    let mut code = Vec::new();
+    li_into(&mut code, 5, DATA + 8);
+    code.push(r(crease_nvm::decode::opcode::CUSTOM_1, 1, 0, 0, 5, 0));
+    exit(&mut code, 0);
+    let env = Env::run(&code, &isa, circuits, &Input::default());
+    let ch = Challenges::random(&mut rng(6));
+    let keccak = env.circuits.len() - 1;
+    let mut r = rng(7);
+    let mut n = 0;
+    for (i, rec) in env.records() {
+        if i != keccak {
+            continue;
+        }
+        let batch = Batch::new(env.circuits[i].clone(), i, 1);
+        let logic = batch.slot_len() - KeccakF1600.witness_layout().len();
+        let mut which: Vec<usize> = (0..12).collect();
+        which.extend(logic - 4..logic + 4);
+        which.extend((0..6).map(|_| r.gen_range(logic + 4..batch.slot_len())));
+        which.extend(batch.slot_len() - 2..batch.slot_len());
+        which.sort_unstable();
+        which.dedup();
+        assert!(attack_values(&env, i, &rec, ch, &which) > 0);
+        n += 1;
+    }
+    assert_eq!(n, 1);
+}
+
 /// Every declared width is enforced on its own: the value alone set to `2^bits` (just off
 /// its range), every other value honest, makes a range lookup that is no table entry (or,
 /// for a bit, an unsatisfied system), whatever else it breaks.

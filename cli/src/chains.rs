@@ -90,6 +90,7 @@ pub fn available_circuits() -> Vec<Arc<dyn InstructionCircuit>> {
     let mut all = circuits_isa::rv32im();
     all.push(Arc::new(circuits_isa::sha256_sigma::Sha256Sigma));
     all.push(Arc::new(circuits_isa::sha256_compress::Sha256Compress));
+    all.push(Arc::new(circuits_isa::keccak_f1600::KeccakF1600));
     all
 }
 

@@ -259,6 +259,7 @@ fn known_circuits(extra: &[Arc<dyn InstructionCircuit>]) -> Vec<Arc<dyn Instruct
     v.extend(isa::rv32im());
     v.push(Arc::new(Sha256Sigma));
     v.push(Arc::new(isa::sha256_compress::Sha256Compress));
+    v.push(Arc::new(isa::keccak_f1600::KeccakF1600));
     v
 }
 

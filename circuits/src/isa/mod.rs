@@ -1,5 +1,7 @@
 //! The instruction circuits, mirroring `crease_nvm::isa`.
 
+mod bitwise;
+pub mod keccak_f1600;
 pub mod rv32im;
 pub mod sha256_compress;
 pub mod sha256_sigma;

@@ -27,6 +27,7 @@ use crease_nvm::isa::sha256_compress::{self as native, K};
 
 use crate::gadgets::{lin, Bounded, Ctx};
 use crate::instruction::*;
+use crate::isa::bitwise::{self, push_bits, push_parity_carries, Tape};
 use crate::isa::util::bits;
 use crate::pack::pow2;
 use crate::Fr;
@@ -102,7 +103,7 @@ fn witness_of(rec: &ExecRecord) -> Vec<u64> {
     w.extend(last_limbs(rec.read(1), 16));
     let state: [u32; 8] = std::array::from_fn(|j| rec.read(STATE + j));
     let block: [u32; 16] = std::array::from_fn(|i| rec.read(BLOCK + i));
-    let push_bits = |w: &mut Vec<u64>, x: u32| w.extend((0..32).map(|i| ((x >> i) & 1) as u64));
+    let push_word = |w: &mut Vec<u64>, x: u32| push_bits(w, x as u64, 32);
     let xor_carries = |w: &mut Vec<u64>, x: u32, moves: &[Move; 3]| {
         for i in 0..32 {
             let s: u32 = moves
@@ -110,21 +111,21 @@ fn witness_of(rec: &ExecRecord) -> Vec<u64> {
                 .filter_map(|mv| mv.source(i))
                 .map(|b| (x >> b) & 1)
                 .sum();
-            w.push((s >= 2) as u64);
+            push_parity_carries(w, s, 1);
         }
     };
     for j in STATE_BITS {
-        push_bits(&mut w, state[j]);
+        push_word(&mut w, state[j]);
     }
     let m = native::message_words(&block);
     for &word in &m[1..] {
-        push_bits(&mut w, word);
+        push_word(&mut w, word);
     }
     let sched = native::schedule(&m);
     for t in 16..64 {
         xor_carries(&mut w, sched[t - 15], &SMALL_SIGMA0);
         xor_carries(&mut w, sched[t - 2], &SMALL_SIGMA1);
-        push_bits(&mut w, sched[t]);
+        push_word(&mut w, sched[t]);
         let sum = native::small_sigma1(sched[t - 2]) as u64
             + sched[t - 7] as u64
             + native::small_sigma0(sched[t - 15]) as u64
@@ -139,16 +140,16 @@ fn witness_of(rec: &ExecRecord) -> Vec<u64> {
         let ch = (e & f) ^ (!e & g);
         let maj = (a & b) ^ (a & c) ^ (b & c);
         xor_carries(&mut w, e, &BIG_SIGMA1);
-        push_bits(&mut w, ch);
+        push_word(&mut w, ch);
         xor_carries(&mut w, a, &BIG_SIGMA0);
-        push_bits(&mut w, maj);
+        push_word(&mut w, maj);
         let t1 =
             h as u64 + native::big_sigma1(e) as u64 + ch as u64 + K[t] as u64 + sched[t] as u64;
         let e_sum = d as u64 + t1;
         let a_sum = t1 + native::big_sigma0(a) as u64 + maj as u64;
         v = after[t];
         for (word, sum) in [(v[4], e_sum), (v[0], a_sum)] {
-            push_bits(&mut w, word);
+            push_word(&mut w, word);
             let carry = sum >> 32;
             w.extend([carry & 1, (carry >> 1) & 1, carry >> 2]);
         }
@@ -159,70 +160,39 @@ fn witness_of(rec: &ExecRecord) -> Vec<u64> {
     w
 }
 
-/// Reads the checked logic witness in layout order.
-struct Tape<'a> {
-    w: &'a Logic,
-    i: usize,
-}
-
-impl Tape<'_> {
-    fn cell(&mut self) -> Result<Bounded, SynthesisError> {
-        let c = self.w.cell(self.i)?.clone();
-        self.i += 1;
-        Ok(c)
-    }
-
-    fn bit(&mut self) -> Result<FpVar<Fr>, SynthesisError> {
-        let c = self.cell()?;
-        if c.bits() != 1 {
-            return Err(SynthesisError::Unsatisfiable);
-        }
-        Ok(c.var().clone())
-    }
-
-    fn word(&mut self) -> Result<Word, SynthesisError> {
-        Ok(Word((0..32).map(|_| self.bit()).collect::<Result<_, _>>()?))
-    }
-}
-
 /// A 32-bit word as its bits, least significant first, each constrained to `{0, 1}`.
 #[derive(Clone)]
 struct Word(Vec<FpVar<Fr>>);
 
 impl Word {
     fn value(&self) -> Result<FpVar<Fr>, SynthesisError> {
-        let terms: Vec<(Fr, &FpVar<Fr>)> = self
-            .0
-            .iter()
-            .enumerate()
-            .map(|(i, b)| (pow2(i as u32), b))
-            .collect();
-        lin(&terms, Fr::zero())
+        bitwise::value(&self.0)
+    }
+
+    fn take(tape: &mut Tape) -> Result<Word, SynthesisError> {
+        Ok(Word(tape.bits(32)?))
     }
 }
 
-/// The XOR of the moved words (`Σ0`, `Σ1`, `σ0`, `σ1`): per bit, the sum `s` of the moved
-/// bits minus `2h` for the witness bit `h`, constrained to `{0, 1}`.
+/// The XOR of the moved words (`Σ0`, `Σ1`, `σ0`, `σ1`): per bit, the parity of the moved
+/// bits through one carry bit.
 fn xor3(
     ctx: &mut Ctx,
     tape: &mut Tape,
     x: &Word,
     moves: &[Move; 3],
 ) -> Result<Word, SynthesisError> {
-    let mut out = Vec::with_capacity(32);
-    for i in 0..32 {
-        let h = tape.bit()?;
-        let mut terms: Vec<(Fr, &FpVar<Fr>)> = moves
-            .iter()
-            .filter_map(|mv| mv.source(i))
-            .map(|b| (Fr::one(), &x.0[b]))
-            .collect();
-        terms.push((-Fr::from(2u64), &h));
-        let bit = lin(&terms, Fr::zero())?;
-        ctx.boolean(&bit)?;
-        out.push(bit);
-    }
-    Ok(Word(out))
+    let bits = (0..32)
+        .map(|i| {
+            let inputs: Vec<&FpVar<Fr>> = moves
+                .iter()
+                .filter_map(|mv| mv.source(i))
+                .map(|b| &x.0[b])
+                .collect();
+            bitwise::parity(ctx, tape, &inputs, 1)
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(Word(bits))
 }
 
 /// `Σ terms + constant = result + 2^32·carry` with the result's bits and `carry_bits`
@@ -234,7 +204,7 @@ fn add(
     constant: u32,
     carry_bits: u32,
 ) -> Result<Word, SynthesisError> {
-    let result = tape.word()?;
+    let result = Word::take(tape)?;
     let carries = (0..carry_bits)
         .map(|_| tape.bit())
         .collect::<Result<Vec<_>, _>>()?;
@@ -257,9 +227,7 @@ fn add(
 
 /// Decomposes `value` (a word below `2^32`) into bits from the tape (one constraint).
 fn decompose(ctx: &mut Ctx, tape: &mut Tape, value: &FpVar<Fr>) -> Result<Word, SynthesisError> {
-    let w = tape.word()?;
-    ctx.equal(&w.value()?, value)?;
-    Ok(w)
+    Ok(Word(bitwise::decompose(ctx, tape, value, 32)?))
 }
 
 /// A word's value from its four bytes, little-endian (a state word) or big-endian (a
@@ -312,7 +280,7 @@ impl InstructionCircuit for Sha256Compress {
         x: &mut ExecVar,
         w: &Logic,
     ) -> Result<FpVar<Fr>, SynthesisError> {
-        let mut tape = Tape { w, i: 0 };
+        let mut tape = Tape::new(w);
         // Addresses: eight state words from rs1's value, sixteen block words from rs2's.
         let reg_value = |j: usize| -> Result<Bounded, SynthesisError> {
             match x.acc[j].read_limbs.as_slice() {
@@ -362,14 +330,14 @@ impl InstructionCircuit for Sha256Compress {
         let (mut d_value, mut h_value) = (old[3].clone(), old[7].clone());
         for (t, &k) in K.iter().enumerate() {
             let sigma1 = xor3(ctx, &mut tape, &e, &BIG_SIGMA1)?.value()?;
-            let ch = tape.word()?;
+            let ch = Word::take(&mut tape)?;
             for i in 0..32 {
                 let diff = lin(&[(Fr::one(), &f.0[i]), (-Fr::one(), &g.0[i])], Fr::zero())?;
                 let rhs = lin(&[(Fr::one(), &ch.0[i]), (-Fr::one(), &g.0[i])], Fr::zero())?;
                 ctx.enforce_mul(&e.0[i], &diff, &rhs)?;
             }
             let sigma0 = xor3(ctx, &mut tape, &a, &BIG_SIGMA0)?.value()?;
-            let maj = tape.word()?;
+            let maj = Word::take(&mut tape)?;
             for i in 0..32 {
                 let terms = [
                     (Fr::one(), &a.0[i]),
@@ -415,9 +383,7 @@ impl InstructionCircuit for Sha256Compress {
             )?;
             ctx.equal(&lhs, &rhs)?;
         }
-        if tape.i != w.len() {
-            return Err(SynthesisError::Unsatisfiable);
-        }
+        tape.finish()?;
         Ok(&x.pc + Fr::from(4u64))
     }
 }
