@@ -19,6 +19,11 @@
 //! Words are read from memory as bytes (the shared part range-checks them); a message word
 //! is its four bytes big-endian, a state word little-endian; a word whose bits are used
 //! (not only its value) is decomposed with one constraint tying the bits to the bytes.
+//! Those byte range checks carry weight here: without them the same memory word could be
+//! split into other "bytes" (`x_k + 256`, `x_(k+1) − 1`) that make another message word,
+//! and `W0`, `d`, `h` (used as values only) and the final carry could leave 32 bits —
+//! `circuits/tests/sha256_attacks.rs` builds each of these forgeries and sees the byte
+//! lookups reject them.
 
 use ark_ff::{One, Zero};
 use ark_r1cs_std::fields::fp::FpVar;
