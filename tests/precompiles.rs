@@ -60,19 +60,24 @@ fn program() -> Program {
     c.extend(li(10, 0));
     c.extend(li(17, 93));
     c.push(ecall());
+    program_of(&c, IV.iter().flat_map(|w| w.to_le_bytes()).collect(), 32)
+}
+
+/// `code` at `CODE` and a writable segment of `size` bytes at `STATE` starting as `data`.
+fn program_of(code: &[u32], data: Vec<u8>, size: u32) -> Program {
     let segments = vec![
         Segment {
             vaddr: CODE,
-            mem_size: 4 * c.len() as u32,
-            data: c.iter().flat_map(|w| w.to_le_bytes()).collect(),
+            mem_size: 4 * code.len() as u32,
+            data: code.iter().flat_map(|w| w.to_le_bytes()).collect(),
             read: true,
             write: false,
             exec: true,
         },
         Segment {
             vaddr: STATE,
-            mem_size: 32,
-            data: IV.iter().flat_map(|w| w.to_le_bytes()).collect(),
+            mem_size: size,
+            data,
             read: true,
             write: true,
             exec: false,
@@ -166,25 +171,7 @@ fn keccak_program() -> Program {
     c.extend(li(10, 0));
     c.extend(li(17, 93));
     c.push(ecall());
-    let segments = vec![
-        Segment {
-            vaddr: CODE,
-            mem_size: 4 * c.len() as u32,
-            data: c.iter().flat_map(|w| w.to_le_bytes()).collect(),
-            read: true,
-            write: false,
-            exec: true,
-        },
-        Segment {
-            vaddr: STATE,
-            mem_size: 200,
-            data: vec![],
-            read: true,
-            write: true,
-            exec: false,
-        },
-    ];
-    Program::from_parts(CODE, segments, &isa()).expect("program loads")
+    program_of(&c, vec![], 200)
 }
 
 #[test]

@@ -9,7 +9,7 @@ use ark_r1cs_std::fields::fp::FpVar;
 use ark_relations::gr1cs::SynthesisError;
 
 use crate::gadgets::{lin, Bounded, Ctx};
-use crate::instruction::Logic;
+use crate::instruction::{ExecVar, Logic};
 use crate::pack::pow2;
 use crate::Fr;
 
@@ -108,4 +108,37 @@ pub(crate) fn push_bits(w: &mut Vec<u64>, x: u64, n: usize) {
 /// Native: the carry bits of [`parity`] for inputs summing to `sum`.
 pub(crate) fn push_parity_carries(w: &mut Vec<u64>, sum: u32, carry_bits: u32) {
     push_bits(w, (sum / 2) as u64, carry_bits as usize);
+}
+
+/// Sets the addresses of the `n` memory accesses from `first` on to the run of words that
+/// starts at the value of register access `reg` ([`Ctx::word_run`]), taking the last word's
+/// index from the tape as a 16- and a 14-bit limb ([`push_last_word`] natively).
+pub(crate) fn address_run(
+    ctx: &mut Ctx,
+    tape: &mut Tape,
+    x: &mut ExecVar,
+    reg: usize,
+    first: usize,
+    n: usize,
+) -> Result<(), SynthesisError> {
+    let ptr = match x.acc.get(reg).map(|a| a.read_limbs.as_slice()) {
+        Some([lo, hi]) => Bounded::compose(&[lo, hi], 16)?,
+        _ => return Err(SynthesisError::Unsatisfiable),
+    };
+    let (lo, hi) = (tape.cell()?, tape.cell()?);
+    let addrs = ctx.word_run(&ptr, &lo, &hi, n as u32)?;
+    let accesses = x
+        .acc
+        .get_mut(first..first + n)
+        .ok_or(SynthesisError::Unsatisfiable)?;
+    for (a, addr) in accesses.iter_mut().zip(addrs) {
+        a.addr = Some(addr);
+    }
+    Ok(())
+}
+
+/// Native: the limbs [`address_run`] takes for `n` words from `ptr`.
+pub(crate) fn push_last_word(w: &mut Vec<u64>, ptr: u32, n: u32) {
+    let last = ((ptr >> 2) as u64).wrapping_add(n as u64 - 1);
+    w.extend([last & 0xffff, (last >> 16) & 0x3fff]);
 }

@@ -20,9 +20,9 @@ use ark_r1cs_std::fields::fp::FpVar;
 use ark_relations::gr1cs::SynthesisError;
 use crease_nvm::isa::keccak_f1600::{self as native, PI, RC, RHO, ROUNDS};
 
-use crate::gadgets::{lin, Bounded, Ctx};
+use crate::gadgets::{lin, Ctx};
 use crate::instruction::*;
-use crate::isa::bitwise::{self, push_bits, push_parity_carries, Tape};
+use crate::isa::bitwise::{self, push_bits, push_last_word, push_parity_carries, Tape};
 use crate::isa::util::bits;
 use crate::Fr;
 
@@ -58,8 +58,7 @@ fn bit(lane: u64, z: usize) -> u32 {
 /// Native: the witness in layout order.
 fn witness_of(rec: &ExecRecord) -> Vec<u64> {
     let mut w = Vec::with_capacity(layout().len());
-    let last = ((rec.read(0) >> 2) as u64).wrapping_add(WORDS as u64 - 1);
-    w.extend([last & 0xffff, (last >> 16) & 0x3fff]);
+    push_last_word(&mut w, rec.read(0), WORDS as u32);
     let words: [u32; WORDS] = std::array::from_fn(|j| rec.read(1 + j));
     for &word in &words {
         push_bits(&mut w, word as u64, 32);
@@ -197,18 +196,7 @@ impl InstructionCircuit for KeccakF1600 {
         w: &Logic,
     ) -> Result<FpVar<Fr>, SynthesisError> {
         let mut tape = Tape::new(w);
-        let ptr = match x.acc[0].read_limbs.as_slice() {
-            [lo, hi] => Bounded::compose(&[lo, hi], 16)?,
-            _ => return Err(SynthesisError::Unsatisfiable),
-        };
-        let (lo, hi) = (tape.cell()?, tape.cell()?);
-        for (j, addr) in ctx
-            .word_run(&ptr, &lo, &hi, WORDS as u32)?
-            .into_iter()
-            .enumerate()
-        {
-            x.acc[1 + j].addr = Some(addr);
-        }
+        bitwise::address_run(ctx, &mut tape, x, 0, 1, WORDS)?;
         // Lane i is words 2i (bits 0..32) and 2i + 1 (bits 32..64), each four bytes.
         let mut a: Vec<Lane> = Vec::with_capacity(25);
         for i in 0..25 {

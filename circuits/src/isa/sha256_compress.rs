@@ -32,7 +32,7 @@ use crease_nvm::isa::sha256_compress::{self as native, K};
 
 use crate::gadgets::{lin, Bounded, Ctx};
 use crate::instruction::*;
-use crate::isa::bitwise::{self, push_bits, push_parity_carries, Tape};
+use crate::isa::bitwise::{self, push_bits, push_last_word, push_parity_carries, Tape};
 use crate::isa::util::bits;
 use crate::pack::pow2;
 use crate::Fr;
@@ -100,12 +100,8 @@ fn layout() -> Vec<u32> {
 /// Native: the witness in layout order.
 fn witness_of(rec: &ExecRecord) -> Vec<u64> {
     let mut w = Vec::with_capacity(layout().len());
-    let last_limbs = |p: u32, n: u32| {
-        let last = (p >> 2).wrapping_add(n - 1) as u64;
-        [last & 0xffff, last >> 16]
-    };
-    w.extend(last_limbs(rec.read(0), 8));
-    w.extend(last_limbs(rec.read(1), 16));
+    push_last_word(&mut w, rec.read(0), 8);
+    push_last_word(&mut w, rec.read(1), 16);
     let state: [u32; 8] = std::array::from_fn(|j| rec.read(STATE + j));
     let block: [u32; 16] = std::array::from_fn(|i| rec.read(BLOCK + i));
     let push_word = |w: &mut Vec<u64>, x: u32| push_bits(w, x as u64, 32);
@@ -287,22 +283,8 @@ impl InstructionCircuit for Sha256Compress {
     ) -> Result<FpVar<Fr>, SynthesisError> {
         let mut tape = Tape::new(w);
         // Addresses: eight state words from rs1's value, sixteen block words from rs2's.
-        let reg_value = |j: usize| -> Result<Bounded, SynthesisError> {
-            match x.acc[j].read_limbs.as_slice() {
-                [lo, hi] => Bounded::compose(&[lo, hi], 16),
-                _ => Err(SynthesisError::Unsatisfiable),
-            }
-        };
-        let (state_ptr, block_ptr) = (reg_value(0)?, reg_value(1)?);
-        let (s_lo, s_hi, b_lo, b_hi) = (tape.cell()?, tape.cell()?, tape.cell()?, tape.cell()?);
-        let state_addr = ctx.word_run(&state_ptr, &s_lo, &s_hi, 8)?;
-        let block_addr = ctx.word_run(&block_ptr, &b_lo, &b_hi, 16)?;
-        for (i, a) in block_addr.into_iter().enumerate() {
-            x.acc[BLOCK + i].addr = Some(a);
-        }
-        for (j, a) in state_addr.into_iter().enumerate() {
-            x.acc[STATE + j].addr = Some(a);
-        }
+        bitwise::address_run(ctx, &mut tape, x, 0, STATE, 8)?;
+        bitwise::address_run(ctx, &mut tape, x, 1, BLOCK, 16)?;
         // Inputs: state words little-endian, message words big-endian.
         let old: Vec<FpVar<Fr>> = (0..8)
             .map(|j| from_bytes(&x.acc[STATE + j].read_limbs, false))
